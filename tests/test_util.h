@@ -1,0 +1,45 @@
+// Shared helpers for the test suite: where the fixtures are, temporary folders, running the CLI.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace film::test {
+
+// ../shared beside the checkout (CI lays a copy there); FILM_SHARED overrides.
+inline std::string shared_dir() {
+  if (const char* s = std::getenv("FILM_SHARED")) return s;
+  return FILM_SHARED_DIR;
+}
+inline std::string fixture(const std::string& rel) { return shared_dir() + "/fixtures/" + rel; }
+inline std::string source_dir() { return FILM_SOURCE_DIR; }
+inline std::string film_binary() { return FILM_BINARY; }
+
+// A fresh empty folder under the system temp dir, removed when the object dies.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag = "film-test") {
+    std::string tmpl = (std::filesystem::temp_directory_path() / (tag + "-XXXXXX")).string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command line, capturing its output.
+CommandResult run_command(const std::string& cmdline);
+
+}  // namespace film::test

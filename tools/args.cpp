@@ -1,0 +1,70 @@
+#include <algorithm>
+
+#include "engine/error.h"
+#include "tools/commands.h"
+
+namespace film::cli {
+
+Args::Args(const std::vector<std::string>& argv, const std::vector<std::string>& valued,
+           const std::vector<std::string>& flags, const char* command)
+    : command_(command) {
+  auto has = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a.size() > 1 && a[0] == '-' && a != "-") {
+      std::string name = a, value;
+      bool inline_value = false;
+      if (auto eq = a.find('='); eq != std::string::npos) {
+        name = a.substr(0, eq);
+        value = a.substr(eq + 1);
+        inline_value = true;
+      }
+      if (has(flags, name) && !inline_value) {
+        flags_[name] = true;
+      } else if (has(valued, name)) {
+        if (!inline_value) {
+          if (i + 1 >= argv.size()) fail("option ", name, " needs a value");
+          value = argv[++i];
+        }
+        values_[name] = value;
+      } else {
+        fail("unknown option '", name, "' (see 'film ", command_, " --help')");
+      }
+    } else {
+      positional_.push_back(a);
+    }
+  }
+}
+
+std::optional<std::string> Args::get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Args::get_or(const std::string& name, const std::string& def) const {
+  return get(name).value_or(def);
+}
+
+std::string Args::require(const std::string& name) const {
+  auto v = get(name);
+  if (!v) fail("missing required option ", name, " (see 'film ", command_, " --help')");
+  return *v;
+}
+
+int Args::get_int(const std::string& name, int def) const {
+  auto v = get(name);
+  if (!v) return def;
+  try {
+    size_t used = 0;
+    int x = std::stoi(*v, &used);
+    if (used != v->size()) throw std::invalid_argument("trailing");
+    return x;
+  } catch (const std::exception&) {
+    fail("option ", name, ": expected an integer, got '", *v, "'");
+  }
+}
+
+}  // namespace film::cli

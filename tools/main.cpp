@@ -1,0 +1,48 @@
+// The `film` command-line program: dispatches to one subcommand per file (tools/cmd_*.cpp).
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+#include "tools/commands.h"
+
+namespace {
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: film <command> [options]\n"
+               "commands:\n");
+  for (const auto& c : film::cli::commands())
+    std::fprintf(stderr, "  %-12s %s\n", c.name, c.summary);
+  std::fprintf(stderr, "run 'film <command> --help' for a command's options\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  std::string name = argv[1];
+  for (const auto& c : film::cli::commands()) {
+    if (name != c.name) continue;
+    std::vector<std::string> args(argv + 2, argv + argc);
+    try {
+      return c.run(args);
+    } catch (const film::Error& e) {
+      std::fprintf(stderr, "film %s: error: %s\n", c.name, e.what());
+      return 1;
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "film %s: error: out of memory\n", c.name);
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "film %s: internal error: %s\n", c.name, e.what());
+      return 3;
+    }
+  }
+  std::fprintf(stderr, "film: unknown command '%s'\n", name.c_str());
+  usage();
+  return 2;
+}
