@@ -1,0 +1,31 @@
+// The reference backend: every op in plain, readable C++ with double accumulation, exactly the
+// conventions of docs/FILM.md. It is the oracle every other backend is tested against.
+// Work is split over output planes/rows with TBB; each output element is computed by one fixed
+// sequence of operations, so results do not depend on the thread count.
+#pragma once
+
+#include "engine/backend.h"
+
+namespace film::ref {
+
+class RefBackend : public Backend {
+ public:
+  std::string name() const override { return "ref"; }
+  std::string unsupported_reason(const KernelDesc& desc) const override;
+  std::unique_ptr<Kernel> create_kernel(const KernelDesc& desc) override;
+};
+
+// The kernels, one function per op (backends/ref/ops.cpp). All tensors NCHW float32.
+void conv2d(const Tensor& src, const Tensor& w, const Tensor& b, Tensor& dst, int pad_top, int pad_left,
+            int stride_y, int stride_x);
+void leaky_relu(const Tensor& src, Tensor& dst, float alpha);
+void avg_pool2d(const Tensor& src, Tensor& dst, int ky, int kx, int sy, int sx);
+void resize_bilinear(const Tensor& src, Tensor& dst);  // half-pixel centres
+void resize_nearest(const Tensor& src, Tensor& dst);
+void warp(const Tensor& src, const Tensor& flow, Tensor& dst);
+void concat(const std::vector<const Tensor*>& srcs, Tensor& dst, int axis);
+void add(const Tensor& a, const Tensor& b, Tensor& dst);
+void mul(const Tensor& src, Tensor& dst, float scalar);
+void slice(const Tensor& src, Tensor& dst, int axis, int64_t begin);
+
+}  // namespace film::ref

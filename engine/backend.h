@@ -1,0 +1,64 @@
+// Backend interface: a backend turns one graph node (at fixed shapes) into a Kernel.
+//
+// Contract:
+//  - unsupported_reason() is asked for every node while planning, so a backend that cannot run
+//    a node fails before any work starts, with a message naming the node.
+//  - create_kernel() is called once per node per planned input shape; constants (weights) are
+//    passed then so a backend may repack or upload them once.
+//  - Kernel::execute() may be called from any TBB worker thread; kernels of independent nodes run
+//    concurrently, so a kernel must only touch its own inputs/outputs (and its own scratch). For
+//    bit-identical results at any thread count, a kernel's arithmetic order must not depend on
+//    how work is split between threads.
+//  - Backends are listed explicitly in engine/backend_registry.cpp (no static registration).
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/tensor.h"
+
+namespace film {
+
+struct KernelDesc {
+  std::string node_name;
+  std::string op;
+  nlohmann::json attrs;  // complete: defaults filled in
+  std::vector<Shape> input_shapes;
+  std::vector<Shape> output_shapes;
+  // Per input: the weight tensor when that input is a weight (constant), else nullptr.
+  std::vector<const Tensor*> constants;
+  // True when output 0 shares memory with input 0 (the planner decided so; only for ops whose
+  // schema allows it).
+  bool in_place = false;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual void execute(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  // "" when the backend can run the node, else the reason it cannot.
+  virtual std::string unsupported_reason(const KernelDesc& desc) const = 0;
+  virtual std::unique_ptr<Kernel> create_kernel(const KernelDesc& desc) = 0;
+};
+
+struct BackendInfo {
+  std::string name;
+  std::string summary;
+  bool available;
+  std::string why_unavailable;
+};
+
+// Every backend this build knows, available or not.
+std::vector<BackendInfo> list_backends();
+// Throws film::Error naming the backend and listing the available ones when it cannot be made.
+std::unique_ptr<Backend> create_backend(const std::string& name);
+
+}  // namespace film

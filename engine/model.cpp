@@ -1,0 +1,94 @@
+#include "engine/model.h"
+
+#include <filesystem>
+
+#include "engine/error.h"
+#include "engine/io/file.h"
+#include "engine/io/safetensors.h"
+#include "graph/flatten.h"
+
+namespace film {
+namespace {
+
+void bind_weights(const graph::Graph& g, const std::map<std::string, Tensor>& weights,
+                  const std::map<std::string, std::string>& dtypes, const std::string& where) {
+  std::vector<std::string> problems;
+  for (auto& decl : g.weights) {
+    auto it = weights.find(decl.name);
+    if (it == weights.end()) {
+      problems.push_back(cat("weight '", decl.name, "' ", shape_str(decl.shape), " is missing"));
+      continue;
+    }
+    if (auto d = dtypes.find(decl.name); d != dtypes.end() && d->second != decl.dtype)
+      problems.push_back(cat("weight '", decl.name, "' is stored as ", d->second, ", expected ", decl.dtype));
+    if (it->second.shape() != decl.shape)
+      problems.push_back(cat("weight '", decl.name, "' has shape ", shape_str(it->second.shape()), ", expected ",
+                             shape_str(decl.shape)));
+  }
+  for (auto& [name, t] : weights)
+    if (!g.find_weight(name)) problems.push_back(cat("weight '", name, "' is not used by the graph"));
+  if (problems.empty()) return;
+  std::string msg = cat(where, ": the weights do not match the graph (", problems.size(), " problem",
+                        problems.size() > 1 ? "s" : "", "):");
+  for (size_t i = 0; i < problems.size() && i < 12; ++i) msg += "\n  " + problems[i];
+  if (problems.size() > 12) msg += cat("\n  ... and ", problems.size() - 12, " more");
+  fail(msg);
+}
+
+}  // namespace
+
+std::shared_ptr<const Model> Model::from_parts(graph::Graph g, std::map<std::string, Tensor> weights,
+                                               const std::string& name,
+                                               const std::map<std::string, std::string>& dtypes) {
+  auto m = std::make_shared<Model>();
+  m->name = name;
+  graph::validate(g, name);
+  m->flat = graph::flatten(g, name);
+  bind_weights(g, weights, dtypes, name);
+  m->graph = std::move(g);
+  m->weights = std::move(weights);
+  return m;
+}
+
+std::shared_ptr<const Model> Model::load(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    fail(dir, ": not a model directory (expected a folder holding graph.json and weights.safetensors)");
+  const std::string graph_path = (fs::path(dir) / "graph.json").string();
+  const std::string weights_path = (fs::path(dir) / "weights.safetensors").string();
+  if (!fs::exists(graph_path, ec)) fail(dir, ": graph.json is missing from the model directory");
+  if (!fs::exists(weights_path, ec)) fail(dir, ": weights.safetensors is missing from the model directory");
+  graph::Graph g = graph::read_graph(graph_path);
+  io::SafetensorsFile file = io::read_safetensors(weights_path);
+  std::map<std::string, Tensor> weights;
+  std::map<std::string, std::string> dtypes;
+  for (auto& [name, e] : file.entries) {
+    dtypes[name] = e.dtype;
+    // A non-float dtype keeps its shape but no data; bind_weights reports the dtype.
+    weights[name] = e.tensor.empty() ? Tensor::view(nullptr, e.shape) : e.tensor;
+  }
+  return from_parts(std::move(g), std::move(weights), weights_path, dtypes);
+}
+
+int64_t Model::parameter_count() const {
+  int64_t n = 0;
+  for (auto& [name, t] : weights) n += t.size();
+  return n;
+}
+
+size_t Model::weight_bytes() const { return sizeof(float) * static_cast<size_t>(parameter_count()); }
+
+void save_model(const std::string& dir, const graph::Graph& g,
+                const std::vector<std::pair<std::string, Tensor>>& weights) {
+  std::map<std::string, Tensor> by_name;
+  for (auto& [n, t] : weights) by_name[n] = t;
+  Model::from_parts(g, by_name, dir);  // validates graph and weights before anything is written
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail(dir, ": cannot create the model directory (", ec.message(), ")");
+  io::write_safetensors(dir + "/weights.safetensors", weights, {{"format", "film-model"}});
+  io::write_file_atomic(dir + "/graph.json", graph::dump_graph(g));
+}
+
+}  // namespace film

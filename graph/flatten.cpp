@@ -1,0 +1,126 @@
+#include "graph/flatten.h"
+
+#include <map>
+#include <set>
+
+#include "engine/error.h"
+
+namespace film::graph {
+namespace {
+
+void inline_call(const Graph& g, const Node& call, const std::map<std::string, std::string>& outer,
+                 const std::string& prefix, std::vector<Node>& out) {
+  const Function& f = g.functions.at(call.function);
+  std::map<std::string, std::string> names;  // function-local name -> flat name
+  for (size_t i = 0; i < f.inputs.size(); ++i) names[f.inputs[i]] = outer.at(call.inputs[i]);
+  for (auto& w : f.weights) names[w] = call.weight_scope.empty() ? w : call.weight_scope + "/" + w;
+  for (auto& n : f.nodes)
+    for (auto& o : n.outputs)
+      if (!o.empty()) names[o] = prefix + "/" + o;
+  for (size_t i = 0; i < f.outputs.size(); ++i)
+    if (!call.outputs[i].empty()) names[f.outputs[i]] = outer.at(call.outputs[i]);
+
+  for (auto& n : f.nodes) {
+    const std::string node_prefix = prefix + "/" + n.name;
+    if (n.op == "call") {
+      // The nested call's own names are resolved through ours.
+      Node inner = n;
+      std::map<std::string, std::string> inner_outer = names;
+      for (size_t i = 0; i < inner.outputs.size(); ++i)
+        if (!inner.outputs[i].empty()) inner_outer[inner.outputs[i]] = names.at(inner.outputs[i]);
+      inline_call(g, inner, inner_outer, node_prefix, out);
+      continue;
+    }
+    Node flat = n;
+    flat.name = node_prefix;
+    for (auto& in : flat.inputs) in = names.at(in);
+    for (auto& o : flat.outputs) o = names.at(o);
+    out.push_back(std::move(flat));
+  }
+}
+
+}  // namespace
+
+Graph flatten(const Graph& g, const std::string& path) {
+  Graph flat = g;
+  flat.functions.clear();
+  flat.nodes.clear();
+  std::map<std::string, std::string> identity;
+  for (auto& in : g.inputs) identity[in.name] = in.name;
+  for (auto& w : g.weights) identity[w.name] = w.name;
+  for (auto& n : g.nodes)
+    for (auto& o : n.outputs)
+      if (!o.empty()) identity[o] = o;
+  for (auto& n : g.nodes) {
+    if (n.op == "call") {
+      inline_call(g, n, identity, n.name, flat.nodes);
+    } else {
+      flat.nodes.push_back(n);
+    }
+  }
+  // Prefixing could in principle collide with a name chosen elsewhere; re-check the result.
+  validate(flat, path + " (after inlining functions)");
+  std::set<std::string> used;
+  for (auto& n : flat.nodes) used.insert(n.inputs.begin(), n.inputs.end());
+  for (auto& w : flat.weights)
+    if (!used.count(w.name)) fail(path, ": weight '", w.name, "' is declared but no node uses it");
+  return flat;
+}
+
+std::vector<size_t> topo_order(const Graph& flat) {
+  std::map<std::string, size_t> producer;
+  for (size_t i = 0; i < flat.nodes.size(); ++i)
+    for (auto& o : flat.nodes[i].outputs) producer[o] = i;
+  std::vector<int> state(flat.nodes.size(), 0);
+  std::vector<size_t> order;
+  // Iterative DFS in file order: emits producers before consumers, keeps file order otherwise.
+  for (size_t root = 0; root < flat.nodes.size(); ++root) {
+    if (state[root]) continue;
+    std::vector<std::pair<size_t, size_t>> stack{{root, 0}};
+    state[root] = 1;
+    while (!stack.empty()) {
+      auto& [n, next_input] = stack.back();
+      const auto& ins = flat.nodes[n].inputs;
+      if (next_input < ins.size()) {
+        auto it = producer.find(ins[next_input++]);
+        if (it != producer.end() && state[it->second] == 0) {
+          state[it->second] = 1;
+          stack.push_back({it->second, 0});
+        }
+      } else {
+        state[n] = 2;
+        order.push_back(n);
+        stack.pop_back();
+      }
+    }
+  }
+  return order;
+}
+
+Graph prune(const Graph& flat, const std::vector<std::string>& outputs) {
+  std::map<std::string, size_t> producer;
+  for (size_t i = 0; i < flat.nodes.size(); ++i)
+    for (auto& o : flat.nodes[i].outputs) producer[o] = i;
+  std::vector<bool> keep(flat.nodes.size(), false);
+  std::vector<std::string> work(outputs.begin(), outputs.end());
+  while (!work.empty()) {
+    std::string v = work.back();
+    work.pop_back();
+    auto it = producer.find(v);
+    if (it == producer.end() || keep[it->second]) continue;
+    keep[it->second] = true;
+    for (auto& in : flat.nodes[it->second].inputs) work.push_back(in);
+  }
+  Graph out = flat;
+  out.nodes.clear();
+  for (size_t i = 0; i < flat.nodes.size(); ++i)
+    if (keep[i]) out.nodes.push_back(flat.nodes[i]);
+  std::set<std::string> wanted(outputs.begin(), outputs.end());
+  std::vector<OutputDecl> kept_outputs;
+  for (auto& o : flat.outputs)
+    if (wanted.count(o.name)) kept_outputs.push_back(o);
+  out.outputs = kept_outputs;
+  return out;
+}
+
+}  // namespace film::graph
