@@ -21,7 +21,8 @@ struct PngContext {
   std::string_view input;  // reading: the whole file
   size_t pos = 0;
   std::string* output = nullptr;  // writing
-  char message[256] = {};         // a plain array: filling it cannot throw inside the callback
+  char message[256] = {};         // plain arrays: filling them cannot throw inside a callback
+  char warning[256] = {};         // the last warning; libpng often explains an error in one
 };
 
 void on_error(png_structp png, png_const_charp msg) {
@@ -31,8 +32,13 @@ void on_error(png_structp png, png_const_charp msg) {
 }
 
 // Warnings (a sloppy ICC profile, a bad CRC in an ancillary chunk that is then ignored) do not
-// make the pixels wrong, and library code must not print to stderr.
-void on_warning(png_structp, png_const_charp) {}
+// make the pixels wrong, and library code must not print to stderr. The last one is kept because
+// libpng states the reason for some errors only in a warning ("Invalid bit depth in IHDR" before
+// "Invalid IHDR data").
+void on_warning(png_structp png, png_const_charp msg) {
+  auto* ctx = static_cast<PngContext*>(png_get_error_ptr(png));
+  std::snprintf(ctx->warning, sizeof ctx->warning, "%s", msg ? msg : "");
+}
 
 void on_read(png_structp png, png_bytep dst, size_t n) {
   auto* ctx = static_cast<PngContext*>(png_get_io_ptr(png));
@@ -143,7 +149,10 @@ Tensor decode_png_impl(std::string_view bytes, const std::string& name) {
   if (r.png) r.info = png_create_info_struct(r.png);
   if (!r.png || !r.info) fail(name, ": out of memory creating the PNG decoder");
   png_set_read_fn(r.png, &ctx, on_read);
-  auto libpng_failed = [&]() { fail(name, ": corrupt or unsupported PNG: ", ctx.message); };
+  auto libpng_failed = [&]() {
+    if (ctx.warning[0]) fail(name, ": corrupt or unsupported PNG: ", ctx.message, " (", ctx.warning, ")");
+    fail(name, ": corrupt or unsupported PNG: ", ctx.message);
+  };
 
   if (!read_header_phase(r.png, r.info)) libpng_failed();
   const int64_t width = png_get_image_width(r.png, r.info);
