@@ -9,6 +9,7 @@
 #include "engine/error.h"
 #include "engine/io/file.h"
 #include "engine/io/image.h"
+#include "engine/io/safetensors.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -205,4 +206,64 @@ TEST_CASE("read_png errors name the file and say what was wrong") {
   std::string whole = io::encode_png(Tensor::zeros({1, 3, 20, 20}));
   CHECK_THROWS_WITH_AS(io::decode_png(whole.substr(0, whole.size() - 20), "cut.png"),
                        doctest::Contains("cut.png"), Error);
+}
+
+// Every file in tests/data/broken/ (made by make_broken.py there) is broken in one named way. Its
+// reader must throw film::Error (no other exception, no crash) whose message names the file.
+TEST_CASE("every file in the broken corpus is rejected with film::Error naming it") {
+  namespace fs = std::filesystem;
+  const fs::path corpus = fs::path(test::source_dir()) / "tests/data/broken";
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(corpus)) {
+    const std::string path = entry.path().string(), name = entry.path().filename().string();
+    const std::string ext = entry.path().extension().string();
+    if (name == "make_broken.py") continue;
+    CAPTURE(name);
+    std::string message;
+    try {
+      if (ext == ".png") {
+        io::read_png(path);
+      } else if (ext == ".safetensors") {
+        io::read_safetensors(path);
+      } else {
+        FAIL("no reader for corpus file ", name, " (add one here or remove the file)");
+      }
+      FAIL("accepted a broken file: ", name);
+    } catch (const Error& e) {
+      message = e.what();
+    } catch (const std::exception& e) {
+      FAIL("threw a non-film exception for ", name, ": ", e.what());
+    }
+    CHECK(message.find(name) != std::string::npos);
+    ++checked;
+  }
+  CHECK(checked >= 30);
+}
+
+// make_broken.py --seeds writes valid files with an encoder independent of libpng (plain zlib,
+// Python): a cross-check of palette, 16-bit and Adam7 decoding.
+TEST_CASE("the valid fuzz seeds written by make_broken.py decode to the expected pixels") {
+  test::TempDir dir;
+  auto r = test::run_command("/usr/bin/python3 " + test::source_dir() +
+                             "/tests/data/broken/make_broken.py --seeds " + dir.path());
+  if (r.exit_code != 0) {
+    MESSAGE("skipped: cannot run make_broken.py: ", r.output);
+    return;
+  }
+  Tensor plain = io::read_png(dir / "seed_rgb.png");
+  for (int64_t y = 0; y < 16; ++y)
+    for (int64_t x = 0; x < 16; ++x)
+      for (int c = 0; c < 3; ++c) CHECK(at(plain, c, y, x) == ((x * 7 + y * 3 + c * 50) & 0xff) / 255.0f);
+  Tensor inter = io::read_png(dir / "seed_rgb_interlaced.png");
+  REQUIRE(inter.shape() == Shape{1, 3, 11, 13});
+  for (int64_t y = 0; y < 11; ++y)
+    for (int64_t x = 0; x < 13; ++x)
+      for (int c = 0; c < 3; ++c) CHECK(at(inter, c, y, x) == ((x * 7 + y * 3 + c * 50) & 0xff) / 255.0f);
+  Tensor pal = io::read_png(dir / "seed_palette.png");
+  CHECK(at(pal, 0, 0, 0) == 1.0f);  // index 0: red
+  CHECK(at(pal, 1, 0, 1) == 1.0f);  // index 1: green
+  CHECK(at(pal, 2, 0, 2) == 1.0f);  // index 2: blue
+  CHECK(io::read_png(dir / "seed_gray.png").shape() == Shape{1, 3, 8, 8});
+  CHECK(io::read_png(dir / "seed_rgba16.png").shape() == Shape{1, 3, 4, 8});
+  CHECK(io::read_safetensors(dir / "seed_two_tensors.safetensors").get("b").data()[1] == -2.0f);
 }
