@@ -131,6 +131,10 @@ def broken_files():
     files["st_shape_overflow.safetensors"] = safetensors(
         {"x": {"dtype": "F32", "shape": [2**32, 2**32, 2**32], "data_offsets": [0, 16]}}, f32(4))
     files["st_missing_offsets.safetensors"] = safetensors({"x": {"dtype": "F32", "shape": [2, 2]}}, f32(4))
+    # Valid JSON syntax, but the number does not fit a double: nlohmann throws out_of_range, not
+    # parse_error (found by fuzz_safetensors).
+    files["st_number_overflow.safetensors"] = safetensors(
+        None, f32(4), header_bytes=b'{"x": {"dtype": "F32", "shape": [1e400], "data_offsets": [0, 16]}}')
     files["st_metadata_not_strings.safetensors"] = safetensors({"__metadata__": {"k": 5}, "x": ok_entry}, f32(4))
     return files
 
