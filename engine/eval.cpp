@@ -143,15 +143,19 @@ std::string format_eval_table(const std::vector<EvalResult>& results, bool per_c
 }
 
 std::string format_eval_json(const std::vector<EvalResult>& results) {
-  nlohmann::json methods = nlohmann::json::array();
+  // ordered_json keeps "name" first, which reads better than alphabetical keys.
+  nlohmann::ordered_json methods = nlohmann::ordered_json::array();
   for (const auto& r : results) {
-    nlohmann::json cases = nlohmann::json::array();
+    nlohmann::ordered_json cases = nlohmann::ordered_json::array();
     for (const auto& c : r.cases) cases.push_back({{"name", c.name}, {"psnr", c.psnr}, {"ssim", c.ssim}});
     methods.push_back({{"name", r.method},
                        {"mean", {{"psnr", r.mean_psnr}, {"ssim", r.mean_ssim}}},
                        {"cases", std::move(cases)}});
   }
-  return nlohmann::json{{"methods", std::move(methods)}}.dump(2) + "\n";
+  // Folder names need not be UTF-8; replace bad bytes rather than throw a non-film exception.
+  return nlohmann::ordered_json{{"methods", std::move(methods)}}.dump(
+             2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace film

@@ -107,7 +107,14 @@ TEST_CASE("evaluate scores each method per case, averages, reports progress and 
   CHECK(j["methods"][2]["name"] == "average");
   CHECK(j["methods"][2]["mean"]["psnr"].get<double>() == doctest::Approx(results[2].mean_psnr));
   CHECK(j["methods"][1]["cases"][0]["name"] == "c1");
+  CHECK(j["methods"][0]["name"] == "oracle");
   CHECK(j["methods"][1]["cases"][0]["ssim"].get<double>() == doctest::Approx(results[1].cases[0].ssim));
+}
+
+TEST_CASE("evaluation JSON survives case folder names that are not UTF-8") {
+  EvalResult r{"m", {{"bad\xff\xfename", 30.0, 0.9}}, 30.0, 0.9};
+  auto j = nlohmann::json::parse(format_eval_json({r}));
+  CHECK(j["methods"][0]["cases"][0]["psnr"].get<double>() == 30.0);
 }
 
 TEST_CASE("evaluate names the case and method when a method fails or returns the wrong shape") {
