@@ -59,7 +59,7 @@ for t in "${targets[@]}"; do
     grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb)" "$log" || true
   else
     echo "!! $t FAILED (exit $?); log: $log; inputs: $artifacts/"
-    grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$log" | head -20 || true
+    grep -E "ERROR|runtime error|SUMMARY|Test unit written|terminate called|what\(\)" "$log" | head -20 || true
     failed+=("$t")
   fi
 done
