@@ -242,9 +242,15 @@ Graph parse_graph(std::string_view text, const std::string& path) {
     // nlohmann's message repeats a position; keep its explanation, give ours.
     if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
     fail(path, ": invalid JSON at ", line_col(text, e.byte ? e.byte - 1 : 0), ": ", what);
+  } catch (const json::exception& e) {  // e.g. a number too large for a double (1e400)
+    fail(path, ": invalid JSON: ", e.what());
   }
   if (!j.is_object()) fail(path, ": a graph must be a JSON object, got ", j.type_name());
-  return Reader(path).graph(j);
+  try {
+    return Reader(path).graph(j);
+  } catch (const json::exception& e) {  // a value our checks let through but the library refuses
+    fail(path, ": unusable value: ", e.what());
+  }
 }
 
 Graph read_graph(const std::string& path) { return parse_graph(io::read_file(path), path); }

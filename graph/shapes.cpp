@@ -73,7 +73,15 @@ ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::stri
       for (size_t k = 0; k < in.size(); ++k) ins += (k ? ", " : "") + n.inputs[k] + " " + shape_str(in[k]);
       fail(path, ": node '", n.name, "' (", n.op, "): ", e.what(), " [inputs: ", ins, "]");
     }
-    for (size_t k = 0; k < out.size(); ++k) shapes[n.outputs[k]] = out[k];
+    for (size_t k = 0; k < out.size(); ++k) {
+      // Guard against attributes that ask for absurd sizes before anything is allocated.
+      for (int64_t d : out[k])
+        if (d < 1 || d > (int64_t{1} << 31))
+          fail(path, ": node '", n.name, "' (", n.op, ") would produce shape ", shape_str(out[k]));
+      if (num_elements(out[k]) > (int64_t{1} << 36))
+        fail(path, ": node '", n.name, "' (", n.op, ") would produce ", shape_str(out[k]), ", over 2^36 elements");
+      shapes[n.outputs[k]] = out[k];
+    }
   }
   return shapes;
 }

@@ -213,13 +213,6 @@ TEST_CASE("read_png errors name the file and say what was wrong") {
 // reader must throw film::Error (no other exception, no crash) whose message names the file.
 TEST_CASE("every file in the broken corpus is rejected with film::Error naming it") {
   namespace fs = std::filesystem;
-  // Files exposing a reported, not yet fixed bug in a reader maintained elsewhere: reported as
-  // warnings so the suite stays green. Delete an entry once its reader is fixed.
-  const std::set<std::string> known_open = {
-      // safetensors.cpp catches json::parse_error only; nlohmann throws json::out_of_range (406)
-      // for a number like 1e400, which escapes as a non-film exception.
-      "st_number_overflow.safetensors",
-  };
   const fs::path corpus = fs::path(test::source_dir()) / "tests/data/broken";
   int checked = 0;
   for (const auto& entry : fs::directory_iterator(corpus)) {
@@ -244,11 +237,6 @@ TEST_CASE("every file in the broken corpus is rejected with film::Error naming i
       message = e.what();
     } catch (const std::exception& e) {
       other = e.what();
-    }
-    if (known_open.count(name)) {
-      if (other.empty()) MESSAGE(name, " no longer fails: remove it from known_open");
-      else MESSAGE("known open bug: ", name, " threw a non-film exception: ", other);
-      continue;
     }
     CHECK_MESSAGE(!accepted, "accepted a broken file: ", name);
     CHECK_MESSAGE(other.empty(), "threw a non-film exception for ", name, ": ", other);

@@ -2,8 +2,18 @@
 
 namespace film::cli {
 
+int cmd_convert(const std::vector<std::string>&);
+int cmd_run(const std::vector<std::string>&);
+int cmd_graph(const std::vector<std::string>&);
+int cmd_inspect(const std::vector<std::string>&);
+
 const std::vector<Command>& commands() {
-  static const std::vector<Command> list = {};
+  static const std::vector<Command> list = {
+      {"convert", "import released TF SavedModel or PyTorch-port weights as a model directory", cmd_convert},
+      {"run", "run a model on tensors from a safetensors file", cmd_run},
+      {"inspect", "validate and summarise a graph: ops, parameters, MACs, planned memory", cmd_inspect},
+      {"graph", "write FILM's operator graph for given options", cmd_graph},
+  };
   return list;
 }
 

@@ -118,6 +118,8 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& pat
     h = json::parse(header.begin(), header.end(), cb);
   } catch (const json::parse_error& e) {
     fail(path, ": header is not valid JSON (byte ", e.byte, " of the header): ", e.what());
+  } catch (const json::exception& e) {  // e.g. a number too large for a double (1e400)
+    fail(path, ": header is not usable JSON: ", e.what());
   }
   if (!duplicate.empty()) fail(path, ": tensor '", duplicate, "' appears twice in the header");
   if (!h.is_object()) fail(path, ": header must be a JSON object, got ", h.type_name());

@@ -7,10 +7,11 @@
 namespace film::model {
 
 std::string port_key_to_engine(const std::string& key, const FilmOptions& o) {
-  static const std::regex encoder(R"(extract\.extract_sublevels\.convs\.(\d+)\.(\d+)\.0\.(weight|bias))");
-  static const std::regex shared(R"(predict_flow\._predictor\._convs\.(\d+)\.0\.(weight|bias))");
-  static const std::regex special(R"(predict_flow\._predictors\.(\d+)\._convs\.(\d+)\.0\.(weight|bias))");
-  static const std::regex fusion(R"(fuse\.convs\.(\d+)\.(\d+)\.0\.(weight|bias))");
+  // Indices are at most 4 digits, so std::stoi below cannot overflow.
+  static const std::regex encoder(R"(extract\.extract_sublevels\.convs\.(\d{1,4})\.(\d{1,4})\.0\.(weight|bias))");
+  static const std::regex shared(R"(predict_flow\._predictor\._convs\.(\d{1,4})\.0\.(weight|bias))");
+  static const std::regex special(R"(predict_flow\._predictors\.(\d{1,4})\._convs\.(\d{1,4})\.0\.(weight|bias))");
+  static const std::regex fusion(R"(fuse\.convs\.(\d{1,4})\.(\d{1,4})\.0\.(weight|bias))");
   static const std::regex output(R"(fuse\.output_conv\.(weight|bias))");
   std::smatch m;
   auto num = [&](int i) { return std::stoi(m[i].str()); };

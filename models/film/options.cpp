@@ -58,7 +58,8 @@ FilmOptions options_from_json(const nlohmann::json& j, const std::string& path) 
   }
   auto get_int = [&](const char* k, int& dst) {
     if (!j.contains(k)) return;
-    if (!j[k].is_number_integer()) fail(path, ": option '", k, "' must be an integer, got ", j[k].dump());
+    if (!j[k].is_number_integer() || j[k].get<int64_t>() < -1000000 || j[k].get<int64_t>() > 1000000)
+      fail(path, ": option '", k, "' must be an integer, got ", j[k].dump());
     dst = j[k].get<int>();
   };
   get_int("pyramid_levels", o.pyramid_levels);
@@ -71,7 +72,8 @@ FilmOptions options_from_json(const nlohmann::json& j, const std::string& path) 
     if (!j[k].is_array()) fail(path, ": option '", k, "' must be a list of integers");
     dst.clear();
     for (auto& e : j[k]) {
-      if (!e.is_number_integer()) fail(path, ": option '", k, "' must be a list of integers, found ", e.dump());
+      if (!e.is_number_integer() || e.get<int64_t>() < -1000000 || e.get<int64_t>() > 1000000)
+        fail(path, ": option '", k, "' must be a list of integers, found ", e.dump());
       dst.push_back(e.get<int>());
     }
   };
@@ -85,7 +87,7 @@ FilmOptions parse_options(std::string_view text, const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     fail(path, ": invalid JSON: ", e.what());
   }
   return options_from_json(j, path);
