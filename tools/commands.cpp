@@ -2,6 +2,8 @@
 
 namespace film::cli {
 
+int cmd_interpolate(const std::vector<std::string>&);
+int cmd_eval(const std::vector<std::string>&);
 int cmd_convert(const std::vector<std::string>&);
 int cmd_run(const std::vector<std::string>&);
 int cmd_graph(const std::vector<std::string>&);
@@ -9,6 +11,8 @@ int cmd_inspect(const std::vector<std::string>&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
+      {"interpolate", "synthesise the frame(s) between two images", cmd_interpolate},
+      {"eval", "PSNR/SSIM of a model on triplet folders, with baselines", cmd_eval},
       {"convert", "import released TF SavedModel or PyTorch-port weights as a model directory", cmd_convert},
       {"run", "run a model on tensors from a safetensors file", cmd_run},
       {"inspect", "validate and summarise a graph: ops, parameters, MACs, planned memory", cmd_inspect},
