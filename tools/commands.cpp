@@ -4,6 +4,7 @@ namespace film::cli {
 
 int cmd_interpolate(const std::vector<std::string>&);
 int cmd_eval(const std::vector<std::string>&);
+int cmd_bench(const std::vector<std::string>&);
 int cmd_convert(const std::vector<std::string>&);
 int cmd_run(const std::vector<std::string>&);
 int cmd_graph(const std::vector<std::string>&);
@@ -16,6 +17,7 @@ const std::vector<Command>& commands() {
       {"convert", "import released TF SavedModel or PyTorch-port weights as a model directory", cmd_convert},
       {"run", "run a model on tensors from a safetensors file", cmd_run},
       {"inspect", "validate and summarise a graph: ops, parameters, MACs, planned memory", cmd_inspect},
+      {"bench", "time per frame and memory at a real resolution", cmd_bench},
       {"graph", "write FILM's operator graph for given options", cmd_graph},
   };
   return list;

@@ -1,0 +1,142 @@
+// film bench: time per frame and memory of a model (or of FILM options with random weights) at a
+// real resolution, on a backend. Speed targets live here and in docs/benchmarks.md, not in tests.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <cmath>
+#include <random>
+
+#include "engine/error.h"
+#include "engine/io/file.h"
+#include "engine/session.h"
+#include "models/film/options.h"
+#include "tools/commands.h"
+
+namespace film::cli {
+namespace {
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+size_t peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<size_t>(u.ru_maxrss) * 1024;
+}
+
+std::shared_ptr<const Model> random_model(const model::FilmOptions& o) {
+  graph::Graph g = model::build_film_graph(o);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::map<std::string, Tensor> w;
+  for (auto& d : g.weights) {
+    Tensor t = Tensor::zeros(d.shape);
+    const float scale = d.shape.size() == 4 ? 1.0f / std::sqrt(float(d.shape[1] * d.shape[2] * d.shape[3])) : 0.0f;
+    for (int64_t i = 0; i < t.size(); ++i) t.data()[i] = normal(rng) * scale;
+    w[d.name] = t;
+  }
+  return Model::from_parts(g, w, "random FILM weights");
+}
+
+}  // namespace
+
+int cmd_bench(const std::vector<std::string>& argv) {
+  Args a(argv, {"--options", "--size", "--backend", "--threads", "--runs"}, {"--help", "--released", "--json", "--profile"},
+         "bench");
+  const bool have_source = a.positional().size() == 1 || a.get("--options") || a.flag("--released");
+  if (a.flag("--help") || !have_source) {
+    std::fputs(
+        "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size HxW] [--backend ref]\n"
+        "                  [--threads N] [--runs 3] [--profile] [--json]\n"
+        "Times one frame (two inputs -> middle) at HxW (default 256x256; padded like 'interpolate'),\n"
+        "after one warm-up run, and reports planned and actual peak memory. --profile adds the\n"
+        "slowest ops.\n",
+        a.flag("--help") ? stdout : stderr);
+    return a.flag("--help") ? 0 : 2;
+  }
+  std::shared_ptr<const Model> model;
+  std::string label;
+  if (a.positional().size() == 1) {
+    model = Model::load(a.positional()[0]);
+    label = a.positional()[0];
+  } else {
+    model::FilmOptions o = model::released_options();
+    if (auto p = a.get("--options")) o = model::parse_options(io::read_file(*p), *p);
+    model = random_model(o);
+    label = "FILM " + model::options_to_json(o).dump();
+  }
+  std::string size = a.get_or("--size", "256x256");
+  int64_t h = 0, w = 0;
+  if (std::sscanf(size.c_str(), "%ldx%ld", &h, &w) != 2 || h < 1 || w < 1)
+    fail("--size must be HEIGHTxWIDTH, got '", size, "'");
+  int64_t ph = h, pw = w;
+  if (auto it = model->graph.dims.find("H"); it != model->graph.dims.end())
+    ph = std::max(it->second.min, (h + it->second.multiple_of - 1) / it->second.multiple_of * it->second.multiple_of);
+  if (auto it = model->graph.dims.find("W"); it != model->graph.dims.end())
+    pw = std::max(it->second.min, (w + it->second.multiple_of - 1) / it->second.multiple_of * it->second.multiple_of);
+  const int runs = std::max(1, a.get_int("--runs", 3));
+  SessionOptions so{.backend = a.get_or("--backend", "ref"), .threads = a.get_int("--threads", 0),
+                    .profile = a.flag("--profile")};
+  Session s(model, so);
+  Tensor x0 = Tensor::zeros({1, 3, ph, pw}), x1 = Tensor::zeros({1, 3, ph, pw});
+  for (int64_t i = 0; i < x0.size(); ++i) {
+    x0.data()[i] = float((i * 7) % 255) / 255;
+    x1.data()[i] = float((i * 7 + 40) % 255) / 255;
+  }
+  std::map<std::string, Tensor> in = {{model->graph.inputs[0].name, x0}, {model->graph.inputs[1].name, x1}};
+  double t0 = now();
+  PlanReport plan = s.plan({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
+  const double plan_s = now() - t0;
+  t0 = now();
+  s.run(in);
+  const double first_s = now() - t0;
+  std::vector<double> times;
+  for (int r = 0; r < runs; ++r) {
+    t0 = now();
+    s.run(in);
+    times.push_back(now() - t0);
+  }
+  std::sort(times.begin(), times.end());
+  double mean = 0;
+  for (double t : times) mean += t / times.size();
+  // MACs of the convolutions at this size (the rest is negligible).
+  auto shapes = s.shapes({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
+  double macs = 0;
+  for (auto& n : model->flat.nodes)
+    if (n.op == "conv2d" && shapes.count(n.outputs[0])) {
+      const Shape& ws = shapes.at(n.inputs[1]);
+      macs += double(num_elements(shapes.at(n.outputs[0]))) * ws[1] * ws[2] * ws[3];
+    }
+  const double mib = 1 << 20;
+  if (a.flag("--json")) {
+    std::printf(
+        "{\"model\": \"%s\", \"backend\": \"%s\", \"threads\": %d, \"size\": [%ld, %ld], \"padded\": [%ld, %ld], "
+        "\"plan_s\": %.4f, \"first_run_s\": %.4f, \"min_s\": %.4f, \"median_s\": %.4f, \"mean_s\": %.4f, "
+        "\"gmac\": %.3f, \"planned_peak_mib\": %.1f, \"peak_rss_mib\": %.1f}\n",
+        label.c_str(), s.backend_name().c_str(), so.threads, h, w, ph, pw, plan_s, first_s, times.front(),
+        times[times.size() / 2], mean, macs / 1e9, plan.planned_peak() / mib, peak_rss_bytes() / mib);
+  } else {
+    std::printf("model: %s\nbackend %s, threads %d, %ldx%ld (runs at %ldx%ld)\n", label.c_str(),
+                s.backend_name().c_str(), so.threads, h, w, ph, pw);
+    std::printf("plan %.3f s, first run %.3f s, then %d runs: min %.3f s, median %.3f s, mean %.3f s\n", plan_s,
+                first_s, runs, times.front(), times[times.size() / 2], mean);
+    std::printf("%.2f GMAC per frame -> %.1f GMAC/s\n", macs / 1e9, macs / 1e9 / times.front());
+    std::printf("memory: planned peak %.1f MiB (intermediates %.1f, weights %.1f), process peak RSS %.1f MiB\n",
+                plan.planned_peak() / mib, plan.arena_bytes / mib, plan.weight_bytes / mib, peak_rss_bytes() / mib);
+    if (a.flag("--profile")) {
+      std::map<std::string, double> by_op;
+      for (auto& p : s.profile()) by_op[p.op] += p.seconds;
+      std::printf("time by op (last run, summed over nodes; concurrent nodes overlap):\n");
+      std::vector<std::pair<double, std::string>> sorted;
+      for (auto& [op, t] : by_op) sorted.push_back({t, op});
+      std::sort(sorted.rbegin(), sorted.rend());
+      for (auto& [t, op] : sorted) std::printf("  %-12s %.3f s\n", op.c_str(), t);
+    }
+  }
+  return 0;
+}
+
+}  // namespace film::cli
