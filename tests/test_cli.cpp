@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "engine/io/file.h"
@@ -119,4 +120,36 @@ TEST_CASE("cli: the official FILM Style SavedModel reproduces the official outpu
   const double p = psnr(io::read_png(dir / "mid.png"), io::read_png(official + "frame_032.png"));
   MESSAGE("PSNR against the official frame_032.png: " << p << " dB");
   CHECK(p >= 40.0);
+}
+
+TEST_CASE("cli: a .pt state dict converts to the same weights as its safetensors copy (needs python3-torch)" *
+          doctest::skip(std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)) {
+  test::TempDir dir;
+  const std::string st = test::fixture("film-port/port-small-a.weights.safetensors");
+  const std::string script =
+      "import json, struct, sys, numpy as np, torch\n"
+      "b = open(sys.argv[1], 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8 + n])\n"
+      "sd = {k: torch.from_numpy(np.frombuffer(b[8 + n + v['data_offsets'][0]:8 + n + v['data_offsets'][1]],\n"
+      "      dtype=np.float32).reshape(v['shape']).copy()) for k, v in h.items() if k != '__metadata__'}\n"
+      "torch.save(sd, sys.argv[2])\n";
+  io::write_file_atomic(dir / "make_pt.py", script);
+  auto r = test::run_command("/usr/bin/python3 " + (dir / "make_pt.py") + " " + st + " " + (dir / "sd.pt"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const std::string config = test::fixture("film-port/port-small.config.json");
+  r = test::run_command(film_cmd("convert --from pytorch-port --config " + config + " " + (dir / "sd.pt") + " -o " +
+                                 (dir / "from_pt")));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const std::string from_st = port_model(dir);
+  auto a = io::read_safetensors(dir / "from_pt/weights.safetensors");
+  auto b = io::read_safetensors(from_st + "/weights.safetensors");
+  REQUIRE(a.order.size() == b.order.size());
+  for (auto& name : b.order) {
+    CAPTURE(name);
+    REQUIRE(a.has(name));
+    const Tensor &ta = a.get(name), &tb = b.get(name);
+    REQUIRE(ta.shape() == tb.shape());
+    CHECK(std::memcmp(ta.data(), tb.data(), sizeof(float) * ta.size()) == 0);
+  }
 }
