@@ -1,0 +1,397 @@
+#!/usr/bin/python3
+"""Training triplets (x0, middle, x1) for FILM, generated on the fly from material that Debian ships.
+
+Never reads shared/data (the evaluation sets).
+
+(a) Synthetic large-motion triplets ("FlyingChairs for triplets"): a photograph as background moving
+    with a random projective motion, plus 0..N layered foreground objects (random-shaped masks cut from
+    other photographs) each with its own random affine motion, occluding each other in a fixed depth
+    order. Every motion is linear in its parameters over time (translation, rotation angle, log scale,
+    perspective terms), and the three frames are rendered from the parameters at t = 0, 0.5, 1, so the
+    middle frame is the exact ground truth of the generative model. End-to-end displacements are drawn
+    up to --max-disp pixels (default 100), skewed towards smaller values.
+(b) Real consecutive-frame triplets (i, i+s, i+2s) from the videos opencv-doc ships (vtest.avi,
+    Megamind.avi, tree.avi), skipping triplets that span a scene cut, with the crop chosen among a few
+    candidates as the one with the most change (a static-camera video is mostly still otherwise).
+Augmentation as FILM: random crop, horizontal / vertical flip, 90-degree rotation, time reversal.
+
+Reproducibility: sample number n of a run is drawn from numpy's Generator seeded with (seed, n), so a
+resumed run continues with exactly the samples it would have seen, whatever the number of workers.
+
+Held-out validation: every 8th photograph (sorted by path) and the last 10% of every video are never
+used for training; the validation set is drawn from them with a fixed seed.
+
+Usage: data.py --prepare            decode/cache the sources and print what was found
+       data.py --preview OUT.png    write a sheet of training triplets (x0 | middle | x1 rows)
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import math
+import os
+import sys
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+try:
+    import cv2
+except ImportError:  # pragma: no cover
+    sys.exit("data.py needs OpenCV for Python: run tools/train/setup_data.sh (apt-get install python3-opencv)")
+
+cv2.setNumThreads(1)
+
+SKIMAGE_DIRS = ["/usr/lib/python3/dist-packages/skimage/data"]
+SKIMAGE_PHOTOS = ["astronaut.png", "brick.png", "camera.png", "chelsea.png", "coffee.png", "grass.png",
+                  "gravel.png", "hubble_deep_field.jpg", "motorcycle_left.png", "rocket.jpg", "retina.jpg"]
+OPENCV_DATA = "/usr/share/doc/opencv-doc/examples/data"
+# photographs / paintings only; Middlebury-derived images (rubberwhale, basketball, aloe) are left out
+# so that Middlebury stays usable for evaluation
+OPENCV_PHOTOS = ["aero1.jpg", "apple.jpg", "baboon.jpg", "building.jpg", "butterfly.jpg", "fruits.jpg",
+                 "home.jpg", "leuvenA.jpg", "messi5.jpg", "orange.jpg", "smarties.png", "squirrel_cls.jpg",
+                 "starry_night.jpg", "stuff.jpg", "HappyFish.jpg", "graf1.png", "board.jpg", "ela_original.jpg"]
+BACKGROUND_GLOBS = ["/usr/share/backgrounds/*_by_*.jpg",  # lomiri-wallpapers-16.04: photographs
+                    "/usr/share/backgrounds/mate/nature/*.jpg"]  # mate-backgrounds: nature photographs
+VIDEOS = {  # name: (strides to draw from, weight)
+    "vtest.avi": ((1, 2, 3), 1.0),  # 10 fps, static camera, pedestrians
+    "Megamind.avi": ((1, 2), 1.0),  # 24 fps animation with cuts
+    "tree.avi": ((1, 2), 0.5),  # 15 fps, small
+}
+MAX_SIDE = 1024  # photographs are downscaled (INTER_AREA) to this longer side when loaded
+VAL_TAIL = 0.10
+
+
+def cache_dir() -> str:
+    d = os.environ.get("FILM_TRAIN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "film-train")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def photo_paths() -> List[str]:
+    paths = []
+    for d in SKIMAGE_DIRS:
+        paths += [os.path.join(d, f) for f in SKIMAGE_PHOTOS if os.path.exists(os.path.join(d, f))]
+    paths += [os.path.join(OPENCV_DATA, f) for f in OPENCV_PHOTOS if os.path.exists(os.path.join(OPENCV_DATA, f))]
+    for g in BACKGROUND_GLOBS:
+        paths += glob.glob(g)
+    return sorted(set(paths))
+
+
+def split_photos(paths: List[str]) -> Tuple[List[str], List[str]]:
+    train = [p for i, p in enumerate(paths) if i % 8 != 3]
+    val = [p for i, p in enumerate(paths) if i % 8 == 3]
+    return train, val
+
+
+def load_photo(path: str) -> np.ndarray:
+    """uint8 RGB HxWx3, longer side <= MAX_SIDE (cached as .npy)."""
+    key = hashlib.sha1(f"{path}:{os.path.getsize(path)}:{MAX_SIDE}".encode()).hexdigest()[:16]
+    cp = os.path.join(cache_dir(), f"photo-{key}.npy")
+    if os.path.exists(cp):
+        return np.load(cp)
+    im = cv2.imread(path, cv2.IMREAD_COLOR)
+    if im is None:
+        raise IOError(f"cannot read {path}")
+    im = cv2.cvtColor(im, cv2.COLOR_BGR2RGB)
+    s = MAX_SIDE / max(im.shape[:2])
+    if s < 1:
+        im = cv2.resize(im, (round(im.shape[1] * s), round(im.shape[0] * s)), interpolation=cv2.INTER_AREA)
+    np.save(cp + ".tmp.npy", im)
+    os.replace(cp + ".tmp.npy", cp)
+    return im
+
+
+@dataclass
+class Video:
+    name: str
+    frames: np.ndarray  # T,H,W,3 uint8 (memory-mapped)
+    cuts: np.ndarray  # bool[T-1]: True where frame i+1 starts a new shot
+    strides: tuple
+    weight: float
+
+
+def load_video(name: str) -> Optional[Video]:
+    path = os.path.join(OPENCV_DATA, name)
+    if not os.path.exists(path):
+        return None
+    base = os.path.join(cache_dir(), f"video-{name}-{os.path.getsize(path)}")
+    if not os.path.exists(base + ".frames.npy"):
+        cap = cv2.VideoCapture(path)
+        frames = []
+        while True:
+            ok, f = cap.read()
+            if not ok:
+                break
+            frames.append(cv2.cvtColor(f, cv2.COLOR_BGR2RGB))
+        if len(frames) < 3:
+            return None
+        arr = np.stack(frames)
+        d = np.array([np.abs(arr[i + 1].astype(np.int16) - arr[i]).mean() for i in range(len(arr) - 1)])
+        med = np.median(d)
+        cuts = (d > max(4 * med, 12.0))
+        np.save(base + ".cuts.npy", cuts)
+        np.save(base + ".frames.tmp.npy", arr)
+        os.replace(base + ".frames.tmp.npy", base + ".frames.npy")
+    strides, weight = VIDEOS[name]
+    return Video(name, np.load(base + ".frames.npy", mmap_mode="r"), np.load(base + ".cuts.npy"), strides, weight)
+
+
+# ----------------------------------------------------------------------------------------------
+# synthetic triplets
+
+def _rot(a):
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]], np.float64)
+
+
+def _trans(x, y):
+    return np.array([[1, 0, x], [0, 1, y], [0, 0, 1]], np.float64)
+
+
+def _scale(sx, sy):
+    return np.diag([sx, sy, 1.0])
+
+
+def _disp(rng, max_disp):
+    """A displacement vector (px over t in [0,1]), magnitude skewed to small values."""
+    mag = max_disp * rng.random() ** 1.7
+    ang = rng.uniform(0, 2 * math.pi)
+    return np.array([mag * math.cos(ang), mag * math.sin(ang)])
+
+
+def random_mask(rng, h, w) -> np.ndarray:
+    """float32 HxW mask in {0,1}: a star polygon, a union of ellipses, or a thresholded noise blob."""
+    m = np.zeros((h, w), np.uint8)
+    kind = rng.integers(3)
+    if kind == 0:
+        n = rng.integers(3, 12)
+        ang = np.sort(rng.uniform(0, 2 * math.pi, n))
+        rad = rng.uniform(0.35, 1.0, n)
+        pts = np.stack([w / 2 + rad * w / 2 * np.cos(ang), h / 2 + rad * h / 2 * np.sin(ang)], 1)
+        cv2.fillPoly(m, [np.round(pts * 16).astype(np.int32)], 1, lineType=cv2.LINE_8, shift=4)
+    elif kind == 1:
+        for _ in range(rng.integers(1, 5)):
+            c = (int(rng.uniform(0.3, 0.7) * w), int(rng.uniform(0.3, 0.7) * h))
+            ax = (int(rng.uniform(0.1, 0.5) * w), int(rng.uniform(0.1, 0.5) * h))
+            cv2.ellipse(m, c, ax, float(rng.uniform(0, 180)), 0, 360, 1, -1)
+    else:
+        small = rng.standard_normal((max(2, h // 16), max(2, w // 16))).astype(np.float32)
+        noise = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+        yy, xx = np.mgrid[0:h, 0:w]
+        r2 = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
+        m = ((noise + 1.5 * (1 - r2)) > 1.0).astype(np.uint8)
+    if m.sum() < 16:
+        cv2.ellipse(m, (w // 2, h // 2), (max(1, w // 3), max(1, h // 3)), 0, 0, 360, 1, -1)
+    return m.astype(np.float32)
+
+
+def random_patch(rng, photo: np.ndarray, h: int, w: int) -> np.ndarray:
+    """float32 HxWx3 patch from a photo at a random position and scale, with mild colour jitter."""
+    ph, pw = photo.shape[:2]
+    s = rng.uniform(0.5, 1.5)
+    sh, sw = min(ph, max(4, int(h * s))), min(pw, max(4, int(w * s)))
+    y, x = rng.integers(0, ph - sh + 1), rng.integers(0, pw - sw + 1)
+    p = cv2.resize(np.ascontiguousarray(photo[y:y + sh, x:x + sw]), (w, h), interpolation=cv2.INTER_LINEAR)
+    p = p.astype(np.float32) / 255.0
+    gain = rng.uniform(0.8, 1.2, 3).astype(np.float32) * rng.uniform(0.8, 1.2)
+    return np.clip(p * gain, 0, 1)
+
+
+def synthetic_triplet(rng, photos: List[np.ndarray], size: int, max_disp: float = 100.0,
+                      max_objects: int = 5) -> np.ndarray:
+    """Returns float32 [3, size, size, 3] in [0,1]: frames at t = 0, 0.5, 1."""
+    S = size
+    times = (0.0, 0.5, 1.0)
+    # --- background: output pixel p shows source point q = H(t) p  (inverse map)
+    bg = photos[rng.integers(len(photos))]
+    bh, bw = bg.shape[:2]
+    base_scale = rng.uniform(0.6, 1.6)  # source pixels per output pixel
+    # make sure the visible region (with motion) mostly fits into the source
+    need = S * base_scale * 1.5 + max_disp * base_scale
+    if need > min(bh, bw):
+        base_scale *= min(bh, bw) / need
+    csrc = np.array([rng.uniform(0.4, 0.6) * bw, rng.uniform(0.4, 0.6) * bh])
+    D = _disp(rng, max_disp)
+    dth = rng.normal(0, math.radians(4)) if rng.random() < 0.5 else 0.0
+    th0 = rng.uniform(-math.pi, math.pi) if rng.random() < 0.3 else 0.0
+    dls = rng.normal(0, 0.08) if rng.random() < 0.5 else 0.0
+    persp0 = rng.normal(0, 0.1, 2) if rng.random() < 0.3 else np.zeros(2)
+    dpersp = rng.normal(0, 0.1, 2) if rng.random() < 0.3 else np.zeros(2)
+    bgf = bg.astype(np.float32) / 255.0
+    frames = []
+    for t in times:
+        u = t - 0.5
+        # content moves by D (output px) over [0,1]: p -> p + u*D ; rotate/scale about the centre
+        pp = persp0 + u * dpersp
+        P = np.array([[1, 0, 0], [0, 1, 0], [pp[0] / S, pp[1] / S, 1]], np.float64)  # on centred coords
+        H = (_trans(*csrc) @ _scale(base_scale, base_scale) @ _rot(th0 + u * dth)
+             @ _scale(math.exp(u * dls), math.exp(u * dls)) @ P @ _trans(-S / 2 - u * D[0], -S / 2 - u * D[1]))
+        frames.append(cv2.warpPerspective(bgf, H, (S, S), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                          borderMode=cv2.BORDER_REFLECT101))
+    # --- foreground objects, back to front
+    n_obj = rng.integers(0, max_objects + 1)
+    for _ in range(n_obj):
+        oh = int(S * rng.uniform(0.15, 0.6))
+        ow = int(S * rng.uniform(0.15, 0.6))
+        src = photos[rng.integers(len(photos))]
+        tex = random_patch(rng, src, oh, ow)
+        mask = random_mask(rng, oh, ow)
+        c = np.array([rng.uniform(0, S), rng.uniform(0, S)])  # centre at t = 0.5
+        Do = _disp(rng, max_disp)
+        a0, da = rng.uniform(-math.pi, math.pi), rng.normal(0, math.radians(10))
+        s0, dls_o = rng.uniform(0.7, 1.3), rng.normal(0, 0.1)
+        for i, t in enumerate(times):
+            u = t - 0.5
+            s = s0 * math.exp(u * dls_o)
+            A = (_trans(*(c + u * Do)) @ _rot(a0 + u * da) @ _scale(s, s) @ _trans(-ow / 2, -oh / 2))[:2]
+            m = cv2.warpAffine(mask, A, (S, S), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+            if m.max() <= 0:
+                continue
+            o = cv2.warpAffine(tex, A, (S, S), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101)
+            frames[i] = frames[i] * (1 - m[..., None]) + o * m[..., None]
+    return np.clip(np.stack(frames), 0, 1).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------------
+# video triplets
+
+def video_triplet(rng, videos: List[Video], size: int, val: bool = False, candidates: int = 4) -> np.ndarray:
+    ws = np.array([v.weight for v in videos], np.float64)
+    for _ in range(50):
+        v = videos[rng.choice(len(videos), p=ws / ws.sum())]
+        T, H, W = v.frames.shape[:3]
+        if H < size or W < size:
+            continue
+        s = int(rng.choice(v.strides))
+        split = int(T * (1 - VAL_TAIL))
+        lo, hi = (split, T - 2 * s) if val else (0, split - 2 * s)
+        if hi <= lo:
+            continue
+        i = int(rng.integers(lo, hi))
+        if v.cuts[i:i + 2 * s].any():
+            continue
+        f = np.stack([v.frames[i], v.frames[i + s], v.frames[i + 2 * s]])
+        best, best_score = None, -1.0
+        for _ in range(candidates):
+            y, x = int(rng.integers(0, H - size + 1)), int(rng.integers(0, W - size + 1))
+            c = f[:, y:y + size, x:x + size]
+            score = float(np.abs(c[2].astype(np.int16) - c[0]).mean())
+            if score > best_score:
+                best, best_score = c, score
+        return best.astype(np.float32) / 255.0
+    raise RuntimeError("no usable video triplet (videos smaller than the crop?)")
+
+
+# ----------------------------------------------------------------------------------------------
+
+def augment(rng, trip: np.ndarray) -> np.ndarray:
+    """FILM's augmentation on a [3,H,W,C] triplet: flips, 90-degree rotation, time reversal."""
+    if rng.random() < 0.5:
+        trip = trip[:, :, ::-1]
+    if rng.random() < 0.5:
+        trip = trip[:, ::-1]
+    k = int(rng.integers(4))
+    if k and trip.shape[1] == trip.shape[2]:
+        trip = np.rot90(trip, k, axes=(1, 2))
+    if rng.random() < 0.5:
+        trip = trip[::-1]
+    return np.ascontiguousarray(trip)
+
+
+class Sources:
+    """Loads (and caches) the photographs and videos; `split` is 'train' or 'val'."""
+
+    def __init__(self, split: str = "train", use_videos: bool = True):
+        tr, va = split_photos(photo_paths())
+        paths = tr if split == "train" else va
+        if not paths:
+            raise RuntimeError("no photographs found: run tools/train/setup_data.sh")
+        self.photo_paths = paths
+        self.photos = [load_photo(p) for p in paths]
+        self.videos = [v for v in (load_video(n) for n in VIDEOS) if v is not None] if use_videos else []
+
+
+class TripletDataset:
+    """Map-style dataset: item n is a deterministic function of (seed, n). Returns torch tensors
+    x0, gt, x1 as [3,H,W] float32 in [0,1]."""
+
+    def __init__(self, sources: Sources, crop: int, seed: int, video_fraction: float = 0.3,
+                 max_disp: float = 100.0, max_objects: int = 5, val: bool = False, do_augment: bool = True):
+        self.src, self.crop, self.seed = sources, crop, seed
+        self.video_fraction = video_fraction if sources.videos else 0.0
+        self.max_disp, self.max_objects = max_disp, max_objects
+        self.val, self.do_augment = val, do_augment
+
+    def __len__(self):
+        return 1 << 62
+
+    def triplet(self, n: int) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, n])
+        if rng.random() < self.video_fraction:
+            t = video_triplet(rng, self.src.videos, self.crop, val=self.val)
+        else:
+            t = synthetic_triplet(rng, self.src.photos, self.crop, self.max_disp, self.max_objects)
+        return augment(rng, t) if self.do_augment else t
+
+    def __getitem__(self, n: int):
+        import torch
+        t = torch.from_numpy(self.triplet(int(n))).permute(0, 3, 1, 2).contiguous()
+        return t[0], t[1], t[2]
+
+
+def validation_set(crop: int = 192, n_synth: int = 24, n_video: int = 12, seed: int = 20240601):
+    """A fixed held-out set: tensors x0, gt, x1 [N,3,crop,crop] from held-out photos / video tails."""
+    import torch
+    src = Sources("val")
+    out = []
+    ds = TripletDataset(src, crop, seed, video_fraction=0.0, val=True, do_augment=False)
+    out += [ds.triplet(i) for i in range(n_synth)]
+    if src.videos:
+        dv = TripletDataset(src, crop, seed + 1, video_fraction=1.0, val=True, do_augment=False)
+        out += [dv.triplet(i) for i in range(n_video)]
+    t = torch.from_numpy(np.stack(out)).permute(0, 1, 4, 2, 3).contiguous()  # N,3(frames),C,H,W
+    return t[:, 0], t[:, 1], t[:, 2]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--prepare", action="store_true")
+    ap.add_argument("--preview", metavar="OUT.png")
+    ap.add_argument("--crop", type=int, default=256)
+    ap.add_argument("--n", type=int, default=8)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--video-fraction", type=float, default=0.3)
+    args = ap.parse_args()
+    if args.prepare or not args.preview:
+        tr, va = split_photos(photo_paths())
+        print(f"photographs: {len(tr)} for training, {len(va)} held out for validation")
+        for p in va:
+            print("  val:", p)
+        for name in VIDEOS:
+            v = load_video(name)
+            if v is None:
+                print(f"video {name}: missing (install opencv-doc)")
+            else:
+                T = len(v.frames)
+                print(f"video {name}: {T} frames {v.frames.shape[2]}x{v.frames.shape[1]}, {int(v.cuts.sum())} cuts, "
+                      f"frames >= {int(T * (1 - VAL_TAIL))} held out")
+        Sources("train")
+        Sources("val")
+        print("cache:", cache_dir())
+    if args.preview:
+        ds = TripletDataset(Sources("train"), args.crop, args.seed, video_fraction=args.video_fraction)
+        rows = []
+        for n in range(args.n):
+            t = ds.triplet(n)
+            rows.append(np.concatenate(list(t), 1))
+        sheet = (np.concatenate(rows, 0) * 255 + 0.5).astype(np.uint8)
+        cv2.imwrite(args.preview, cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+        print("wrote", args.preview)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+#!/usr/bin/python3
+"""Trains FILM (tools/train/film_torch.py) on on-the-fly triplets (tools/train/data.py).
+
+One command:
+  /usr/bin/python3 tools/train/train.py --run runs/default --options tools/train/configs/default.json \
+      --steps 300000 --batch 8 --crop 256 --threads 2
+Running the same command again (or just `train.py --run runs/default`) resumes from the latest
+checkpoint in the run folder: model, optimiser, step and RNG states; the data stream continues exactly
+where it stopped because sample n is a pure function of (seed, n). Flags not given on a resume are taken
+from the run's run.json.
+
+Writes into --run:
+  run.json         the options and training settings
+  log.jsonl        {"kind":"train", step, loss, terms, lr, sec_per_step, data_sec, ...} every --log-every
+                   steps and {"kind":"val", step, psnr, psnr_synth, psnr_video, ...} every --val-every
+  ckpt-XXXXXXXX.pt the last --keep checkpoints (also written on SIGINT/SIGTERM and at the end)
+Plot with tools/train/plot.py RUN; export with tools/train/export.py RUN.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import math
+import os
+import random
+import signal
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import runtime  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import data  # noqa: E402
+import film_torch  # noqa: E402
+import losses  # noqa: E402
+
+DEFAULTS = dict(
+    options=os.path.join(HERE, "configs", "default.json"),
+    steps=300000, batch=8, crop=256, lr=1e-4, lr_min_factor=0.0, lr_decay_rate=0.464, lr_decay_steps=0,
+    warmup=1000, weight_decay=0.0, clip=0.0, seed=1, video_fraction=0.3, max_disp=100.0, max_objects=5,
+    loss="l1=1,lap=1,census=0", val_every=2000, val_crop=192, val_synth=24, val_video=12, log_every=50,
+    ckpt_every=1000, keep=3, workers=0,
+)
+RUN_KEYS = list(DEFAULTS)  # stored in run.json; --threads/--device are per invocation
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", required=True, help="run folder (created; resumed if it has checkpoints)")
+    ap.add_argument("--options", help="FILM options JSON (default: configs/default.json)")
+    ap.add_argument("--steps", type=int, help="total optimiser steps (default 300000)")
+    ap.add_argument("--batch", type=int, help="batch size (default 8, as FILM)")
+    ap.add_argument("--crop", type=int, help="square training crop, multiple of 64 (default 256, as FILM)")
+    ap.add_argument("--lr", type=float, help="peak learning rate (default 1e-4, as FILM)")
+    ap.add_argument("--lr-decay-rate", type=float, help="exponential decay factor (default 0.464, as FILM)")
+    ap.add_argument("--lr-decay-steps", type=int,
+                    help="steps per decay factor (default 0 = steps/3, so the run ends at ~0.1 lr)")
+    ap.add_argument("--lr-min-factor", type=float, help="floor of the schedule as a fraction of lr (default 0)")
+    ap.add_argument("--warmup", type=int, help="linear warm-up steps (default 1000)")
+    ap.add_argument("--weight-decay", type=float, help="Adam L2 weight decay (default 0)")
+    ap.add_argument("--clip", type=float, help="gradient-norm clip, 0 = off (default 0)")
+    ap.add_argument("--seed", type=int, help="seed of the initialisation and of the data stream (default 1)")
+    ap.add_argument("--video-fraction", type=float, help="share of video triplets (default 0.3)")
+    ap.add_argument("--max-disp", type=float, help="max synthetic displacement in px over [0,1] (default 100)")
+    ap.add_argument("--max-objects", type=int, help="max synthetic foreground objects (default 5)")
+    ap.add_argument("--loss", help="loss weights, e.g. l1=1,lap=1,census=0 (default)")
+    ap.add_argument("--val-every", type=int, help="validation interval in steps (default 2000; 0 = off)")
+    ap.add_argument("--val-crop", type=int, help="validation crop (default 192)")
+    ap.add_argument("--val-synth", type=int, help="synthetic validation triplets (default 24)")
+    ap.add_argument("--val-video", type=int, help="video validation triplets (default 12)")
+    ap.add_argument("--log-every", type=int, help="log interval in steps (default 50)")
+    ap.add_argument("--ckpt-every", type=int, help="checkpoint interval in steps (default 1000)")
+    ap.add_argument("--keep", type=int, help="checkpoints kept (default 3)")
+    ap.add_argument("--workers", type=int, help="DataLoader worker processes (default 0: in-process)")
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
+    ap.add_argument("--fresh", action="store_true", help="refuse to resume: the run folder must be new")
+    return ap.parse_args(argv)
+
+
+def resolve_settings(args):
+    os.makedirs(args.run, exist_ok=True)
+    rj = os.path.join(args.run, "run.json")
+    stored = {}
+    if os.path.exists(rj):
+        with open(rj) as f:
+            stored = json.load(f)["settings"]
+    s = {}
+    for k in RUN_KEYS:
+        v = getattr(args, k, None)
+        if v is None:
+            v = stored.get(k, DEFAULTS[k])
+        elif k in stored and stored[k] != v:
+            print(f"note: {k} changed from {stored[k]!r} to {v!r} for this run")
+        s[k] = v
+    if s["crop"] % 64 or s["val_crop"] % 64:
+        sys.exit("crop and val-crop must be multiples of 64 (2^(pyramid_levels-1))")
+    if stored.get("options_dict"):
+        opts = film_torch.Options.from_dict(stored["options_dict"])
+        if args.options and film_torch.Options.load(args.options).to_dict() != opts.to_dict():
+            sys.exit(f"{args.options} differs from the options this run was started with")
+    else:
+        opts = film_torch.Options.load(s["options"])
+    if opts.align > min(s["crop"], s["val_crop"]):
+        sys.exit(f"crops must be >= {opts.align}")
+    return s, opts
+
+
+def parse_loss(spec: str):
+    w = {}
+    for part in spec.split(","):
+        if part.strip():
+            k, v = part.split("=")
+            w[k.strip()] = float(v)
+    return w
+
+
+def lr_at(step: int, s) -> float:
+    warm = min(1.0, (step + 1) / s["warmup"]) if s["warmup"] > 0 else 1.0
+    decay_steps = s["lr_decay_steps"] or max(1, s["steps"] // 3)
+    f = s["lr_decay_rate"] ** (step / decay_steps)
+    return s["lr"] * warm * max(f, s["lr_min_factor"])
+
+
+def init_weights(model):
+    """Keras defaults, as the official model was trained with: glorot-uniform kernels, zero biases."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            torch.nn.init.xavier_uniform_(m.weight)
+            torch.nn.init.zeros_(m.bias)
+
+
+def checkpoints(run):
+    return sorted(glob.glob(os.path.join(run, "ckpt-*.pt")))
+
+
+def save_checkpoint(run, step, model, opt, keep):
+    path = os.path.join(run, f"ckpt-{step:08d}.pt")
+    state = dict(step=step, model=model.state_dict(), optimizer=opt.state_dict(),
+                 options=model.options.to_dict(),
+                 rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
+                          cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None))
+    torch.save(state, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    for old in checkpoints(run)[:-keep]:
+        os.remove(old)
+    return path
+
+
+class Sampler(torch.utils.data.Sampler):
+    """Sample indices start, start+1, ... (the data stream position is step * batch)."""
+
+    def __init__(self, start):
+        self.start = start
+
+    def __iter__(self):
+        n = self.start
+        while True:
+            yield n
+            n += 1
+
+    def __len__(self):
+        return 1 << 62
+
+
+def psnr(pred, gt):
+    mse = ((pred.clamp(0, 1) - gt) ** 2).flatten(1).mean(1)
+    return -10 * torch.log10(mse.clamp_min(1e-10))
+
+
+@torch.no_grad()
+def validate(model, val, device, n_synth, bs=4):
+    model.eval()
+    x0, gt, x1 = val
+    ps = []
+    for i in range(0, len(x0), bs):
+        out = model(x0[i:i + bs].to(device), x1[i:i + bs].to(device))["image"]
+        ps.append(psnr(out, gt[i:i + bs].to(device)).cpu())
+    model.train()
+    ps = torch.cat(ps)
+    r = dict(psnr=float(ps.mean()), psnr_synth=float(ps[:n_synth].mean()))
+    if len(ps) > n_synth:
+        r["psnr_video"] = float(ps[n_synth:].mean())
+    return r
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        sys.exit("--device cuda but CUDA is not available")
+    if args.fresh and checkpoints(args.run):
+        sys.exit(f"{args.run} already has checkpoints (--fresh)")
+    s, opts = resolve_settings(args)
+    with open(os.path.join(args.run, "run.json.tmp"), "w") as f:
+        json.dump(dict(settings=s, options_dict=opts.to_dict()), f, indent=1)
+    os.replace(os.path.join(args.run, "run.json.tmp"), os.path.join(args.run, "run.json"))
+
+    torch.manual_seed(s["seed"])
+    np.random.seed(s["seed"])
+    random.seed(s["seed"])
+    model = film_torch.FILM(opts)
+    init_weights(model)
+    model.to(device).train()
+    opt = torch.optim.Adam(model.parameters(), lr=s["lr"], weight_decay=s["weight_decay"])
+    loss_fn = losses.Loss(parse_loss(s["loss"]))
+    step = 0
+    ck = checkpoints(args.run)
+    if ck:
+        state = torch.load(ck[-1], map_location="cpu")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step = state["step"]
+        torch.set_rng_state(state["rng"]["torch"])
+        np.random.set_state(state["rng"]["numpy"])
+        random.setstate(state["rng"]["python"])
+        if state["rng"].get("cuda") is not None and device.type == "cuda":
+            torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+        print(f"resumed {ck[-1]} at step {step}")
+    n_params = film_torch.count_params(model)
+    print(f"FILM {json.dumps(opts.to_dict())}: {n_params / 1e6:.3f} M parameters; device {device}, "
+          f"{args.threads} threads; batch {s['batch']} crop {s['crop']}; loss {s['loss']}")
+
+    train_src = data.Sources("train")
+    ds = data.TripletDataset(train_src, s["crop"], s["seed"], s["video_fraction"], s["max_disp"], s["max_objects"])
+    loader = torch.utils.data.DataLoader(ds, batch_size=s["batch"], sampler=Sampler(step * s["batch"]),
+                                         num_workers=s["workers"], persistent_workers=s["workers"] > 0,
+                                         pin_memory=device.type == "cuda")
+    val = None
+    if s["val_every"]:
+        t = time.time()
+        val = data.validation_set(s["val_crop"], s["val_synth"], s["val_video"])
+        base = psnr(0.5 * (val[0] + val[2]), val[1])
+        print(f"validation set: {len(val[0])} triplets {s['val_crop']}^2 ({time.time() - t:.1f}s); "
+              f"averaging-the-inputs baseline {float(base.mean()):.2f} dB")
+
+    stop = {"flag": False}
+
+    def on_signal(signum, frame):
+        print(f"signal {signum}: checkpointing after this step")
+        stop["flag"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    log = open(os.path.join(args.run, "log.jsonl"), "a")
+
+    def write(rec):
+        log.write(json.dumps(rec) + "\n")
+        log.flush()
+
+    if val is not None and step == 0:
+        r = validate(model, val, device, s["val_synth"])
+        write(dict(kind="val", step=0, time=time.time(), **r))
+        print(f"step 0 val psnr {r['psnr']:.2f}")
+
+    acc = dict(n=0, loss=0.0, step_sec=0.0, data_sec=0.0, terms={})
+    it = iter(loader)
+    t_data = time.time()
+    last_ckpt = step
+    while step < s["steps"] and not stop["flag"]:
+        x0, gt, x1 = next(it)
+        if device.type == "cuda":
+            x0, gt, x1 = (t.to(device, non_blocking=True) for t in (x0, gt, x1))
+        t0 = time.time()
+        lr = lr_at(step, s)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        pred = model(x0, x1)["image"]
+        loss, terms = loss_fn(pred, gt)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if s["clip"] > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), s["clip"])
+        opt.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        t1 = time.time()
+        if not math.isfinite(float(loss)):
+            sys.exit(f"non-finite loss at step {step}; resume from the last checkpoint with a lower --lr")
+        step += 1
+        acc["n"] += 1
+        acc["loss"] += float(loss)
+        acc["step_sec"] += t1 - t0
+        acc["data_sec"] += t0 - t_data
+        for k, v in terms.items():
+            acc["terms"][k] = acc["terms"].get(k, 0.0) + v
+        if step % s["log_every"] == 0 or step == s["steps"]:
+            n = acc["n"]
+            rec = dict(kind="train", step=step, loss=acc["loss"] / n, lr=lr, sec_per_step=acc["step_sec"] / n,
+                       data_sec=acc["data_sec"] / n, time=time.time(),
+                       **{k: v / n for k, v in acc["terms"].items()})
+            write(rec)
+            print(f"step {step} loss {rec['loss']:.4f} " + " ".join(f"{k} {v / n:.4f}" for k, v in acc["terms"].items())
+                  + f" lr {lr:.2e} {rec['sec_per_step']:.3f}s/step (+{rec['data_sec']:.3f}s data)", flush=True)
+            acc = dict(n=0, loss=0.0, step_sec=0.0, data_sec=0.0, terms={})
+        if val is not None and step % s["val_every"] == 0:
+            r = validate(model, val, device, s["val_synth"])
+            write(dict(kind="val", step=step, time=time.time(), **r))
+            print(f"step {step} val psnr {r['psnr']:.2f} (synthetic {r['psnr_synth']:.2f}"
+                  + (f", video {r['psnr_video']:.2f}" if "psnr_video" in r else "") + ")", flush=True)
+        if step % s["ckpt_every"] == 0:
+            save_checkpoint(args.run, step, model, opt, s["keep"])
+            last_ckpt = step
+        t_data = time.time()
+    if step != last_ckpt:
+        p = save_checkpoint(args.run, step, model, opt, s["keep"])
+        print("saved", p)
+    log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    runtime.tune_malloc()  # before any big allocation; re-executes once
+    sys.exit(main())
