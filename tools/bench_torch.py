@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+"""What a user would run instead: FILM in PyTorch (tools/train/film_torch.py, numerically the public
+PyTorch port) on the CPU, timed like `film bench` — one frame (two inputs -> middle) at HxW, one
+warm-up, then --runs timed frames; prints min/median and the process's peak RSS.
+
+Usage: /usr/bin/python3 tools/bench_torch.py [--options OPTIONS.json | --released] [--size 256x256]
+       [--threads 2] [--runs 3]
+Random weights (speed does not depend on them). Debian's /usr/bin/python3 with python3-torch.
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "train"))
+import film_torch  # noqa: E402
+
+RELEASED = {"pyramid_levels": 7, "fusion_pyramid_levels": 5, "specialized_levels": 3, "sub_levels": 4,
+            "filters": 64, "flow_convs": [3, 3, 3, 3], "flow_filters": [32, 64, 128, 256]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--options")
+    ap.add_argument("--released", action="store_true")
+    ap.add_argument("--size", default="256x256")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    opts = RELEASED if args.released or not args.options else json.load(open(args.options))
+    h, w = (int(v) for v in args.size.split("x"))
+    m = 1 << (opts["pyramid_levels"] - 1)
+    h, w = -(-h // m) * m, -(-w // m) * m
+    model = film_torch.FILM(film_torch.Options.from_dict(opts)).eval()
+    x0, x1 = torch.rand(1, 3, h, w), torch.rand(1, 3, h, w)
+    with torch.inference_mode():
+        model(x0, x1)
+        times = []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            model(x0, x1)
+            times.append(time.perf_counter() - t)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "threads": args.threads, "size": [h, w],
+                      "min_s": round(min(times), 4), "median_s": round(statistics.median(times), 4),
+                      "peak_rss_mib": round(rss, 1)}))
+
+
+if __name__ == "__main__":
+    main()
