@@ -29,16 +29,6 @@ void write_case(const std::string& dir, int seed, bool with_gt = true) {
   if (with_gt) io::write_png(dir + "/gt.png", pattern(16, 20, seed + 1));
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("list_triplets takes case folders in name order and ignores plain files") {
@@ -57,11 +47,11 @@ TEST_CASE("list_triplets names the missing file, the empty folder and a missing 
   test::TempDir dir;
   write_case(dir / "ok", 1);
   write_case(dir / "broken", 3, /*with_gt=*/false);
-  CHECK(error_of([&] { list_triplets(dir.path()); }).find(dir / "broken/gt.png") != std::string::npos);
+  CHECK(test::error_of([&] { list_triplets(dir.path()); }).find(dir / "broken/gt.png") != std::string::npos);
 
   test::TempDir empty;
-  CHECK(error_of([&] { list_triplets(empty.path()); }).find("no case folders") != std::string::npos);
-  CHECK(error_of([&] { list_triplets(empty / "nope"); }).find(empty / "nope") != std::string::npos);
+  CHECK(test::error_of([&] { list_triplets(empty.path()); }).find("no case folders") != std::string::npos);
+  CHECK(test::error_of([&] { list_triplets(empty / "nope"); }).find(empty / "nope") != std::string::npos);
 }
 
 TEST_CASE("evaluate scores each method per case, averages, reports progress and formats") {
@@ -121,11 +111,11 @@ TEST_CASE("evaluate names the case and method when a method fails or returns the
   test::TempDir dir;
   write_case(dir / "only", 1);
   EvalMethod wrong{"wrong", [](const Tensor&, const Tensor&) { return Tensor::zeros({1, 3, 4, 4}); }};
-  std::string e = error_of([&] { evaluate(dir.path(), {wrong}); });
+  std::string e = test::error_of([&] { evaluate(dir.path(), {wrong}); });
   CHECK(e.find("case 'only', method 'wrong'") != std::string::npos);
   CHECK(e.find("[1,3,16,20]") != std::string::npos);
   EvalMethod throws{"throws", [](const Tensor&, const Tensor&) -> Tensor { fail("boom"); }};
-  e = error_of([&] { evaluate(dir.path(), {throws}); });
+  e = test::error_of([&] { evaluate(dir.path(), {throws}); });
   CHECK(e.find("case 'only', method 'throws': boom") != std::string::npos);
 }
 

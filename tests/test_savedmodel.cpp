@@ -31,13 +31,9 @@ std::string keras_dir(const std::string& model) { return test::fixture("tf-check
 // The message of the film::Error that `f` throws ("" and a failed check if it throws nothing).
 template <class F>
 std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL_CHECK("expected a film::Error");
-  return "";
+  std::string m = test::error_of(std::forward<F>(f));
+  if (m.empty()) FAIL_CHECK("expected a film::Error");
+  return m;
 }
 
 // Writable copy of a fixture folder (fixtures are read-only and must never be modified).
@@ -399,7 +395,7 @@ TEST_CASE("savedmodel import: FILM names map one to one and the options are infe
     tf_vars.emplace_back(rows[i][1], s);
   }
   REQUIRE(tf_vars.size() == 82);
-  const model::FilmShapeInfo info = model::infer_film_shape(tf_vars);
+  const model::FilmOptions info = model::infer_film_shape(tf_vars);
   CHECK(info.pyramid_levels == 7);
   CHECK(info.filters == 64);
   CHECK(info.sub_levels == 4);

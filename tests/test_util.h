@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/error.h"
+
 namespace film::test {
 
 // ../shared beside the checkout (CI lays a copy there); FILM_SHARED overrides.
@@ -38,6 +40,17 @@ struct CommandResult {
   int exit_code;
   std::string output;  // stdout and stderr together
 };
+
+// The message of the film::Error that `f` throws, or "" when it throws none.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 // Runs a shell command line, capturing its output.
 CommandResult run_command(const std::string& cmdline);

@@ -16,14 +16,7 @@ std::vector<std::pair<std::string, Tensor>> import_savedmodel_for_cli(const std:
     dir = (fs::path(dir) / "saved_model").string();
   if (!fs::exists(fs::path(dir) / "saved_model.pb"))
     fail(dir_in, ": not a TensorFlow SavedModel folder (no saved_model.pb in it or in saved_model/)");
-  model::FilmShapeInfo info = model::infer_film_shape(model::savedmodel_shapes(dir), pyramid_levels);
-  options.pyramid_levels = info.pyramid_levels;
-  options.fusion_pyramid_levels = info.fusion_pyramid_levels;
-  options.specialized_levels = info.specialized_levels;
-  options.sub_levels = info.sub_levels;
-  options.filters = info.filters;
-  options.flow_convs = info.flow_convs;
-  options.flow_filters = info.flow_filters;
+  options = model::infer_film_shape(model::savedmodel_shapes(dir), pyramid_levels);
   options.check(dir_in + " (options inferred from the weights)");
   return model::import_film_savedmodel(dir);
 }

@@ -130,7 +130,7 @@ std::string film_engine_name(const std::string& tf_name, int fusion_pyramid_leve
        "fusion/conv2d_", output, " and nothing follows it");
 }
 
-FilmShapeInfo infer_film_shape(const std::vector<std::pair<std::string, Shape>>& tf_variables,
+FilmOptions infer_film_shape(const std::vector<std::pair<std::string, Shape>>& tf_variables,
                                int pyramid_levels) {
   // Convs per part, keyed by index; predictors keyed by level, the shared one by -1.
   std::map<int, Conv> encoder, fusion;
@@ -166,8 +166,10 @@ FilmShapeInfo infer_film_shape(const std::vector<std::pair<std::string, Shape>>&
   check(fusion, "fusion");
   for (const auto& [l, convs] : flow) check(convs, l < 0 ? "flow_predictor_shared" : cat("flow_predictor_", l));
 
-  FilmShapeInfo info;
+  FilmOptions info;
   info.pyramid_levels = pyramid_levels;
+  info.flow_convs.clear();
+  info.flow_filters.clear();
   std::set<int> enc_idx, fus_idx, pred_idx;
   for (const auto& kv : encoder) enc_idx.insert(kv.first);
   for (const auto& kv : fusion) fus_idx.insert(kv.first);
@@ -230,7 +232,7 @@ std::vector<std::pair<std::string, Tensor>> import_film_savedmodel(const std::st
   std::vector<std::pair<std::string, Shape>> shapes;
   for (const auto& v : vars) shapes.emplace_back(v.name, v.shape);
   // Validates the whole set (and names any stray variable) before reading megabytes of data.
-  FilmShapeInfo info;
+  FilmOptions info;
   try {
     info = infer_film_shape(shapes);
   } catch (const Error& e) {

@@ -7,7 +7,7 @@
 //   fusion/conv2d_{3l+j}/kernel|bias (conv2d_0 is "conv2d")  -> fusion/level{l}/conv{j}/weight|bias,
 //       l = 0 .. fusion_pyramid_levels-2, j = 0 (the 2x2 conv), 1, 2 (the 3x3 convs)
 //   fusion/conv2d_{3*(fusion_pyramid_levels-1)}/kernel|bias  -> fusion/output/weight|bias
-// The model's options that the weights determine are inferred (FilmShapeInfo); pyramid_levels
+// The model's options that the weights determine are inferred (infer_film_shape); pyramid_levels
 // is not visible in the weights and is the caller's to give (the released models use 7).
 //
 // Contract: every variable must map (an unexpected one is an error naming it), every conv must
@@ -22,27 +22,18 @@
 #include <vector>
 
 #include "engine/tensor.h"
+#include "models/film/options.h"
 
 namespace film::model {
-
-struct FilmShapeInfo {
-  int pyramid_levels = 7;  // supplied by the caller, checked against the others
-  int fusion_pyramid_levels = 0;
-  int specialized_levels = 0;
-  int sub_levels = 0;
-  int filters = 0;
-  // Per flow predictor: the specialised ones (level 0 first), then the shared one.
-  std::vector<int> flow_convs;    // 3x3 convs before the two 1x1 convs
-  std::vector<int> flow_filters;  // out channels of each predictor's first conv
-};
 
 // The engine name of a FILM TensorFlow variable name; throws naming it if it is not a FILM weight
 // or (for fusion convs) lies beyond the output conv of `fusion_pyramid_levels` levels.
 std::string film_engine_name(const std::string& tf_name, int fusion_pyramid_levels);
 
 // Infers the options from (TF variable name, HWIO shape) pairs, checking the set is complete.
-FilmShapeInfo infer_film_shape(const std::vector<std::pair<std::string, Shape>>& tf_variables,
-                               int pyramid_levels = 7);
+// Returns FilmOptions with the given pyramid_levels and everything else from the weights.
+FilmOptions infer_film_shape(const std::vector<std::pair<std::string, Shape>>& tf_variables,
+                             int pyramid_levels = 7);
 
 // (TF variable name, shape) of every variable of a SavedModel; needs no data file.
 std::vector<std::pair<std::string, Shape>> savedmodel_shapes(const std::string& savedmodel_dir);
