@@ -3,6 +3,7 @@
 # example photos (models/examples) with the bundled default model, writing out/:
 #   out/mid.png         the frame halfway between one.png and two.png
 #   out/frames/         a 9-frame slow-motion sequence (3 recursions)
+#   out/slowmo.mp4, out/slowmo.gif   that sequence there and back, as video and GIF (ffmpeg)
 # Until a trained default model is bundled (models/film-default), the model is the FILM-port
 # fixture (the FILM architecture with small random weights, converted from ../shared/fixtures);
 # its pictures show the pipeline working, not interpolation quality. Set FILM_MODEL=DIR to use
@@ -27,4 +28,12 @@ mkdir -p out
 $film inspect "$model" --size 384x512 | tail -2
 $film interpolate models/examples/one.png models/examples/two.png -o out/mid.png --model "$model"
 $film interpolate models/examples/one.png models/examples/two.png --times 3 -o out/frames --model "$model"
-echo "demo: wrote out/mid.png and out/frames/frame_000.png .. frame_008.png"
+# There and back again, 12 frames per second: the motion is easier to judge in a loop.
+ls out/frames/frame_*.png | sort > out/frames.txt
+sort -r out/frames.txt | tail -n +2 | head -n -1 >> out/frames.txt
+awk '{print "file '"'"'" $0 "'"'"'"; print "duration 0.0833"}' out/frames.txt | sed 's|out/||' > out/frames.ffconcat
+(cd out && ffmpeg -loglevel error -y -f concat -safe 0 -i frames.ffconcat -vf "format=yuv420p" slowmo.mp4 &&
+  ffmpeg -loglevel error -y -f concat -safe 0 -i frames.ffconcat \
+    -vf "split[a][b];[a]palettegen[p];[b][p]paletteuse" -loop 0 slowmo.gif)
+rm -f out/frames.txt out/frames.ffconcat
+echo "demo: wrote out/mid.png, out/frames/frame_000..008.png, out/slowmo.mp4 and out/slowmo.gif"

@@ -4,7 +4,7 @@
 # PyTorch and the training material, needed by the export-equivalence test)
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libtbb-dev nlohmann-json3-dev doctest-dev libsnappy-dev libpng-dev
-      libdnnl-dev libeigen3-dev libvulkan-dev glslc mesa-vulkan-drivers clang libclang-rt-14-dev)
+      libdnnl-dev libeigen3-dev libvulkan-dev glslc mesa-vulkan-drivers clang libclang-rt-14-dev ffmpeg)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
