@@ -22,13 +22,8 @@ void inline_call(const Graph& g, const Node& call, const std::map<std::string, s
 
   for (auto& n : f.nodes) {
     const std::string node_prefix = prefix + "/" + n.name;
-    if (n.op == "call") {
-      // The nested call's own names are resolved through ours.
-      Node inner = n;
-      std::map<std::string, std::string> inner_outer = names;
-      for (size_t i = 0; i < inner.outputs.size(); ++i)
-        if (!inner.outputs[i].empty()) inner_outer[inner.outputs[i]] = names.at(inner.outputs[i]);
-      inline_call(g, inner, inner_outer, node_prefix, out);
+    if (n.op == "call") {  // a nested call resolves its names through ours
+      inline_call(g, n, names, node_prefix, out);
       continue;
     }
     Node flat = n;

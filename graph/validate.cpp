@@ -31,7 +31,8 @@ void check_weight_binding(const Graph& g, const Node& call, const Function& f, c
   }
 }
 
-// Returns the values each node produces, after checking names and arity.
+// Checks one scope (the top level or a function body): ops, attributes, arity, names,
+// references and acyclicity.
 void check_scope(const Graph& g, const Scope& s, const std::string& path) {
   std::map<std::string, const Node*> producer;
   std::set<std::string> node_names;

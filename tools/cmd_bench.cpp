@@ -12,6 +12,7 @@
 
 #include "engine/error.h"
 #include "engine/io/file.h"
+#include "engine/interpolate.h"
 #include "engine/session.h"
 #include "models/film/options.h"
 #include "tools/commands.h"
@@ -68,19 +69,13 @@ int cmd_bench(const std::vector<std::string>& argv) {
     model = random_model(o);
     label = "FILM " + model::options_to_json(o).dump();
   }
-  std::string size = a.get_or("--size", "256x256");
-  int64_t h = 0, w = 0;
-  if (std::sscanf(size.c_str(), "%ldx%ld", &h, &w) != 2 || h < 1 || w < 1)
-    fail("--size must be HEIGHTxWIDTH, got '", size, "'");
-  int64_t ph = h, pw = w;
-  if (auto it = model->graph.dims.find("H"); it != model->graph.dims.end())
-    ph = std::max(it->second.min, (h + it->second.multiple_of - 1) / it->second.multiple_of * it->second.multiple_of);
-  if (auto it = model->graph.dims.find("W"); it != model->graph.dims.end())
-    pw = std::max(it->second.min, (w + it->second.multiple_of - 1) / it->second.multiple_of * it->second.multiple_of);
+  const auto [h, w] = parse_size(a.get_or("--size", "256x256"), "--size");
   const int runs = std::max(1, a.get_int("--runs", 3));
   SessionOptions so{.backend = a.get_or("--backend", "ref"), .threads = a.get_int("--threads", 0),
                     .profile = a.flag("--profile")};
-  Session s(model, so);
+  FrameInterpolator interpolator(model, so);
+  const auto [ph, pw] = interpolator.padded_size(h, w);  // timed at the size 'interpolate' would run
+  Session& s = interpolator.session();
   Tensor x0 = Tensor::zeros({1, 3, ph, pw}), x1 = Tensor::zeros({1, 3, ph, pw});
   for (int64_t i = 0; i < x0.size(); ++i) {
     x0.data()[i] = float((i * 7) % 255) / 255;

@@ -21,16 +21,6 @@ const char* stage_of(const std::string& node) {
   return "fusion";
 }
 
-std::pair<int64_t, int64_t> parse_size(const std::string& s) {
-  auto x = s.find('x');
-  try {
-    if (x == std::string::npos) throw std::invalid_argument("no x");
-    return {std::stoll(s.substr(0, x)), std::stoll(s.substr(x + 1))};
-  } catch (const std::exception&) {
-    fail("--size must be HEIGHTxWIDTH (e.g. 256x256), got '", s, "'");
-  }
-}
-
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
@@ -85,7 +75,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
 
   graph::ShapeMap shapes;
   if (auto size = a.get("--size")) {
-    auto [h, w] = parse_size(*size);
+    auto [h, w] = parse_size(*size, "--size");
     graph::ShapeMap in;
     for (auto& decl : g.inputs) in[decl.name] = {1, 3, h, w};
     Session s(model, {.backend = "ref"});

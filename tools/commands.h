@@ -3,7 +3,9 @@
 
 #include <functional>
 #include <map>
+#include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -38,5 +40,8 @@ class Args {
   std::map<std::string, bool> flags_;
   std::vector<std::string> positional_;
 };
+
+// "HEIGHTxWIDTH" (e.g. "720x1280") -> {height, width}; throws naming `option` otherwise.
+std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* option);
 
 }  // namespace film::cli
