@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "engine/error.h"
@@ -107,12 +108,13 @@ int cmd_bench(const std::vector<std::string>& argv) {
     }
   const double mib = 1 << 20;
   if (a.flag("--json")) {
-    std::printf(
-        "{\"model\": \"%s\", \"backend\": \"%s\", \"threads\": %d, \"size\": [%ld, %ld], \"padded\": [%ld, %ld], "
-        "\"plan_s\": %.4f, \"first_run_s\": %.4f, \"min_s\": %.4f, \"median_s\": %.4f, \"mean_s\": %.4f, "
-        "\"gmac\": %.3f, \"planned_peak_mib\": %.1f, \"peak_rss_mib\": %.1f}\n",
-        label.c_str(), s.backend_name().c_str(), so.threads, h, w, ph, pw, plan_s, first_s, times.front(),
-        times[times.size() / 2], mean, macs / 1e9, plan.planned_peak() / mib, peak_rss_bytes() / mib);
+    nlohmann::ordered_json j = {{"model", label}, {"backend", s.backend_name()}, {"threads", so.threads},
+                                {"size", {h, w}}, {"padded", {ph, pw}}, {"plan_s", plan_s},
+                                {"first_run_s", first_s}, {"min_s", times.front()},
+                                {"median_s", times[times.size() / 2]}, {"mean_s", mean}, {"gmac", macs / 1e9},
+                                {"planned_peak_mib", plan.planned_peak() / mib},
+                                {"peak_rss_mib", peak_rss_bytes() / mib}};
+    std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("model: %s\nbackend %s, threads %d, %ldx%ld (runs at %ldx%ld)\n", label.c_str(),
                 s.backend_name().c_str(), so.threads, h, w, ph, pw);
