@@ -39,10 +39,10 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Whether create_backend(name) can work here; for doctest::skip(!backend_available("cpu")).
-bool backend_available(const std::string& name);
-
 // Runs a shell command line, capturing its output.
 CommandResult run_command(const std::string& cmdline);
+
+// Whether create_backend(name) can work here; for doctest::skip(!backend_available("cpu")).
+bool backend_available(const std::string& name);
 
 }  // namespace film::test
