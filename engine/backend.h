@@ -9,6 +9,8 @@
 //    concurrently, so a kernel must only touch its own inputs/outputs (and its own scratch). For
 //    bit-identical results at any thread count, a kernel's arithmetic order must not depend on
 //    how work is split between threads.
+//  - A backend whose runs_nodes_concurrently() is false gets its kernels run one at a time, and
+//    may say that its results depend on the thread count (backends/onednn/onednn_backend.h).
 //  - Backends are listed explicitly in engine/backend_registry.cpp (no static registration).
 #pragma once
 
@@ -32,6 +34,9 @@ struct KernelDesc {
   // True when output 0 shares memory with input 0 (the planner decided so; only for ops whose
   // schema allows it).
   bool in_place = false;
+  // SessionOptions::threads (<= 0: all cores); fixed for the kernel's life, so a backend that
+  // picks its work split at creation (oneDNN) can honour it.
+  int threads = 0;
 };
 
 class Kernel {
@@ -47,6 +52,13 @@ class Backend {
   // "" when the backend can run the node, else the reason it cannot.
   virtual std::string unsupported_reason(const KernelDesc& desc) const = 0;
   virtual std::unique_ptr<Kernel> create_kernel(const KernelDesc& desc) = 0;
+  // False: the session runs the nodes one at a time in topological order on the calling thread
+  // (the backend parallelises inside each kernel with its own thread pool, and its kernels may
+  // share scratch memory).
+  virtual bool runs_nodes_concurrently() const { return true; }
+  // True: the session rewrites conv2d + leaky_relu pairs into conv2d with the "leaky_relu"
+  // attribute before planning (engine/fuse.h).
+  virtual bool wants_fused_activation() const { return false; }
 };
 
 struct BackendInfo {

@@ -1,3 +1,4 @@
+#include "backends/onednn/onednn_backend.h"
 #include "backends/ref/ref_backend.h"
 #include "engine/backend.h"
 #include "engine/error.h"
@@ -5,11 +6,14 @@
 namespace film {
 
 std::vector<BackendInfo> list_backends() {
-  return {{"ref", "reference: plain loops, double accumulation; the oracle for tests", true, ""}};
+  const std::string cpu_why = onednn::unavailable_reason();
+  return {{"ref", "reference: plain loops, double accumulation; the oracle for tests", true, ""},
+          {"cpu", "oneDNN primitives (OpenMP threads), fused conv + leaky ReLU", cpu_why.empty(), cpu_why}};
 }
 
 std::unique_ptr<Backend> create_backend(const std::string& name) {
   if (name == "ref") return std::make_unique<ref::RefBackend>();
+  if (name == "cpu") return std::make_unique<onednn::CpuBackend>();
   std::string avail;
   for (auto& b : list_backends())
     if (b.available) avail += (avail.empty() ? "" : ", ") + b.name;

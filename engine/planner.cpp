@@ -48,6 +48,11 @@ MemoryPlan plan_memory(const PlanProblem& p, bool reuse, size_t alignment) {
   // `at` starts, in every schedule.
   auto dead_before = [&](int u, int at) {
     const auto& val = p.values[u];
+    if (p.serial) {
+      for (int c : val.consumers)
+        if (c >= at) return false;
+      return val.producer < at;
+    }
     if (val.consumers.empty()) return is_ancestor(val.producer, at);
     for (int c : val.consumers)
       if (!is_ancestor(c, at)) return false;

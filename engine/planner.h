@@ -32,6 +32,9 @@ struct PlanProblem {
   };
   std::vector<Value> values;
   std::vector<NodeInfo> nodes;  // in topological order
+  // The nodes run one at a time in this order (Backend::runs_nodes_concurrently() false): a value
+  // is then dead as soon as its last reader has run, which lets more values share bytes.
+  bool serial = false;
 };
 
 struct MemoryPlan {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/error.h"
+#include "engine/fuse.h"
 #include "engine/planner.h"
 #include "engine/scheduler.h"
 #include "graph/flatten.h"
@@ -53,6 +54,7 @@ Session::Plan& Session::get_plan(const graph::ShapeMap& inputs, std::vector<std:
   auto plan = std::make_unique<Plan>();
   plan->outputs = outputs;
   graph::Graph pruned = graph::prune(flat, outputs);
+  if (backend_->wants_fused_activation()) pruned = fuse_conv_activation(pruned, outputs);
   std::vector<size_t> order = graph::topo_order(pruned);
   plan->graph = pruned;
   plan->graph.nodes.clear();
@@ -95,6 +97,7 @@ Session::Plan& Session::get_plan(const graph::ShapeMap& inputs, std::vector<std:
     problem.nodes[i].outputs = plan->node_outputs[i];
     problem.nodes[i].may_run_in_place = graph::find_op(nodes[i].op)->can_run_in_place;
   }
+  problem.serial = !backend_->runs_nodes_concurrently();
   plan->memory = plan_memory(problem, options_.reuse_memory);
 
   // Kernels: ask the backend about every node before compiling any.
@@ -111,6 +114,7 @@ Session::Plan& Session::get_plan(const graph::ShapeMap& inputs, std::vector<std:
     }
     for (auto& o : nodes[i].outputs) d.output_shapes.push_back(plan->shapes.at(o));
     d.in_place = plan->memory.in_place[i];
+    d.threads = options_.threads;
     std::string why = backend_->unsupported_reason(d);
     if (!why.empty()) fail(model_->name, ": node '", d.node_name, "' (", d.op, ") cannot run on backend '",
                            backend_name_, "': ", why);
@@ -172,7 +176,7 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
   }
   const auto& nodes = plan.graph.nodes;
   profile_.assign(options_.profile ? nodes.size() : 0, {});
-  run_dag(plan.successors, options_.threads, [&](int i) {
+  auto run_node = [&](int i) {
     std::vector<const Tensor*> in;
     std::vector<Tensor*> out;
     for (int v : plan.node_inputs[i]) in.push_back(&values[v]);
@@ -182,7 +186,12 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
     if (options_.profile)
       profile_[i] = {nodes[i].name, nodes[i].op,
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
-  });
+  };
+  if (backend_->runs_nodes_concurrently()) {
+    run_dag(plan.successors, options_.threads, run_node);
+  } else {
+    for (size_t i = 0; i < nodes.size(); ++i) run_node(static_cast<int>(i));  // topological order
+  }
   return results;
 }
 

@@ -4,7 +4,8 @@
 // the graph to what the outputs need, infers shapes, asks the backend to support and compile
 // every node, and plans memory. Runs then execute the DAG on oneTBB.
 // Threading: one run at a time per Session (run() locks); make one Session per thread to run
-// several models concurrently. Results are bit-identical for any `threads`.
+// several models concurrently. Results are bit-identical for any `threads` on the ref backend;
+// other backends state their own promise (backends/onednn/onednn_backend.h).
 // Usage:
 //   film::Session s(film::Model::load(dir), {.backend = "ref", .threads = 2});
 //   auto out = s.run({{"x0", a}, {"x1", b}});           // non-aux outputs

@@ -27,6 +27,8 @@ std::vector<Shape> infer_conv2d(const std::vector<Shape>& in, const json& a) {
   if (w[1] != src[1])
     fail("weights ", shape_str(w), " expect ", w[1], " input channels but src ", shape_str(src), " has ", src[1]);
   if (b[0] != w[0]) fail("bias has ", b[0], " entries but weights have ", w[0], " output channels");
+  if (a.contains("leaky_relu") && !a.at("leaky_relu").is_null() && !a.at("leaky_relu").is_number())
+    fail("attribute leaky_relu must be a number (the slope alpha)");
   const int64_t h = src[2] + pad[0] + pad[2] - w[2], wd = src[3] + pad[1] + pad[3] - w[3];
   if (h < 0 || wd < 0)
     fail("kernel ", w[2], "x", w[3], " is larger than the padded input ", src[2] + pad[0] + pad[2], "x",
@@ -110,8 +112,11 @@ std::vector<OpSchema> make_ops() {
   using T = AttrType;
   std::vector<OpSchema> ops;
   ops.push_back({"conv2d", {"src", "weights", "bias"}, false, 1,
-                 {{"pad", T::Ints, true, nullptr}, {"stride", T::Ints, false, json::array({1, 1})}},
-                 "2-D convolution, OIHW weights, explicit zero padding [top, left, bottom, right]",
+                 {{"pad", T::Ints, true, nullptr},
+                  {"stride", T::Ints, false, json::array({1, 1})},
+                  {"leaky_relu", T::Float, false, nullptr}},
+                 "2-D convolution, OIHW weights, explicit zero padding [top, left, bottom, right]; "
+                 "with leaky_relu: alpha, followed by that activation (what engine/fuse.h makes)",
                  infer_conv2d});
   ops.push_back({"leaky_relu", {"src"}, false, 1, {{"alpha", T::Float, true, nullptr}},
                  "x if x >= 0 else alpha * x", infer_same, true});

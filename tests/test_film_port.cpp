@@ -22,7 +22,7 @@ double max_abs_diff(const Tensor& a, const Tensor& b) {
   return m;
 }
 
-void check_case(const std::string& name) {
+void check_case(const std::string& name, const std::string& backend = "ref") {
   auto o = model::parse_options(io::read_file(test::fixture("film-port/port-small.config.json")), "config");
   auto sd = io::read_safetensors(test::fixture("film-port/port-small-" + name + ".weights.safetensors"));
   std::map<std::string, Tensor> weights;
@@ -31,15 +31,17 @@ void check_case(const std::string& name) {
   auto golden = io::read_safetensors(test::fixture("film-port/port-small-" + name + ".safetensors"));
   std::vector<std::string> outputs;
   for (auto& out : m->graph.outputs) outputs.push_back(out.name);
-  Session s(m, {.backend = "ref", .threads = 2});
+  Session s(m, {.backend = backend, .threads = 2});
   auto got = s.run({{"x0", golden.get("x0")}, {"x1", golden.get("x1")}}, outputs);
   for (auto& out : outputs) {
     CAPTURE(name);
+    CAPTURE(backend);
     CAPTURE(out);
     REQUIRE(golden.has(out));
     double err = max_abs_diff(got.at(out), golden.get(out));
     CAPTURE(err);
-    if (out == "image" || out.find("/0") != std::string::npos) MESSAGE(name << " " << out << " max abs error " << err);
+    if (out == "image" || out.find("/0") != std::string::npos)
+      MESSAGE(backend << " " << name << " " << out << " max abs error " << err);
     CHECK(err <= (out == "image" ? 1e-4 : 1e-3));
   }
 }
@@ -48,6 +50,12 @@ void check_case(const std::string& name) {
 
 TEST_CASE("FILM port fixture a (128x192): image and every flow level match the golden outputs") { check_case("a"); }
 TEST_CASE("FILM port fixture b (64x320): image and every flow level match the golden outputs") { check_case("b"); }
+// The same tolerances hold for the oneDNN backend (skipped, and reported so, where unavailable).
+TEST_CASE("FILM port fixtures a and b on the cpu backend match the golden outputs" *
+          doctest::skip(!test::backend_available("cpu"))) {
+  check_case("a", "cpu");
+  check_case("b", "cpu");
+}
 
 TEST_CASE("results are bit-identical for any thread count and with or without memory reuse") {
   auto o = model::parse_options(io::read_file(test::fixture("film-port/port-small.config.json")), "config");

@@ -1,11 +1,19 @@
 #include "tests/test_util.h"
 
+#include "engine/backend.h"
+
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 
 namespace film::test {
+
+bool backend_available(const std::string& name) {
+  for (auto& b : list_backends())
+    if (b.name == name) return b.available;
+  return false;
+}
 
 CommandResult run_command(const std::string& cmdline) {
   CommandResult r{-1, ""};

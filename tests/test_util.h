@@ -55,4 +55,7 @@ std::string error_of(F&& f) {
 // Runs a shell command line, capturing its output.
 CommandResult run_command(const std::string& cmdline);
 
+// Whether create_backend(name) can work here; for doctest::skip(!backend_available("cpu")).
+bool backend_available(const std::string& name);
+
 }  // namespace film::test

@@ -21,7 +21,7 @@ void parallel(int64_t n, F&& body) {
 }  // namespace
 
 void conv2d(const Tensor& src, const Tensor& w, const Tensor& b, Tensor& dst, int pad_top, int pad_left,
-            int stride_y, int stride_x) {
+            int stride_y, int stride_x, std::optional<float> leaky_alpha) {
   const int64_t N = src.dim(0), C = src.dim(1), H = src.dim(2), W = src.dim(3);
   const int64_t O = w.dim(0), KH = w.dim(2), KW = w.dim(3);
   const int64_t OH = dst.dim(2), OW = dst.dim(3);
@@ -46,6 +46,8 @@ void conv2d(const Tensor& src, const Tensor& w, const Tensor& b, Tensor& dst, in
       }
       float* out = dst.data() + ((n * O + o) * OH + y) * OW;
       for (int64_t x = 0; x < OW; ++x) out[x] = static_cast<float>(acc[x] + b.data()[o]);
+      if (leaky_alpha)
+        for (int64_t x = 0; x < OW; ++x) out[x] = out[x] >= 0.0f ? out[x] : *leaky_alpha * out[x];
     }
   });
 }

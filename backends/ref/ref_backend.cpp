@@ -35,9 +35,11 @@ std::unique_ptr<Kernel> RefBackend::create_kernel(const KernelDesc& d) {
   if (d.op == "conv2d") {
     auto pad = ints(a.at("pad"));
     auto stride = ints(a.at("stride"));
+    std::optional<float> leaky;
+    if (a.contains("leaky_relu") && !a.at("leaky_relu").is_null()) leaky = a.at("leaky_relu").get<float>();
     fn = [=](auto& in, auto& out) {
       conv2d(*in[0], *in[1], *in[2], *out[0], static_cast<int>(pad[0]), static_cast<int>(pad[1]),
-             static_cast<int>(stride[0]), static_cast<int>(stride[1]));
+             static_cast<int>(stride[0]), static_cast<int>(stride[1]), leaky);
     };
   } else if (d.op == "leaky_relu") {
     float alpha = a.at("alpha").get<float>();

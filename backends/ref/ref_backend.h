@@ -4,6 +4,8 @@
 // sequence of operations, so results do not depend on the thread count.
 #pragma once
 
+#include <optional>
+
 #include "engine/backend.h"
 
 namespace film::ref {
@@ -16,8 +18,9 @@ class RefBackend : public Backend {
 };
 
 // The kernels, one function per op (backends/ref/ops.cpp). All tensors NCHW float32.
+// leaky_alpha: when set, the result goes through leaky_relu(alpha) exactly as the separate op does.
 void conv2d(const Tensor& src, const Tensor& w, const Tensor& b, Tensor& dst, int pad_top, int pad_left,
-            int stride_y, int stride_x);
+            int stride_y, int stride_x, std::optional<float> leaky_alpha = std::nullopt);
 void leaky_relu(const Tensor& src, Tensor& dst, float alpha);
 void avg_pool2d(const Tensor& src, Tensor& dst, int ky, int kx, int sy, int sx);
 void resize_bilinear(const Tensor& src, Tensor& dst);  // half-pixel centres

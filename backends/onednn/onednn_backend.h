@@ -1,0 +1,53 @@
+// The "cpu" backend. oneDNN primitives where oneDNN has the op and is fast on it: conv2d (weights
+// repacked once and shared between kernels, activations reordered to the layout oneDNN picks,
+// leaky ReLU fused as a post-op), leaky_relu and mul (eltwise), add (binary), slice (reorder).
+// Loops written here, in the files of those ops, for warp (oneDNN has none) and for avg_pool2d,
+// resize and concat, where oneDNN 2.6 on plain NCHW measured several times slower (or, for
+// resampling, faulted on unaligned outputs). Tensors between nodes stay plain NCHW float32, as
+// the engine passes them. One file per op; context.h holds what the kernels share.
+//
+// Threading: oneDNN here runs on OpenMP. The backend asks the session to run nodes one at a time
+// (runs_nodes_concurrently() is false) and each kernel uses `threads` OpenMP threads
+// (KernelDesc::threads; <= 0 all cores, capped at the cores). The kernels of one backend share
+// scratch memory, so they must never run concurrently; one Session owns one backend.
+// Determinism: a run is bit-identical to any other run with the same thread count (no atomics or
+// run-time work stealing in these kernels). Across thread counts only the convolutions could
+// differ: oneDNN chooses blocking and work split for the thread count when it creates a
+// primitive and does not promise the same bits. Observed: 1 and 2 threads (all this 2-core
+// development machine allows, threads being capped at the cores) gave bit-identical outputs for
+// FILM at 64x128 (released options) and 128x192 (filters 16); larger counts are untested. The
+// other kernels compute every value the same way at any thread count. The ref backend remains
+// the bit-identical oracle.
+// Performance note: OpenMP threads spin-wait between parallel regions; on a machine whose cores
+// are also busy with other work that can make 2 threads slower than 1 (set
+// OMP_WAIT_POLICY=passive in the environment there).
+// Usage:
+//   film::Session s(model, {.backend = "cpu", .threads = 2});
+#pragma once
+
+#include <memory>
+
+#include "engine/backend.h"
+
+namespace film::onednn {
+
+struct Context;
+
+class CpuBackend : public Backend {
+ public:
+  CpuBackend();  // throws film::Error when oneDNN cannot make a CPU engine
+  ~CpuBackend() override;
+  std::string name() const override { return "cpu"; }
+  std::string unsupported_reason(const KernelDesc& desc) const override;
+  std::unique_ptr<Kernel> create_kernel(const KernelDesc& desc) override;
+  bool runs_nodes_concurrently() const override { return false; }
+  bool wants_fused_activation() const override { return true; }
+
+ private:
+  std::shared_ptr<Context> ctx_;
+};
+
+// "" when oneDNN can make a CPU engine here, else why not.
+std::string unavailable_reason();
+
+}  // namespace film::onednn
