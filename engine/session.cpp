@@ -54,12 +54,15 @@ Session::Plan& Session::get_plan(const graph::ShapeMap& inputs, std::vector<std:
   auto plan = std::make_unique<Plan>();
   plan->outputs = outputs;
   graph::Graph pruned = graph::prune(flat, outputs);
+  // Shapes of the graph as written (Session::shapes() reports them, fused away or not); the
+  // fused graph's values are a subset.
+  plan->shapes = graph::infer_shapes(pruned, inputs, model_->name);
   if (backend_->wants_fused_activation()) pruned = fuse_conv_activation(pruned, outputs);
   std::vector<size_t> order = graph::topo_order(pruned);
   plan->graph = pruned;
   plan->graph.nodes.clear();
   for (size_t i : order) plan->graph.nodes.push_back(pruned.nodes[i]);
-  plan->shapes = graph::infer_shapes(plan->graph, inputs, model_->name);
+  for (auto& [name, shape] : graph::infer_shapes(plan->graph, inputs, model_->name)) plan->shapes[name] = shape;
 
   // Value table: graph inputs, weights, then node outputs in order.
   PlanProblem problem;
@@ -154,8 +157,12 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
   }
   Plan& plan = get_plan(shapes, outputs);
   if (!plan.arena && plan.memory.arena_bytes > 0) {
-    plan.arena = std::shared_ptr<float[]>(new (std::nothrow) float[plan.memory.arena_bytes / sizeof(float) + 16]);
-    if (!plan.arena) fail("out of memory: the plan needs ", plan.memory.arena_bytes >> 20, " MiB of intermediates");
+    // The planner's offsets are 64-byte aligned; so must the base be (SIMD kernels, and oneDNN's
+    // resampling once crashed on a misaligned output).
+    const size_t bytes = (plan.memory.arena_bytes + 63) / 64 * 64;
+    float* base = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!base) fail("out of memory: the plan needs ", plan.memory.arena_bytes >> 20, " MiB of intermediates");
+    plan.arena = std::shared_ptr<float[]>(base, [](float* p) { std::free(p); });
   }
   // One tensor per value: inputs and weights as given, outputs fresh, the rest in the arena.
   std::vector<Tensor> values(plan.value_names.size());
