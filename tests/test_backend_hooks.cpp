@@ -37,15 +37,7 @@ graph::Node node(std::string name, std::string op, std::vector<std::string> in,
   return n;
 }
 
-std::shared_ptr<const Model> port_model(const std::string& name) {
-  auto o = model::parse_options(io::read_file(test::fixture("film-port/port-small.config.json")),
-                                "config");
-  auto sd =
-      io::read_safetensors(test::fixture("film-port/port-small-" + name + ".weights.safetensors"));
-  std::map<std::string, Tensor> weights;
-  for (auto& [k, t] : model::import_pytorch_port(sd, o)) weights[k] = t;
-  return Model::from_parts(model::build_film_graph(o), weights, "port-small-" + name);
-}
+std::shared_ptr<const Model> port_model(const std::string& name) { return test::port_fixture_model(name); }
 
 }  // namespace
 

@@ -23,11 +23,7 @@ double max_abs_diff(const Tensor& a, const Tensor& b) {
 }
 
 void check_case(const std::string& name, const std::string& backend = "ref") {
-  auto o = model::parse_options(io::read_file(test::fixture("film-port/port-small.config.json")), "config");
-  auto sd = io::read_safetensors(test::fixture("film-port/port-small-" + name + ".weights.safetensors"));
-  std::map<std::string, Tensor> weights;
-  for (auto& [k, t] : model::import_pytorch_port(sd, o)) weights[k] = t;
-  auto m = Model::from_parts(model::build_film_graph(o), weights, "port-small-" + name);
+  auto m = test::port_fixture_model(name);
   auto golden = io::read_safetensors(test::fixture("film-port/port-small-" + name + ".safetensors"));
   std::vector<std::string> outputs;
   for (auto& out : m->graph.outputs) outputs.push_back(out.name);
@@ -58,11 +54,7 @@ TEST_CASE("FILM port fixtures a and b on the cpu backend match the golden output
 }
 
 TEST_CASE("results are bit-identical for any thread count and with or without memory reuse") {
-  auto o = model::parse_options(io::read_file(test::fixture("film-port/port-small.config.json")), "config");
-  auto sd = io::read_safetensors(test::fixture("film-port/port-small-b.weights.safetensors"));
-  std::map<std::string, Tensor> weights;
-  for (auto& [k, t] : model::import_pytorch_port(sd, o)) weights[k] = t;
-  auto m = Model::from_parts(model::build_film_graph(o), weights, "port-small-b");
+  auto m = test::port_fixture_model("b");
   auto golden = io::read_safetensors(test::fixture("film-port/port-small-b.safetensors"));
   std::map<std::string, Tensor> in = {{"x0", golden.get("x0")}, {"x1", golden.get("x1")}};
   Tensor first = Session(m, {.backend = "ref", .threads = 1}).run(in).at("image");

@@ -7,12 +7,24 @@
 #include <array>
 #include <cstdio>
 
+#include "engine/io/file.h"
+#include "engine/io/safetensors.h"
+#include "models/film/import_port.h"
+
 namespace film::test {
 
 bool backend_available(const std::string& name) {
   for (auto& b : list_backends())
     if (b.name == name) return b.available;
   return false;
+}
+
+std::shared_ptr<const Model> port_fixture_model(const std::string& name) {
+  auto o = model::parse_options(io::read_file(fixture("film-port/port-small.config.json")), "config");
+  auto sd = io::read_safetensors(fixture("film-port/port-small-" + name + ".weights.safetensors"));
+  std::map<std::string, Tensor> weights;
+  for (auto& [k, t] : model::import_pytorch_port(sd, o)) weights[k] = t;
+  return Model::from_parts(model::build_film_graph(o), weights, "port-small-" + name);
 }
 
 CommandResult run_command(const std::string& cmdline) {

@@ -3,9 +3,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "engine/error.h"
+#include "engine/model.h"
 
 namespace film::test {
 
@@ -51,6 +53,10 @@ std::string error_of(F&& f) {
   }
   return "";
 }
+
+// The FILM-port fixture model `name` ("a" or "b"): ../shared/fixtures/film-port weights imported
+// onto the FILM graph built from port-small.config.json.
+std::shared_ptr<const Model> port_fixture_model(const std::string& name);
 
 // Runs a shell command line, capturing its output.
 CommandResult run_command(const std::string& cmdline);
