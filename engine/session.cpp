@@ -15,7 +15,6 @@ namespace film {
 
 struct Session::Plan {
   graph::Graph graph;  // pruned, in topological order
-  std::vector<std::string> outputs;
   graph::ShapeMap shapes;
   std::vector<std::string> value_names;
   std::map<std::string, int> value_index;
@@ -52,7 +51,6 @@ Session::Plan& Session::get_plan(const graph::ShapeMap& inputs, std::vector<std:
   if (auto it = plans_.find(key); it != plans_.end()) return *it->second;
 
   auto plan = std::make_unique<Plan>();
-  plan->outputs = outputs;
   graph::Graph pruned = graph::prune(flat, outputs);
   // Shapes of the graph as written (Session::shapes() reports them, fused away or not); the
   // fused graph's values are a subset.
