@@ -70,6 +70,9 @@ struct BackendInfo {
 
 // Every backend this build knows, available or not.
 std::vector<BackendInfo> list_backends();
+// What the command-line tools use without --backend: "cpu" (oneDNN) when it is available, else "ref".
+// The library's SessionOptions keeps "ref" (the deterministic oracle) unless told otherwise.
+std::string default_backend();
 // Throws film::Error naming the backend and listing the available ones when it cannot be made.
 std::unique_ptr<Backend> create_backend(const std::string& name);
 

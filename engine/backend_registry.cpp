@@ -11,6 +11,8 @@ std::vector<BackendInfo> list_backends() {
           {"cpu", "oneDNN primitives (OpenMP threads), fused conv + leaky ReLU", cpu_why.empty(), cpu_why}};
 }
 
+std::string default_backend() { return onednn::unavailable_reason().empty() ? "cpu" : "ref"; }
+
 std::unique_ptr<Backend> create_backend(const std::string& name) {
   if (name == "ref") return std::make_unique<ref::RefBackend>();
   if (name == "cpu") return std::make_unique<onednn::CpuBackend>();

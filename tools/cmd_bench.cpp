@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "engine/backend.h"
 #include "engine/error.h"
 #include "engine/io/file.h"
 #include "engine/interpolate.h"
@@ -51,7 +52,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   const bool have_source = a.positional().size() == 1 || a.get("--options") || a.flag("--released");
   if (a.flag("--help") || !have_source) {
     std::fputs(
-        "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size HxW] [--backend ref]\n"
+        "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size HxW] [--backend cpu|ref]\n"
         "                  [--threads N] [--runs 3] [--profile] [--json]\n"
         "Times one frame (two inputs -> middle) at HxW (default 256x256; padded like 'interpolate'),\n"
         "after one warm-up run, and reports planned and actual peak memory. --profile adds the\n"
@@ -72,7 +73,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   }
   const auto [h, w] = parse_size(a.get_or("--size", "256x256"), "--size");
   const int runs = std::max(1, a.get_int("--runs", 3));
-  SessionOptions so{.backend = a.get_or("--backend", "ref"), .threads = a.get_int("--threads", 0),
+  SessionOptions so{.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0),
                     .profile = a.flag("--profile")};
   FrameInterpolator interpolator(model, so);
   const auto [ph, pw] = interpolator.padded_size(h, w);  // timed at the size 'interpolate' would run

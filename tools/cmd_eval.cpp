@@ -1,6 +1,7 @@
 // film eval: PSNR/SSIM of a model over triplet folders, beside the repeat/average baselines.
 #include <cstdio>
 
+#include "engine/backend.h"
 #include "engine/error.h"
 #include "engine/eval.h"
 #include "engine/interpolate.h"
@@ -13,7 +14,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   Args a(argv, {"--backend", "--threads"}, {"--help", "--json", "--quiet"}, "eval");
   if (a.flag("--help") || a.positional().size() != 2) {
     std::fputs(
-        "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend ref] [--threads N]\n"
+        "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|ref] [--threads N]\n"
         "DATA_DIR holds one folder per case with im0.png, gt.png, im1.png. Reports PSNR and SSIM\n"
         "(8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for the 'repeat'\n"
         "and 'average' baselines computed by the same code.\n",
@@ -21,7 +22,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     return a.flag("--help") ? 0 : 2;
   }
   FrameInterpolator f(Model::load(resolve_model_dir(a.positional()[0])),
-                      {.backend = a.get_or("--backend", "ref"), .threads = a.get_int("--threads", 0)});
+                      {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0)});
   EvalMethod model{"film", [&](const Tensor& x0, const Tensor& x1) { return f.middle(x0, x1); }};
   const bool quiet = a.flag("--quiet") || a.flag("--json");
   auto results = evaluate(a.positional()[1], {model, repeat_baseline(), average_baseline()},

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "engine/backend.h"
 #include "engine/error.h"
 #include "engine/interpolate.h"
 #include "engine/io/file.h"
@@ -16,7 +17,7 @@ int cmd_interpolate(const std::vector<std::string>& argv) {
   Args a(argv, {"-o", "--model", "--backend", "--threads", "--times"}, {"--help"}, "interpolate");
   if (a.flag("--help") || a.positional().size() != 2 || !a.get("-o")) {
     std::fputs(
-        "usage: film interpolate A.png B.png -o MID.png [--model MODEL_DIR] [--backend ref] [--threads N]\n"
+        "usage: film interpolate A.png B.png -o MID.png [--model MODEL_DIR] [--backend cpu|ref] [--threads N]\n"
         "       film interpolate A.png B.png --times K -o OUT_DIR   (2^K-1 in-betweens, frame_000.png ...)\n"
         "Images of any size (both the same); they are padded to what the model takes and cropped back.\n"
         "Without --model: $FILM_MODEL, else the bundled models/film-default.\n",
@@ -30,7 +31,7 @@ int cmd_interpolate(const std::vector<std::string>& argv) {
     fail(pb, ": size ", ib.dim(3), "x", ib.dim(2), " differs from ", pa, " (", ia.dim(3), "x", ia.dim(2), ")");
   const std::string model_dir = resolve_model_dir(a.get_or("--model", ""));
   FrameInterpolator f(Model::load(model_dir),
-                      {.backend = a.get_or("--backend", "ref"), .threads = a.get_int("--threads", 0)});
+                      {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0)});
   auto start = std::chrono::steady_clock::now();
   if (!a.get("--times")) {
     io::write_png(out, f.middle(ia, ib));

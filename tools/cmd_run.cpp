@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "engine/backend.h"
 #include "engine/error.h"
 #include "engine/io/file.h"
 #include "engine/io/safetensors.h"
@@ -15,7 +16,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film run MODEL_DIR --inputs IN.safetensors --outputs OUT.safetensors\n"
-        "                [--backend ref] [--threads N] [--aux] [--no-reuse]\n"
+        "                [--backend cpu|ref] [--threads N] [--aux] [--no-reuse]\n"
         "Runs the graph on the NCHW float32 tensors of IN (x0, x1 for FILM) and writes its outputs\n"
         "(image; with --aux also every flow and residual flow pyramid level).\n",
         a.flag("--help") ? stdout : stderr);
@@ -33,7 +34,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   std::vector<std::string> outputs;
   for (auto& o : model->graph.outputs)
     if (!o.aux || a.flag("--aux")) outputs.push_back(o.name);
-  Session session(model, {.backend = a.get_or("--backend", "ref"), .threads = a.get_int("--threads", 0),
+  Session session(model, {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0),
                           .reuse_memory = !a.flag("--no-reuse")});
   auto start = std::chrono::steady_clock::now();
   auto result = session.run(inputs, outputs);

@@ -21,8 +21,14 @@ resumed run continues with exactly the samples it would have seen, whatever the 
 Held-out validation: every 8th photograph (sorted by path) and the last 10% of every video are never
 used for training; the validation set is drawn from them with a fixed seed.
 
+Sources on another machine (a lent GPU box without these Debian packages): `data.py --pack DIR` copies
+every source file to DIR under its absolute path (about 40 MB); there, FILM_TRAIN_SOURCES=DIR makes
+data.py read DIR/usr/share/... instead of /usr/share/... -- the same files in the same order, so the
+same train/validation split and the same sample stream.
+
 Usage: data.py --prepare            decode/cache the sources and print what was found
        data.py --preview OUT.png    write a sheet of training triplets (x0 | middle | x1 rows)
+       data.py --pack DIR           copy the source files into DIR (see above)
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ import glob
 import hashlib
 import math
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
@@ -64,6 +71,12 @@ MAX_SIDE = 1024  # photographs are downscaled (INTER_AREA) to this longer side w
 VAL_TAIL = 0.10
 
 
+def source(path: str) -> str:
+    """Where a source file is read from: under $FILM_TRAIN_SOURCES when set (see --pack)."""
+    root = os.environ.get("FILM_TRAIN_SOURCES")
+    return root.rstrip("/") + path if root else path
+
+
 def cache_dir() -> str:
     d = os.environ.get("FILM_TRAIN_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "film-train")
@@ -74,11 +87,15 @@ def cache_dir() -> str:
 def photo_paths() -> List[str]:
     paths = []
     for d in SKIMAGE_DIRS:
-        paths += [os.path.join(d, f) for f in SKIMAGE_PHOTOS if os.path.exists(os.path.join(d, f))]
-    paths += [os.path.join(OPENCV_DATA, f) for f in OPENCV_PHOTOS if os.path.exists(os.path.join(OPENCV_DATA, f))]
+        paths += [source(os.path.join(d, f)) for f in SKIMAGE_PHOTOS]
+    paths += [source(os.path.join(OPENCV_DATA, f)) for f in OPENCV_PHOTOS]
     for g in BACKGROUND_GLOBS:
-        paths += glob.glob(g)
-    return sorted(set(paths))
+        paths += glob.glob(source(g))
+    return sorted(set(p for p in paths if os.path.exists(p)))
+
+
+def video_path(name: str) -> str:
+    return source(os.path.join(OPENCV_DATA, name))
 
 
 def split_photos(paths: List[str]) -> Tuple[List[str], List[str]]:
@@ -115,7 +132,7 @@ class Video:
 
 
 def load_video(name: str) -> Optional[Video]:
-    path = os.path.join(OPENCV_DATA, name)
+    path = video_path(name)
     if not os.path.exists(path):
         return None
     base = os.path.join(cache_dir(), f"video-{name}-{os.path.getsize(path)}")
@@ -361,11 +378,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prepare", action="store_true")
     ap.add_argument("--preview", metavar="OUT.png")
+    ap.add_argument("--pack", metavar="DIR")
     ap.add_argument("--crop", type=int, default=256)
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--video-fraction", type=float, default=0.3)
     args = ap.parse_args()
+    if args.pack:
+        files = photo_paths() + [p for p in map(video_path, VIDEOS) if os.path.exists(p)]
+        for p in files:
+            dst = os.path.join(args.pack, p.lstrip("/"))
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copyfile(p, dst)
+        print(f"packed {len(files)} files, {sum(map(os.path.getsize, files)) / 1e6:.1f} MB, into {args.pack}")
+        return
     if args.prepare or not args.preview:
         tr, va = split_photos(photo_paths())
         print(f"photographs: {len(tr)} for training, {len(va)} held out for validation")

@@ -24,6 +24,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import film_torch  # noqa: E402
+import runtime  # noqa: E402
 import st_io  # noqa: E402
 
 
@@ -55,7 +56,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     ck = find_checkpoint(args.src)
-    state = torch.load(ck, map_location="cpu")
+    state = runtime.load_checkpoint(ck)
     opts = film_torch.Options.from_dict(state["options"])
     model = film_torch.FILM(opts).eval()
     model.load_state_dict(state["model"])

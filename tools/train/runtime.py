@@ -29,3 +29,15 @@ def tune_malloc():
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
+def load_checkpoint(path: str):
+    """torch.load of a train.py checkpoint on any numpy: checkpoints hold numpy's RNG state, which numpy 2
+    pickles under `numpy._core` (a GPU machine's numpy 2.5) and numpy 1 under `numpy.core` (Debian's)."""
+    import numpy
+    import torch
+    if not hasattr(numpy, "_core"):  # numpy 1.x reading a numpy-2 pickle
+        import numpy.core.multiarray
+        sys.modules.setdefault("numpy._core", numpy.core)
+        sys.modules.setdefault("numpy._core.multiarray", numpy.core.multiarray)
+    return torch.load(path, map_location="cpu", weights_only=False)  # weights_only refuses the RNG state

@@ -44,7 +44,7 @@ DEFAULTS = dict(
     steps=300000, batch=8, crop=256, lr=1e-4, lr_min_factor=0.0, lr_decay_rate=0.464, lr_decay_steps=0,
     warmup=1000, weight_decay=0.0, clip=0.0, seed=1, video_fraction=0.3, max_disp=100.0, max_objects=5,
     loss="l1=1,lap=1,census=0", val_every=2000, val_crop=192, val_synth=24, val_video=12, log_every=50,
-    ckpt_every=1000, keep=3, workers=0,
+    ckpt_every=1000, keep=3, workers=0, time_limit=0.0, init="", freeze="",
 )
 RUN_KEYS = list(DEFAULTS)  # stored in run.json; --threads/--device are per invocation
 
@@ -77,9 +77,19 @@ def parse_args(argv=None):
     ap.add_argument("--ckpt-every", type=int, help="checkpoint interval in steps (default 1000)")
     ap.add_argument("--keep", type=int, help="checkpoints kept (default 3)")
     ap.add_argument("--workers", type=int, help="DataLoader worker processes (default 0: in-process)")
+    ap.add_argument("--time-limit", type=float,
+                    help="stop after this many seconds of training (summed over resumes; 0 = off). The lr "
+                         "schedule then decays by whichever is further along, steps or seconds, so a run of unknown "
+                         "speed (a lent GPU) still warms up and decays fully within its time")
+    ap.add_argument("--ckpt-every-sec", type=float, default=0.0,
+                    help="also checkpoint every this many seconds (per invocation; default 0 = off)")
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
     ap.add_argument("--fresh", action="store_true", help="refuse to resume: the run folder must be new")
+    ap.add_argument("--init", metavar="CKPT_OR_RUN",
+                    help="start a new run from another run's weights (fine-tuning; the optimiser starts afresh)")
+    ap.add_argument("--freeze", help="comma-separated parameter prefixes kept fixed, e.g. extract,predict_flow "
+                                     "to fine-tune only the fusion U-Net (whose backward pass is then all that runs)")
     return ap.parse_args(argv)
 
 
@@ -120,10 +130,13 @@ def parse_loss(spec: str):
     return w
 
 
-def lr_at(step: int, s) -> float:
+def lr_at(step: int, s, seconds: float = 0.0) -> float:
     warm = min(1.0, (step + 1) / s["warmup"]) if s["warmup"] > 0 else 1.0
     decay_steps = s["lr_decay_steps"] or max(1, s["steps"] // 3)
-    f = s["lr_decay_rate"] ** (step / decay_steps)
+    decades = step / decay_steps  # number of decay factors applied
+    if s["time_limit"] > 0:  # a time-boxed run reaches 3 decay factors (0.1 lr with FILM's) at its end
+        decades = max(decades, 3.0 * seconds / s["time_limit"])
+    f = s["lr_decay_rate"] ** decades
     return s["lr"] * warm * max(f, s["lr_min_factor"])
 
 
@@ -139,9 +152,9 @@ def checkpoints(run):
     return sorted(glob.glob(os.path.join(run, "ckpt-*.pt")))
 
 
-def save_checkpoint(run, step, model, opt, keep):
+def save_checkpoint(run, step, model, opt, keep, seconds=0.0):
     path = os.path.join(run, f"ckpt-{step:08d}.pt")
-    state = dict(step=step, model=model.state_dict(), optimizer=opt.state_dict(),
+    state = dict(step=step, seconds=seconds, model=model.state_dict(), optimizer=opt.state_dict(),
                  options=model.options.to_dict(),
                  rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
                           cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None))
@@ -208,16 +221,32 @@ def main(argv=None):
     random.seed(s["seed"])
     model = film_torch.FILM(opts)
     init_weights(model)
+    if s["init"] and not checkpoints(args.run):
+        src = s["init"] if os.path.isfile(s["init"]) else checkpoints(s["init"])[-1]
+        init = runtime.load_checkpoint(src)
+        if init["options"] != opts.to_dict():
+            sys.exit(f"--init {src}: its FILM options differ from this run's")
+        model.load_state_dict(init["model"])
+        print(f"initialised from {src} (step {init['step']})")
+    frozen = [p.strip() for p in s["freeze"].split(",") if p.strip()]
+    for name, prm in model.named_parameters():
+        prm.requires_grad_(not any(name.startswith(f + ".") for f in frozen))
+    trainable = [prm for prm in model.parameters() if prm.requires_grad]
+    if not trainable:
+        sys.exit(f"--freeze {s['freeze']} leaves nothing to train")
     model.to(device).train()
-    opt = torch.optim.Adam(model.parameters(), lr=s["lr"], weight_decay=s["weight_decay"])
+    opt = torch.optim.Adam(trainable, lr=s["lr"], weight_decay=s["weight_decay"])
     loss_fn = losses.Loss(parse_loss(s["loss"]))
-    step = 0
+    step, seconds = 0, 0.0  # optimiser steps and seconds of training so far (over all invocations)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest convolution algorithms
     ck = checkpoints(args.run)
     if ck:
-        state = torch.load(ck[-1], map_location="cpu")
+        state = runtime.load_checkpoint(ck[-1])
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         step = state["step"]
+        seconds = state.get("seconds", 0.0)
         torch.set_rng_state(state["rng"]["torch"])
         np.random.set_state(state["rng"]["numpy"])
         random.setstate(state["rng"]["python"])
@@ -264,27 +293,37 @@ def main(argv=None):
     acc = dict(n=0, loss=0.0, step_sec=0.0, data_sec=0.0, terms={})
     it = iter(loader)
     t_data = time.time()
-    last_ckpt = step
-    while step < s["steps"] and not stop["flag"]:
+    last_ckpt, last_ckpt_time = step, time.time()
+    bad = 0  # consecutive non-finite steps
+    while step < s["steps"] and not stop["flag"] and not (s["time_limit"] > 0 and seconds >= s["time_limit"]):
         x0, gt, x1 = next(it)
         if device.type == "cuda":
             x0, gt, x1 = (t.to(device, non_blocking=True) for t in (x0, gt, x1))
         t0 = time.time()
-        lr = lr_at(step, s)
+        lr = lr_at(step, s, seconds)
         for g in opt.param_groups:
             g["lr"] = lr
         pred = model(x0, x1)["image"]
         loss, terms = loss_fn(pred, gt)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        gnorm = None
         if s["clip"] > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), s["clip"])
+            gnorm = float(torch.nn.utils.clip_grad_norm_(trainable, s["clip"]))
+        if not math.isfinite(float(loss.detach())) or (gnorm is not None and not math.isfinite(gnorm)):
+            bad += 1  # skip the update: one bad batch must not wreck a long run
+            print(f"non-finite loss/gradient at step {step}: update skipped", flush=True)
+            if bad >= 10:
+                sys.exit(f"10 non-finite steps in a row at step {step}; resume from the last checkpoint "
+                         "with a lower --lr")
+            t_data = time.time()
+            continue
+        bad = 0
         opt.step()
         if device.type == "cuda":
             torch.cuda.synchronize()
         t1 = time.time()
-        if not math.isfinite(float(loss)):
-            sys.exit(f"non-finite loss at step {step}; resume from the last checkpoint with a lower --lr")
+        seconds += (t1 - t0) + (t0 - t_data)
         step += 1
         acc["n"] += 1
         acc["loss"] += float(loss)
@@ -292,10 +331,12 @@ def main(argv=None):
         acc["data_sec"] += t0 - t_data
         for k, v in terms.items():
             acc["terms"][k] = acc["terms"].get(k, 0.0) + v
+        if gnorm is not None:
+            acc["terms"]["grad_norm"] = acc["terms"].get("grad_norm", 0.0) + gnorm
         if step % s["log_every"] == 0 or step == s["steps"]:
             n = acc["n"]
-            rec = dict(kind="train", step=step, loss=acc["loss"] / n, lr=lr, sec_per_step=acc["step_sec"] / n,
-                       data_sec=acc["data_sec"] / n, time=time.time(),
+            rec = dict(kind="train", step=step, loss=acc["loss"] / n, lr=lr, seconds=seconds,
+                       sec_per_step=acc["step_sec"] / n, data_sec=acc["data_sec"] / n, time=time.time(),
                        **{k: v / n for k, v in acc["terms"].items()})
             write(rec)
             print(f"step {step} loss {rec['loss']:.4f} " + " ".join(f"{k} {v / n:.4f}" for k, v in acc["terms"].items())
@@ -306,12 +347,13 @@ def main(argv=None):
             write(dict(kind="val", step=step, time=time.time(), **r))
             print(f"step {step} val psnr {r['psnr']:.2f} (synthetic {r['psnr_synth']:.2f}"
                   + (f", video {r['psnr_video']:.2f}" if "psnr_video" in r else "") + ")", flush=True)
-        if step % s["ckpt_every"] == 0:
-            save_checkpoint(args.run, step, model, opt, s["keep"])
-            last_ckpt = step
+        if step % s["ckpt_every"] == 0 or (
+                args.ckpt_every_sec > 0 and time.time() - last_ckpt_time >= args.ckpt_every_sec):
+            save_checkpoint(args.run, step, model, opt, s["keep"], seconds)
+            last_ckpt, last_ckpt_time = step, time.time()
         t_data = time.time()
     if step != last_ckpt:
-        p = save_checkpoint(args.run, step, model, opt, s["keep"])
+        p = save_checkpoint(args.run, step, model, opt, s["keep"], seconds)
         print("saved", p)
     log.close()
     return 0
