@@ -4,25 +4,17 @@
 #   out/mid.png         the frame halfway between one.png and two.png
 #   out/frames/         a 9-frame slow-motion sequence (3 recursions)
 #   out/slowmo.mp4, out/slowmo.gif   that sequence there and back, as video and GIF (ffmpeg)
-# Until a trained default model is bundled (models/film-default), the model is the FILM-port
-# fixture (the FILM architecture with small random weights, converted from ../shared/fixtures);
-# its pictures show the pipeline working, not interpolation quality. Set FILM_MODEL=DIR to use
-# another model (e.g. one made with 'film convert --from savedmodel').
+# The model is models/film-default (trained here: models/film-default/README.md); set FILM_MODEL=DIR
+# to use another (e.g. one made with 'film convert --from savedmodel').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 tools/build.sh
 film=build/film
-model=${FILM_MODEL:-}
-if [[ -z $model && -f models/film-default/graph.json ]]; then
-  model=models/film-default
-fi
-if [[ -z $model ]]; then
-  fixtures=../shared/fixtures/film-port
-  model=build/models/port-small-a
-  echo "demo: no trained default model is bundled yet; using the FILM-port fixture model (random weights)"
-  $film convert --from pytorch-port --config $fixtures/port-small.config.json \
-    $fixtures/port-small-a.weights.safetensors -o $model
+model=${FILM_MODEL:-models/film-default}
+if [[ ! -f $model/graph.json ]]; then
+  echo "demo: $model/graph.json is missing (a model directory holds graph.json and weights.safetensors)" >&2
+  exit 1
 fi
 mkdir -p out
 $film inspect "$model" --size 384x512 | tail -2
