@@ -4,7 +4,7 @@
 with each picture's PSNR against the ground truth written on it. The FILM frame comes from the
 engine itself (`film interpolate`), so the picture shows exactly what `film eval` measured.
 
-Usage: figures.py MODEL_DIR OUT.png CASE_DIR [CASE_DIR ...] [--film build/film] [--width 320]
+Usage: figures.py MODEL_DIR OUT.png|OUT.jpg CASE_DIR [CASE_DIR ...] [--film build/film] [--width 320]
 """
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ def main() -> int:
             rows.append(np.concatenate(
                 [label(cv2.resize(c, (args.width, h), interpolation=cv2.INTER_AREA), t) for c, t in cells], 1))
     sheet = np.concatenate(rows, 0)
-    tmp_out = args.out + ".tmp.png"
+    root, ext = os.path.splitext(args.out)
+    tmp_out = root + ".tmp" + (ext or ".png")  # cv2 picks the format from the extension
     if not cv2.imwrite(tmp_out, sheet):
         sys.exit(f"figures.py: cannot write {args.out}")
     os.replace(tmp_out, args.out)

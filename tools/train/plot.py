@@ -16,15 +16,16 @@ import numpy as np
 
 
 def read_log(run):
-    train, val = [], []
+    train, val, base = [], [], []
     with open(os.path.join(run, "log.jsonl")) as f:
         for line in f:
             line = line.strip()
             if not line:
                 continue
             r = json.loads(line)
-            (train if r.get("kind") == "train" else val).append(r)
-    return train, val
+            kind = r.get("kind")
+            (train if kind == "train" else base if kind == "val_baseline" else val).append(r)
+    return train, val, base
 
 
 def write_png(path, img):
@@ -73,7 +74,7 @@ def main():
     ap.add_argument("--no-matplotlib", action="store_true")
     args = ap.parse_args()
     out = args.out or os.path.join(args.run, "curves.png")
-    train, val = read_log(args.run)
+    train, val, base = read_log(args.run)
     if not train and not val:
         sys.exit("empty log")
     ts = [r["step"] for r in train]
@@ -104,6 +105,8 @@ def main():
     for k, lab in (("psnr_synth", "synthetic"), ("psnr_video", "video")):
         if val and k in val[-1]:
             ax[0, 1].plot(vs, [r.get(k, np.nan) for r in val], ".--", label=lab)
+    if base:
+        ax[0, 1].axhline(base[-1]["psnr"], color="grey", ls=":", label="average of the inputs")
     ax[0, 1].set_title("validation PSNR (dB, held-out synthetic + video)")
     ax[0, 1].legend()
     ax[1, 0].plot(ts, lr)

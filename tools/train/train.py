@@ -38,6 +38,7 @@ import torch  # noqa: E402
 import data  # noqa: E402
 import film_torch  # noqa: E402
 import losses  # noqa: E402
+import st_io  # noqa: E402
 
 DEFAULTS = dict(
     options=os.path.join(HERE, "configs", "default.json"),
@@ -86,8 +87,9 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
     ap.add_argument("--fresh", action="store_true", help="refuse to resume: the run folder must be new")
-    ap.add_argument("--init", metavar="CKPT_OR_RUN",
-                    help="start a new run from another run's weights (fine-tuning; the optimiser starts afresh)")
+    ap.add_argument("--init", metavar="CKPT|RUN|EXPORT",
+                    help="start a new run from trained weights: a checkpoint, a run folder (its latest) or an "
+                         "export.py folder; the optimiser starts afresh (fine-tuning, or continuing elsewhere)")
     ap.add_argument("--freeze", help="comma-separated parameter prefixes kept fixed, e.g. extract,predict_flow "
                                      "to fine-tune only the fusion U-Net (whose backward pass is then all that runs)")
     return ap.parse_args(argv)
@@ -222,8 +224,14 @@ def main(argv=None):
     model = film_torch.FILM(opts)
     init_weights(model)
     if s["init"] and not checkpoints(args.run):
-        src = s["init"] if os.path.isfile(s["init"]) else checkpoints(s["init"])[-1]
-        init = runtime.load_checkpoint(src)
+        src = s["init"]
+        if os.path.isfile(os.path.join(src, "weights.safetensors")):  # an export.py folder (9 MB)
+            w, meta = st_io.read(os.path.join(src, "weights.safetensors"))
+            init = dict(model={k: torch.from_numpy(v) for k, v in w.items()}, step=meta.get("step", "?"),
+                        options=film_torch.Options.load(os.path.join(src, "options.json")).to_dict())
+        else:  # a checkpoint, or a run folder's latest
+            src = src if os.path.isfile(src) else checkpoints(src)[-1]
+            init = runtime.load_checkpoint(src)
         if init["options"] != opts.to_dict():
             sys.exit(f"--init {src}: its FILM options differ from this run's")
         model.load_state_dict(init["model"])
@@ -285,6 +293,8 @@ def main(argv=None):
         log.write(json.dumps(rec) + "\n")
         log.flush()
 
+    if val is not None:  # the bar to clear: averaging the two inputs
+        write(dict(kind="val_baseline", step=step, psnr=float(base.mean()), time=time.time()))
     if val is not None and step == 0:
         r = validate(model, val, device, s["val_synth"])
         write(dict(kind="val", step=0, time=time.time(), **r))
