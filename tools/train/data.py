@@ -273,6 +273,15 @@ def synthetic_triplet(rng, photos: List[np.ndarray], size: int, max_disp: float 
     return np.clip(np.stack(frames), 0, 1).astype(np.float32)
 
 
+def still_triplet(rng, photos: List[np.ndarray], size: int, max_noise: float = 0.01) -> np.ndarray:
+    """Three copies of one photo crop, each with its own faint Gaussian noise (sigma up to
+    `max_noise`): the duplicated or frozen frames that real videos are full of, where the right
+    answer is the input itself. Returns float32 [3, size, size, 3] in [0,1]."""
+    patch = random_patch(rng, photos[rng.integers(len(photos))], size, size)
+    sigma = rng.uniform(0, max_noise)
+    return np.clip(patch[None] + rng.normal(0, sigma, (3,) + patch.shape), 0, 1).astype(np.float32)
+
+
 # ----------------------------------------------------------------------------------------------
 # video triplets
 
@@ -337,8 +346,10 @@ class TripletDataset:
     x0, gt, x1 as [3,H,W] float32 in [0,1]."""
 
     def __init__(self, sources: Sources, crop: int, seed: int, video_fraction: float = 0.3,
-                 max_disp: float = 100.0, max_objects: int = 5, val: bool = False, do_augment: bool = True):
+                 max_disp: float = 100.0, max_objects: int = 5, val: bool = False, do_augment: bool = True,
+                 still_fraction: float = 0.0):
         self.src, self.crop, self.seed = sources, crop, seed
+        self.still_fraction = still_fraction
         self.video_fraction = video_fraction if sources.videos else 0.0
         self.max_disp, self.max_objects = max_disp, max_objects
         self.val, self.do_augment = val, do_augment
@@ -348,7 +359,10 @@ class TripletDataset:
 
     def triplet(self, n: int) -> np.ndarray:
         rng = np.random.default_rng([self.seed, n])
-        if rng.random() < self.video_fraction:
+        # (the extra draw only when still triplets are asked for, so older runs' streams are unchanged)
+        if self.still_fraction > 0 and rng.random() < self.still_fraction:
+            t = still_triplet(rng, self.src.photos, self.crop)
+        elif rng.random() < self.video_fraction:
             t = video_triplet(rng, self.src.videos, self.crop, val=self.val)
         else:
             t = synthetic_triplet(rng, self.src.photos, self.crop, self.max_disp, self.max_objects)
@@ -360,8 +374,10 @@ class TripletDataset:
         return t[0], t[1], t[2]
 
 
-def validation_set(crop: int = 192, n_synth: int = 24, n_video: int = 12, seed: int = 20240601):
-    """A fixed held-out set: tensors x0, gt, x1 [N,3,crop,crop] from held-out photos / video tails."""
+def validation_set(crop: int = 192, n_synth: int = 24, n_video: int = 12, seed: int = 20240601,
+                   n_still: int = 0):
+    """A fixed held-out set: tensors x0, gt, x1 [N,3,crop,crop] from held-out photos / video tails:
+    n_synth synthetic, then n_video video (if the videos are there), then n_still still triplets."""
     import torch
     src = Sources("val")
     out = []
@@ -370,6 +386,10 @@ def validation_set(crop: int = 192, n_synth: int = 24, n_video: int = 12, seed: 
     if src.videos:
         dv = TripletDataset(src, crop, seed + 1, video_fraction=1.0, val=True, do_augment=False)
         out += [dv.triplet(i) for i in range(n_video)]
+    if n_still:
+        ds_still = TripletDataset(src, crop, seed + 2, video_fraction=0.0, val=True, do_augment=False,
+                                  still_fraction=1.0)
+        out += [ds_still.triplet(i) for i in range(n_still)]
     t = torch.from_numpy(np.stack(out)).permute(0, 1, 4, 2, 3).contiguous()  # N,3(frames),C,H,W
     return t[:, 0], t[:, 1], t[:, 2]
 

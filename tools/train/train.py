@@ -12,7 +12,7 @@ from the run's run.json.
 Writes into --run:
   run.json         the options and training settings
   log.jsonl        {"kind":"train", step, loss, terms, lr, sec_per_step, data_sec, ...} every --log-every
-                   steps and {"kind":"val", step, psnr, psnr_synth, psnr_video, ...} every --val-every
+                   steps and {"kind":"val", step, psnr, psnr_synth, psnr_video, psnr_still} every --val-every
   ckpt-XXXXXXXX.pt the last --keep checkpoints (also written on SIGINT/SIGTERM and at the end)
 Plot with tools/train/plot.py RUN; export with tools/train/export.py RUN.
 """
@@ -45,7 +45,7 @@ DEFAULTS = dict(
     steps=300000, batch=8, crop=256, lr=1e-4, lr_min_factor=0.0, lr_decay_rate=0.464, lr_decay_steps=0,
     warmup=1000, weight_decay=0.0, clip=0.0, seed=1, video_fraction=0.3, max_disp=100.0, max_objects=5,
     loss="l1=1,lap=1,census=0", val_every=2000, val_crop=192, val_synth=24, val_video=12, log_every=50,
-    ckpt_every=1000, keep=3, workers=0, time_limit=0.0, init="", freeze="",
+    ckpt_every=1000, keep=3, workers=0, time_limit=0.0, init="", freeze="", still_fraction=0.0, val_still=0,
 )
 RUN_KEYS = list(DEFAULTS)  # stored in run.json; --threads/--device are per invocation
 
@@ -67,6 +67,8 @@ def parse_args(argv=None):
     ap.add_argument("--clip", type=float, help="gradient-norm clip, 0 = off (default 0)")
     ap.add_argument("--seed", type=int, help="seed of the initialisation and of the data stream (default 1)")
     ap.add_argument("--video-fraction", type=float, help="share of video triplets (default 0.3)")
+    ap.add_argument("--still-fraction", type=float,
+                    help="share of still triplets: one crop three times with faint noise (default 0)")
     ap.add_argument("--max-disp", type=float, help="max synthetic displacement in px over [0,1] (default 100)")
     ap.add_argument("--max-objects", type=int, help="max synthetic foreground objects (default 5)")
     ap.add_argument("--loss", help="loss weights, e.g. l1=1,lap=1,census=0 (default)")
@@ -74,6 +76,7 @@ def parse_args(argv=None):
     ap.add_argument("--val-crop", type=int, help="validation crop (default 192)")
     ap.add_argument("--val-synth", type=int, help="synthetic validation triplets (default 24)")
     ap.add_argument("--val-video", type=int, help="video validation triplets (default 12)")
+    ap.add_argument("--val-still", type=int, help="still validation triplets (default 0)")
     ap.add_argument("--log-every", type=int, help="log interval in steps (default 50)")
     ap.add_argument("--ckpt-every", type=int, help="checkpoint interval in steps (default 1000)")
     ap.add_argument("--keep", type=int, help="checkpoints kept (default 3)")
@@ -189,7 +192,7 @@ def psnr(pred, gt):
 
 
 @torch.no_grad()
-def validate(model, val, device, n_synth, bs=4):
+def validate(model, val, device, n_synth, n_still=0, bs=4):
     model.eval()
     x0, gt, x1 = val
     ps = []
@@ -199,8 +202,10 @@ def validate(model, val, device, n_synth, bs=4):
     model.train()
     ps = torch.cat(ps)
     r = dict(psnr=float(ps.mean()), psnr_synth=float(ps[:n_synth].mean()))
-    if len(ps) > n_synth:
-        r["psnr_video"] = float(ps[n_synth:].mean())
+    if len(ps) > n_synth + n_still:
+        r["psnr_video"] = float(ps[n_synth:len(ps) - n_still].mean())
+    if n_still:
+        r["psnr_still"] = float(ps[len(ps) - n_still:].mean())
     return r
 
 
@@ -266,14 +271,15 @@ def main(argv=None):
           f"{args.threads} threads; batch {s['batch']} crop {s['crop']}; loss {s['loss']}")
 
     train_src = data.Sources("train")
-    ds = data.TripletDataset(train_src, s["crop"], s["seed"], s["video_fraction"], s["max_disp"], s["max_objects"])
+    ds = data.TripletDataset(train_src, s["crop"], s["seed"], s["video_fraction"], s["max_disp"], s["max_objects"],
+                             still_fraction=s["still_fraction"])
     loader = torch.utils.data.DataLoader(ds, batch_size=s["batch"], sampler=Sampler(step * s["batch"]),
                                          num_workers=s["workers"], persistent_workers=s["workers"] > 0,
                                          pin_memory=device.type == "cuda")
     val = None
     if s["val_every"]:
         t = time.time()
-        val = data.validation_set(s["val_crop"], s["val_synth"], s["val_video"])
+        val = data.validation_set(s["val_crop"], s["val_synth"], s["val_video"], n_still=s["val_still"])
         base = psnr(0.5 * (val[0] + val[2]), val[1])
         print(f"validation set: {len(val[0])} triplets {s['val_crop']}^2 ({time.time() - t:.1f}s); "
               f"averaging-the-inputs baseline {float(base.mean()):.2f} dB")
@@ -296,7 +302,7 @@ def main(argv=None):
     if val is not None:  # the bar to clear: averaging the two inputs
         write(dict(kind="val_baseline", step=step, psnr=float(base.mean()), time=time.time()))
     if val is not None and step == 0:
-        r = validate(model, val, device, s["val_synth"])
+        r = validate(model, val, device, s["val_synth"], s["val_still"])
         write(dict(kind="val", step=0, time=time.time(), **r))
         print(f"step 0 val psnr {r['psnr']:.2f}")
 
@@ -353,10 +359,11 @@ def main(argv=None):
                   + f" lr {lr:.2e} {rec['sec_per_step']:.3f}s/step (+{rec['data_sec']:.3f}s data)", flush=True)
             acc = dict(n=0, loss=0.0, step_sec=0.0, data_sec=0.0, terms={})
         if val is not None and step % s["val_every"] == 0:
-            r = validate(model, val, device, s["val_synth"])
+            r = validate(model, val, device, s["val_synth"], s["val_still"])
             write(dict(kind="val", step=step, time=time.time(), **r))
             print(f"step {step} val psnr {r['psnr']:.2f} (synthetic {r['psnr_synth']:.2f}"
-                  + (f", video {r['psnr_video']:.2f}" if "psnr_video" in r else "") + ")", flush=True)
+                  + (f", video {r['psnr_video']:.2f}" if "psnr_video" in r else "")
+                  + (f", still {r['psnr_still']:.2f}" if "psnr_still" in r else "") + ")", flush=True)
         if step % s["ckpt_every"] == 0 or (
                 args.ckpt_every_sec > 0 and time.time() - last_ckpt_time >= args.ckpt_every_sec):
             save_checkpoint(args.run, step, model, opt, s["keep"], seconds)
