@@ -4,15 +4,15 @@
 # lent machine hands back at most 16 MiB per file, even when the command is killed at its time limit):
 #   MIRROR/log.jsonl, MIRROR/run.json, MIRROR/train.log (stdout+stderr),
 #   MIRROR/ckpt.pt.part00, part01, ... (the latest checkpoint cut into 15 MB pieces) and MIRROR/ckpt.sha256.
-# Back here: cat MIRROR/ckpt.pt.part* > RUN/ckpt-NNNNNNNN.pt after `sha256sum -c` (tools/train/README
-# in docs/training.md has the whole recipe).
+# Back here: cat MIRROR/ckpt.pt.part* > RUN/ckpt-NNNNNNNN.pt and check it against MIRROR/ckpt.sha256
+# (docs/training.md, "The bundled model's runs", has the whole recipe).
 #
 # Usage: tools/train/remote_train.sh SOURCES_DIR RUN_DIR MIRROR_DIR [train.py flags ...]
 #   SOURCES_DIR  made here by `tools/train/data.py --pack DIR`
 #   PYTHON       the interpreter with torch (default python3)
 set -uo pipefail
 if (($# < 3)); then
-  sed -n '2,14p' "$0" >&2
+  sed -n '2,12p' "$0" >&2
   exit 2
 fi
 src=$(cd "$1" && pwd) || exit 2

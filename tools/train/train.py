@@ -326,7 +326,8 @@ def main(argv=None):
         gnorm = None
         if s["clip"] > 0:
             gnorm = float(torch.nn.utils.clip_grad_norm_(trainable, s["clip"]))
-        if not math.isfinite(float(loss.detach())) or (gnorm is not None and not math.isfinite(gnorm)):
+        loss_value = float(loss.detach())
+        if not math.isfinite(loss_value) or (gnorm is not None and not math.isfinite(gnorm)):
             bad += 1  # skip the update: one bad batch must not wreck a long run
             print(f"non-finite loss/gradient at step {step}: update skipped", flush=True)
             if bad >= 10:
@@ -342,7 +343,7 @@ def main(argv=None):
         seconds += (t1 - t0) + (t0 - t_data)
         step += 1
         acc["n"] += 1
-        acc["loss"] += float(loss)
+        acc["loss"] += loss_value
         acc["step_sec"] += t1 - t0
         acc["data_sec"] += t0 - t_data
         for k, v in terms.items():
