@@ -52,15 +52,15 @@ Session::Plan& Session::get_plan(const graph::ShapeMap& inputs, std::vector<std:
 
   auto plan = std::make_unique<Plan>();
   graph::Graph pruned = graph::prune(flat, outputs);
-  // Shapes of the graph as written (Session::shapes() reports them, fused away or not); the
-  // fused graph's values are a subset.
+  // Shapes of the graph as written (Session::shapes() reports them, fused away or not). Fusing
+  // only drops values (a conv's pre-activation output) and keeps every other shape, so the fused
+  // graph needs no second inference.
   plan->shapes = graph::infer_shapes(pruned, inputs, model_->name);
   if (backend_->wants_fused_activation()) pruned = fuse_conv_activation(pruned, outputs);
   std::vector<size_t> order = graph::topo_order(pruned);
   plan->graph = pruned;
   plan->graph.nodes.clear();
   for (size_t i : order) plan->graph.nodes.push_back(pruned.nodes[i]);
-  for (auto& [name, shape] : graph::infer_shapes(plan->graph, inputs, model_->name)) plan->shapes[name] = shape;
 
   // Value table: graph inputs, weights, then node outputs in order.
   PlanProblem problem;
