@@ -179,3 +179,31 @@ TEST_CASE("cli: film eval reports the model beside the baselines, per case and m
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("nothing-here") != std::string::npos);
 }
+
+TEST_CASE("cli: inspect plans memory for the backend asked for, cpu by default" *
+          doctest::skip(!test::backend_available("cpu"))) {
+  test::TempDir dir;
+  const std::string model = port_model(dir);
+  // "intermediates N MiB" of the plan line for one backend
+  auto intermediates = [&](const std::string& extra) {
+    auto r = test::run_command(film_cmd("inspect " + model + " --size 128x192" + extra));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto at = r.output.find("planned memory on backend ");
+    REQUIRE(at != std::string::npos);
+    const auto num = r.output.find("intermediates ", at);
+    REQUIRE(num != std::string::npos);
+    return std::make_pair(r.output.substr(at + 26, r.output.find(':', at) - at - 26),
+                          std::stod(r.output.substr(num + 14)));
+  };
+  auto [dflt, dflt_mib] = intermediates("");
+  auto [ref, ref_mib] = intermediates(" --backend ref");
+  CHECK(dflt == "cpu");
+  CHECK(ref == "ref");
+  // cpu runs nodes one at a time, so values die sooner and share more bytes than ref's parallel-safe plan
+  CHECK(dflt_mib < ref_mib);
+  // a bare graph has no weights to compile: only ref can plan it
+  auto r = test::run_command(film_cmd("inspect " + model + "/graph.json --size 128x192 --backend cpu"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("--backend cpu needs a model directory") != std::string::npos);
+}

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 
+#include "engine/backend.h"
 #include "engine/error.h"
 #include "engine/session.h"
 #include "graph/flatten.h"
@@ -24,20 +25,24 @@ const char* stage_of(const std::string& node) {
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
-  Args a(argv, {"--size"}, {"--help", "--nodes"}, "inspect");
+  Args a(argv, {"--size", "--backend"}, {"--help", "--nodes"}, "inspect");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
-        "usage: film inspect MODEL_DIR|GRAPH.json [--size HxW] [--nodes]\n"
+        "usage: film inspect MODEL_DIR|GRAPH.json [--size HxW] [--backend cpu|ref] [--nodes]\n"
         "Validates the graph and summarises it; with --size also shapes, MACs per stage and the\n"
-        "planned memory; --nodes lists every node after inlining (with shapes when --size is given).\n",
+        "memory the backend plans (default: cpu for a model, ref for a bare graph, which has no\n"
+        "weights to compile); --nodes lists every node after inlining (with shapes when --size is given).\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
   }
   const std::string path = a.positional()[0];
   std::shared_ptr<const Model> model;
+  std::string backend = a.get_or("--backend", default_backend());
   if (std::filesystem::is_directory(path)) {
     model = Model::load(path);
   } else {
+    if (a.get("--backend") && backend != "ref") fail("--backend ", backend, " needs a model directory (weights)");
+    backend = "ref";
     // A bare graph: placeholder weights of the declared shapes are enough to plan.
     graph::Graph g = graph::read_graph(path);
     std::map<std::string, Tensor> w;
@@ -78,7 +83,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     auto [h, w] = parse_size(*size, "--size");
     graph::ShapeMap in;
     for (auto& decl : g.inputs) in[decl.name] = {1, 3, h, w};
-    Session s(model, {.backend = "ref"});
+    Session s(model, {.backend = backend});
     shapes = s.shapes(in);
     PlanReport r = s.plan(in);
     std::map<std::string, double> macs;
@@ -96,9 +101,9 @@ int cmd_inspect(const std::vector<std::string>& argv) {
       std::printf("%s%s %.0f%%", first ? "" : ", ", stage.c_str(), 100 * m / total);
       first = false;
     }
-    std::printf(")\n  planned memory: intermediates %s (%s without reuse, %zu nodes in place), weights %s,"
+    std::printf(")\n  planned memory on backend %s: intermediates %s (%s without reuse, %zu nodes in place), weights %s,"
                 " inputs+outputs %s; peak %s\n",
-                mib(r.arena_bytes).c_str(), mib(r.intermediate_bytes).c_str(), r.in_place_nodes,
+                backend.c_str(), mib(r.arena_bytes).c_str(), mib(r.intermediate_bytes).c_str(), r.in_place_nodes,
                 mib(r.weight_bytes).c_str(), mib(r.input_bytes + r.output_bytes).c_str(),
                 mib(r.planned_peak()).c_str());
   }
