@@ -5,37 +5,22 @@
 // and the per-channel loop is straight-line code over x. Every output value is computed the same
 // way at any thread count.
 //
-// Where the CPU has AVX-512 the per-channel loop runs 8 pixels at a time with explicit gathers
-// (GCC does not vectorise the scalar loop with gathers, and compiled for AVX-512 it only
-// emulates them). The arithmetic stays double, one IEEE operation per scalar step, never fused
-// (the *_round_* intrinsics are not contracted into FMAs), so it gives ref's bits. Measured on
-// FILM's warps (1x19x768x1280, smooth flows): 3-4x faster than the scalar loop.
+// Where the CPU has AVX2, runs of 4 pixels whose taps are 4 consecutive source pixels (smooth
+// flows) use plain vector loads, still in double with no fused multiply-add, so they give ref's
+// bits (blend_row_avx2). Gathers were tried and dropped: on the development machine AVX2 and
+// AVX-512 gathers were 2x slower than the scalar loop. Measured on one FILM warp (1 thread,
+// 19x768x1280, smooth flow): 57.9 -> 35.9 ms.
 #include <algorithm>
 #include <cmath>
 #include <immintrin.h>
 #include <vector>
 
 #include "backends/onednn/context.h"
+#include "backends/warp_corner.h"
 #include "engine/error.h"
 
 namespace film::onednn {
 namespace {
-
-// The integer corner lies in [0, size-2] and the fractional weight in [0, 1], so samples beyond
-// the border take the edge values; NaN lands on the corner 0 with weight 0, as in ref.
-inline void corner(double q, int64_t size, int64_t& f, double& a) {
-  if (size == 1) {
-    f = 0;
-    a = 0;
-    return;
-  }
-  double fl = std::floor(q);
-  if (!(fl >= 0)) fl = 0;
-  if (fl > size - 2) fl = static_cast<double>(size - 2);
-  f = static_cast<int64_t>(fl);
-  a = std::clamp(q - fl, 0.0, 1.0);
-  if (std::isnan(a)) a = 0;
-}
 
 // One output row of one channel from the precomputed taps: x in [begin, W).
 void blend_row(const float* __restrict img, float* __restrict row, const int32_t* __restrict at,
@@ -117,8 +102,8 @@ class WarpKernel : public Kernel {
         const float* fy = flow + ((n * 2 + 1) * H + y) * W;
         for (int64_t x = 0; x < W; ++x) {
           int64_t x0, y0;
-          corner(x + static_cast<double>(fx[x]), W, x0, ax[x]);
-          corner(y + static_cast<double>(fy[x]), H, y0, ay[x]);
+          warp_corner(x + static_cast<double>(fx[x]), W, x0, ax[x]);
+          warp_corner(y + static_cast<double>(fy[x]), H, y0, ay[x]);
           at[x] = static_cast<int32_t>(y0 * W + x0);
         }
         for (int64_t c = 0; c < C; ++c)

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "backends/ref/ref_backend.h"
+#include "backends/warp_corner.h"
 
 namespace film::ref {
 namespace {
@@ -116,31 +117,16 @@ void resize_nearest(const Tensor& src, Tensor& dst) {
 
 void warp(const Tensor& src, const Tensor& flow, Tensor& dst) {
   const int64_t N = src.dim(0), C = src.dim(1), H = src.dim(2), W = src.dim(3);
-  // TF-Addons dense_image_warp clamping: the integer corner lies in [0, size-2] and the
-  // fractional weight in [0, 1], so samples beyond the border take the edge values.
-  auto corner = [](double q, int64_t size, int64_t& f, int64_t& c, double& a) {
-    if (size == 1) {
-      f = c = 0;
-      a = 0;
-      return;
-    }
-    double fl = std::floor(q);
-    if (!(fl >= 0)) fl = 0;  // also catches NaN
-    if (fl > size - 2) fl = static_cast<double>(size - 2);
-    f = static_cast<int64_t>(fl);
-    c = f + 1;
-    a = std::clamp(q - fl, 0.0, 1.0);
-    if (std::isnan(a)) a = 0;
-  };
   parallel(N * H, [&](int64_t ny) {
     const int64_t n = ny / H, y = ny % H;
     const float* fx_row = flow.data() + ((n * 2 + 0) * H + y) * W;
     const float* fy_row = flow.data() + ((n * 2 + 1) * H + y) * W;
     for (int64_t x = 0; x < W; ++x) {
-      int64_t x0, x1, y0, y1;
+      int64_t x0, y0;
       double ax, ay;
-      corner(x + static_cast<double>(fx_row[x]), W, x0, x1, ax);
-      corner(y + static_cast<double>(fy_row[x]), H, y0, y1, ay);
+      warp_corner(x + static_cast<double>(fx_row[x]), W, x0, ax);
+      warp_corner(y + static_cast<double>(fy_row[x]), H, y0, ay);
+      const int64_t x1 = W > 1 ? x0 + 1 : x0, y1 = H > 1 ? y0 + 1 : y0;
       for (int64_t c = 0; c < C; ++c) {
         const float* img = src.data() + (n * C + c) * H * W;
         const double top = (1 - ax) * img[y0 * W + x0] + ax * img[y0 * W + x1];
