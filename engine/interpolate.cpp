@@ -23,6 +23,22 @@ Tensor recentre(const Tensor& src, int64_t h, int64_t w) {
   return out;
 }
 
+// The image mirrored left-right and/or upside down (an involution: applying it twice restores it).
+Tensor flipped(const Tensor& src, bool horizontal, bool vertical) {
+  const int64_t planes = src.dim(0) * src.dim(1), h = src.dim(2), w = src.dim(3);
+  Tensor out = Tensor::zeros(src.shape());
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t y = 0; y < h; ++y) {
+      const float* s = src.data() + (p * h + (vertical ? h - 1 - y : y)) * w;
+      float* d = out.data() + (p * h + y) * w;
+      if (horizontal)
+        for (int64_t x = 0; x < w; ++x) d[x] = s[w - 1 - x];
+      else
+        std::memcpy(d, s, sizeof(float) * w);
+    }
+  return out;
+}
+
 }  // namespace
 
 FrameInterpolator::FrameInterpolator(std::shared_ptr<const Model> model, SessionOptions options)
@@ -47,10 +63,40 @@ std::pair<int64_t, int64_t> FrameInterpolator::padded_size(int64_t h, int64_t w)
   return {up(h, multiple_h_, min_h_), up(w, multiple_w_, min_w_)};
 }
 
+void FrameInterpolator::set_tta(int passes) {
+  if (passes != 1 && passes != 2 && passes != 4 && passes != 8)
+    fail("test-time augmentation (tta) takes 1, 2, 4 or 8 passes, got ", passes);
+  tta_ = passes;
+}
+
 Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape())
     fail("the two frames differ in size: ", shape_str(a.shape()), " and ", shape_str(b.shape()));
   if (a.shape().size() != 4 || a.dim(1) != 3) fail("frames must be [N,3,H,W], got ", shape_str(a.shape()));
+  if (tta_ == 1) return run_once(a, b);
+  // Pass k: bit 0 swaps the frames, bit 1 mirrors left-right, bit 2 flips upside down.
+  Tensor sum;
+  for (int k = 0; k < tta_; ++k) {
+    const bool swap = k & 1, hflip = k & 2, vflip = k & 4;
+    const Tensor& first = swap ? b : a;
+    const Tensor& second = swap ? a : b;
+    Tensor out = (hflip || vflip) ? flipped(run_once(flipped(first, hflip, vflip), flipped(second, hflip, vflip)),
+                                            hflip, vflip)
+                                  : run_once(first, second);
+    if (sum.empty()) {
+      sum = out.clone();
+      continue;
+    }
+    float* s = sum.data();
+    const float* o = out.data();
+    for (int64_t i = 0, n = sum.size(); i < n; ++i) s[i] += o[i];
+  }
+  const float scale = 1.0f / static_cast<float>(tta_);
+  for (int64_t i = 0, n = sum.size(); i < n; ++i) sum.data()[i] *= scale;
+  return sum;
+}
+
+Tensor FrameInterpolator::run_once(const Tensor& a, const Tensor& b) {
   const auto& g = session_.model().graph;
   auto [ph, pw] = padded_size(a.dim(2), a.dim(3));
   const bool pad = ph != a.dim(2) || pw != a.dim(3);

@@ -178,6 +178,17 @@ TEST_CASE("cli: film eval reports the model beside the baselines, per case and m
   r = test::run_command(film_cmd("eval " + model + " " + (dir / "nothing-here")));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("nothing-here") != std::string::npos);
+  // Test-time augmentation renames the model's method and changes its frames, not the baselines'.
+  r = test::run_command(film_cmd("eval " + model + " " + (dir / "data") + " --json --tta 2"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto t = nlohmann::json::parse(r.output);
+  CHECK(t["methods"][0]["name"] == "film-tta2");
+  CHECK(t["methods"][0]["mean"]["psnr"].get<double>() != j["methods"][0]["mean"]["psnr"].get<double>());
+  CHECK(t["methods"][2]["mean"]["psnr"].get<double>() == j["methods"][2]["mean"]["psnr"].get<double>());
+  r = test::run_command(film_cmd("eval " + model + " " + (dir / "data") + " --tta 3"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("(tta) takes 1, 2, 4 or 8 passes, got 3") != std::string::npos);
 }
 
 TEST_CASE("cli: inspect plans memory for the backend asked for, cpu by default" *

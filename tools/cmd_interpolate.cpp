@@ -14,13 +14,14 @@
 namespace film::cli {
 
 int cmd_interpolate(const std::vector<std::string>& argv) {
-  Args a(argv, {"-o", "--model", "--backend", "--threads", "--times"}, {"--help"}, "interpolate");
+  Args a(argv, {"-o", "--model", "--backend", "--threads", "--times", "--tta"}, {"--help"}, "interpolate");
   if (a.flag("--help") || a.positional().size() != 2 || !a.get("-o")) {
     std::fputs(
-        "usage: film interpolate A.png B.png -o MID.png [--model MODEL_DIR] [--backend cpu|ref] [--threads N]\n"
+        "usage: film interpolate A.png B.png -o MID.png [--model MODEL_DIR] [--backend cpu|ref] [--threads N] [--tta 1|2|4|8]\n"
         "       film interpolate A.png B.png --times K -o OUT_DIR   (2^K-1 in-betweens, frame_000.png ...)\n"
         "Images of any size (both the same); they are padded to what the model takes and cropped back.\n"
-        "Without --model: $FILM_MODEL, else the bundled models/film-default.\n",
+        "Without --model: $FILM_MODEL, else the bundled models/film-default.\n"
+        "--tta N: each frame is the mean of N runs on swapped/mirrored/flipped inputs (N times slower).\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
   }
@@ -32,6 +33,7 @@ int cmd_interpolate(const std::vector<std::string>& argv) {
   const std::string model_dir = resolve_model_dir(a.get_or("--model", ""));
   FrameInterpolator f(Model::load(model_dir),
                       {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0)});
+  f.set_tta(a.get_int("--tta", 1));
   auto start = std::chrono::steady_clock::now();
   if (!a.get("--times")) {
     io::write_png(out, f.middle(ia, ib));

@@ -1,0 +1,91 @@
+// FrameInterpolator's test-time augmentation: each pass must answer the same question (the
+// transformed pair's middle, transformed back), so the ensemble equals the mean of plain runs on
+// inputs swapped and flipped by an independent implementation here.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <functional>
+
+#include "engine/interpolate.h"
+#include "engine/io/safetensors.h"
+#include "tests/test_util.h"
+
+using namespace film;
+
+namespace {
+
+// out[y][x] = src[vertical ? h-1-y : y][horizontal ? w-1-x : x], written index by index.
+Tensor flip(const Tensor& src, bool horizontal, bool vertical) {
+  Tensor out = Tensor::zeros(src.shape());
+  const int64_t c = src.dim(1), h = src.dim(2), w = src.dim(3);
+  for (int64_t k = 0; k < c; ++k)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        out.data()[(k * h + y) * w + x] =
+            src.data()[(k * h + (vertical ? h - 1 - y : y)) * w + (horizontal ? w - 1 - x : x)];
+  return out;
+}
+
+// The top-left h x w (small, to keep the test quick; sizes off the model's multiple get padded).
+Tensor crop(const Tensor& src, int64_t h, int64_t w) {
+  Tensor out = Tensor::zeros({1, src.dim(1), h, w});
+  for (int64_t k = 0; k < src.dim(1); ++k)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        out.data()[(k * h + y) * w + x] = src.data()[(k * src.dim(2) + y) * src.dim(3) + x];
+  return out;
+}
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  double m = 0;
+  for (int64_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a.data()[i]) - b.data()[i]));
+  return m;
+}
+
+// The mean of the first `passes` plain runs in the documented order: swap, then mirror, then flip.
+Tensor expected_mean(FrameInterpolator& f, const Tensor& a, const Tensor& b, int passes) {
+  f.set_tta(1);
+  Tensor sum = Tensor::zeros(a.shape());
+  for (int k = 0; k < passes; ++k) {
+    const bool swap = k & 1, h = k & 2, v = k & 4;
+    Tensor out = flip(f.middle(flip(swap ? b : a, h, v), flip(swap ? a : b, h, v)), h, v);
+    for (int64_t i = 0; i < sum.size(); ++i) sum.data()[i] += out.data()[i] / passes;
+  }
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("test-time augmentation is the mean of plain runs on swapped and flipped inputs") {
+  auto golden = io::read_safetensors(test::fixture("film-port/port-small-a.safetensors"));
+  FrameInterpolator f(test::port_fixture_model("a"), {.backend = "ref", .threads = 2});
+  for (auto [h, w] : {std::pair<int64_t, int64_t>{64, 128}, {50, 101}}) {  // exact and padded sizes
+    CAPTURE(h);
+    CAPTURE(w);
+    const Tensor a = crop(golden.get("x0"), h, w), b = crop(golden.get("x1"), h, w);
+    // The random-weight model is not symmetric in time or space, so the passes really differ.
+    f.set_tta(1);
+    CHECK(max_abs_diff(f.middle(a, b), f.middle(b, a)) > 1e-3);
+    CHECK(max_abs_diff(f.middle(a, b), flip(f.middle(flip(a, true, false), flip(b, true, false)), true, false)) >
+          1e-3);
+    for (int passes : {2, 8}) {  // 8 includes every transform; 4 is its first half
+      CAPTURE(passes);
+      Tensor want = expected_mean(f, a, b, passes);
+      f.set_tta(passes);
+      CHECK(f.tta() == passes);
+      CHECK(max_abs_diff(f.middle(a, b), want) < 1e-5);
+    }
+  }
+}
+
+TEST_CASE("test-time augmentation takes 1, 2, 4 or 8 passes and names the bad count") {
+  FrameInterpolator f(test::port_fixture_model("a"), {.backend = "ref", .threads = 1});
+  for (int bad : {0, 3, 16, -1}) {
+    CAPTURE(bad);
+    std::string err = test::error_of([&] { f.set_tta(bad); });
+    CHECK(err.find("1, 2, 4 or 8") != std::string::npos);
+    CHECK(err.find(std::to_string(bad)) != std::string::npos);
+  }
+  CHECK(f.tta() == 1);  // a refused count leaves the setting alone
+}
