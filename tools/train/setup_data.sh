@@ -9,20 +9,8 @@
 set -euo pipefail
 pkgs=(python3-torch python3-numpy python3-opencv python3-matplotlib python3-skimage opencv-doc
       lomiri-wallpapers-16.04 mate-backgrounds)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup_data: installing ${missing[*]}"
-  SUDO=""
-  [[ $(id -u) -ne 0 ]] && SUDO=sudo
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  echo "setup_data: all packages present"
-fi
+source "$(dirname "$0")/../apt_install.sh"
+ensure_packages setup_data "${pkgs[@]}"
 if [[ "${1:-}" != "--no-prepare" ]]; then
   /usr/bin/python3 "$(dirname "$0")/data.py" --prepare 2>&1 | grep -v 'libpng warning'
 fi
