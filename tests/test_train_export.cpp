@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "engine/io/file.h"
 #include "engine/io/safetensors.h"
@@ -48,4 +49,28 @@ TEST_CASE("train -> export -> film convert -> film run reproduces PyTorch's outp
   MESSAGE("engine vs PyTorch on the exported sample: max abs error " << err);
   CHECK(mean_abs > 1e-3);  // a real image, not zeros
   CHECK(err <= 1e-4);
+
+  // The way back: a new run started from the converted model directory (train.py --init MODEL_DIR;
+  // lr 0, so its one step changes nothing) exports the very same weights under the same keys.
+  r = test::run_command(py + "train.py --run " + (dir / "again") + " --init " + (dir / "model") + " --options " +
+                        (dir / "tiny.json") + " --steps 1 --lr 0 --batch 1 --crop 64 --val-every 1000000 --threads 1");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  r = test::run_command(py + "export.py " + (dir / "again") + " -o " + (dir / "export-again"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto first = io::read_safetensors(dir / "export/weights.safetensors");
+  auto second = io::read_safetensors(dir / "export-again/weights.safetensors");
+  REQUIRE(first.order == second.order);
+  for (auto& key : first.order) {
+    CAPTURE(key);
+    const Tensor &x = first.get(key), &y = second.get(key);
+    REQUIRE(x.shape() == y.shape());
+    CHECK(std::memcmp(x.data(), y.data(), sizeof(float) * x.size()) == 0);
+  }
+  // A model directory with other options is refused, naming it.
+  r = test::run_command(py + "train.py --run " + (dir / "wrong") + " --init " + test::source_dir() +
+                        "/models/film-default --options " + (dir / "tiny.json") + " --steps 1 --threads 1");
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("film-default: its FILM options differ") != std::string::npos);
 }

@@ -24,6 +24,7 @@ Differences from the port that do not change any output:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, asdict
 from typing import Dict, List
 
@@ -311,3 +312,27 @@ class FILM(nn.Module):
 
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+_ENGINE_NAME_RULES = [  # (port key pattern, engine name from the match and the options)
+    (re.compile(r"extract\.extract_sublevels\.convs\.(\d+)\.(\d+)\.0\.(weight|bias)"),
+     lambda m, o: f"encoder/conv{2 * int(m[1]) + int(m[2])}/{m[3]}"),
+    (re.compile(r"predict_flow\._predictor\._convs\.(\d+)\.0\.(weight|bias)"),
+     lambda m, o: f"flow/predictor_shared/conv{m[1]}/{m[2]}"),
+    (re.compile(r"predict_flow\._predictors\.(\d+)\._convs\.(\d+)\.0\.(weight|bias)"),  # stored coarse to fine
+     lambda m, o: f"flow/predictor_{o.specialized_levels - 1 - int(m[1])}/conv{m[2]}/{m[3]}"),
+    (re.compile(r"fuse\.convs\.(\d+)\.(\d+)\.0\.(weight|bias)"),
+     lambda m, o: f"fusion/level{o.fusion_pyramid_levels - 2 - int(m[1])}/conv{m[2]}/{m[3]}"),
+    (re.compile(r"fuse\.output_conv\.(weight|bias)"), lambda m, o: f"fusion/output/{m[1]}"),
+]
+
+
+def engine_weight_name(key: str, o: Options) -> str:
+    """The engine's name (a model directory's weights.safetensors) for this network's state-dict key.
+    The same mapping as models/film/import_port.cpp, read the other way round by train.py --init MODEL_DIR;
+    tests/test_train_export.cpp checks the round trip."""
+    for pattern, name in _ENGINE_NAME_RULES:
+        m = pattern.fullmatch(key)
+        if m:
+            return name(m, o)
+    raise KeyError(f"state-dict key {key!r} has no engine name")

@@ -90,9 +90,10 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
     ap.add_argument("--fresh", action="store_true", help="refuse to resume: the run folder must be new")
-    ap.add_argument("--init", metavar="CKPT|RUN|EXPORT",
-                    help="start a new run from trained weights: a checkpoint, a run folder (its latest) or an "
-                         "export.py folder; the optimiser starts afresh (fine-tuning, or continuing elsewhere)")
+    ap.add_argument("--init", metavar="CKPT|RUN|EXPORT|MODEL_DIR",
+                    help="start a new run from trained weights: a checkpoint, a run folder (its latest), an "
+                         "export.py folder or an engine model directory (e.g. models/film-default); the "
+                         "optimiser starts afresh (fine-tuning, or continuing elsewhere)")
     ap.add_argument("--freeze", help="comma-separated parameter prefixes kept fixed, e.g. extract,predict_flow "
                                      "to fine-tune only the fusion U-Net (whose backward pass is then all that runs)")
     return ap.parse_args(argv)
@@ -143,6 +144,33 @@ def lr_at(step: int, s, seconds: float = 0.0) -> float:
         decades = max(decades, 3.0 * seconds / s["time_limit"])
     f = s["lr_decay_rate"] ** decades
     return s["lr"] * warm * max(f, s["lr_min_factor"])
+
+
+def model_dir_weights(src, model, run_opts):
+    """--init from an engine model directory (what `film convert` writes, e.g. models/film-default): the
+    FILM options recorded in its graph.json (metadata.options) and its weights.safetensors, renamed to this
+    network's state-dict keys."""
+    with open(os.path.join(src, "graph.json")) as f:
+        recorded = json.load(f).get("metadata", {}).get("options")
+    if not isinstance(recorded, dict):
+        sys.exit(f"--init {src}: graph.json records no FILM options (metadata.options); not a FILM model directory")
+    opts = film_torch.Options.from_dict(recorded)
+    if opts.to_dict() != run_opts.to_dict():
+        sys.exit(f"--init {src}: its FILM options differ from this run's")
+    w, _ = st_io.read(os.path.join(src, "weights.safetensors"))
+    state, used = {}, set()
+    for key, want in model.state_dict().items():
+        name = film_torch.engine_weight_name(key, opts)
+        if name not in w:
+            sys.exit(f"--init {src}: weights.safetensors has no tensor '{name}' (for {key})")
+        if tuple(w[name].shape) != tuple(want.shape):
+            sys.exit(f"--init {src}: '{name}' is {list(w[name].shape)}, this network's {key} is {list(want.shape)}")
+        state[key] = torch.from_numpy(w[name])
+        used.add(name)
+    extra = sorted(set(w) - used)
+    if extra:
+        sys.exit(f"--init {src}: weights.safetensors has tensors this network lacks: {', '.join(extra[:5])}")
+    return dict(model=state, step="model directory", options=opts.to_dict())
 
 
 def init_weights(model):
@@ -230,7 +258,9 @@ def main(argv=None):
     init_weights(model)
     if s["init"] and not checkpoints(args.run):
         src = s["init"]
-        if os.path.isfile(os.path.join(src, "weights.safetensors")):  # an export.py folder (9 MB)
+        if os.path.isfile(os.path.join(src, "graph.json")):  # an engine model directory (models/film-default)
+            init = model_dir_weights(src, model, opts)
+        elif os.path.isfile(os.path.join(src, "weights.safetensors")):  # an export.py folder (9 MB)
             w, meta = st_io.read(os.path.join(src, "weights.safetensors"))
             init = dict(model={k: torch.from_numpy(v) for k, v in w.items()}, step=meta.get("step", "?"),
                         options=film_torch.Options.load(os.path.join(src, "options.json")).to_dict())
