@@ -26,7 +26,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
   FrameInterpolator f(Model::load(resolve_model_dir(a.positional()[0])),
                       {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0)});
   f.set_tta(a.get_int("--tta", 1));
-  EvalMethod model{f.tta() == 1 ? "film" : "film-tta" + std::to_string(f.tta()), [&](const Tensor& x0, const Tensor& x1) { return f.middle(x0, x1); }};
+  EvalMethod model{f.tta() == 1 ? "film" : "film-tta" + std::to_string(f.tta()),
+                   [&](const Tensor& x0, const Tensor& x1) { return f.middle(x0, x1); }};
   const bool quiet = a.flag("--quiet") || a.flag("--json");
   auto results = evaluate(a.positional()[1], {model, repeat_baseline(), average_baseline()},
                           [&](size_t done, size_t total, const std::string& name) {

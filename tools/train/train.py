@@ -154,7 +154,10 @@ def model_dir_weights(src, model, run_opts):
         recorded = json.load(f).get("metadata", {}).get("options")
     if not isinstance(recorded, dict):
         sys.exit(f"--init {src}: graph.json records no FILM options (metadata.options); not a FILM model directory")
-    opts = film_torch.Options.from_dict(recorded)
+    try:
+        opts = film_torch.Options.from_dict(recorded)
+    except (ValueError, TypeError) as e:
+        sys.exit(f"--init {src}: graph.json's metadata.options are not valid FILM options: {e}")
     if opts.to_dict() != run_opts.to_dict():
         sys.exit(f"--init {src}: its FILM options differ from this run's")
     w, _ = st_io.read(os.path.join(src, "weights.safetensors"))
