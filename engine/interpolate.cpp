@@ -72,7 +72,8 @@ void FrameInterpolator::set_tta(int passes) {
 Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape())
     fail("the two frames differ in size: ", shape_str(a.shape()), " and ", shape_str(b.shape()));
-  if (a.shape().size() != 4 || a.dim(1) != 3) fail("frames must be [N,3,H,W], got ", shape_str(a.shape()));
+  if (a.shape().size() != 4 || a.dim(1) != 3)
+    fail("frames must be [N,3,H,W], got ", shape_str(a.shape()));
   if (tta_ == 1) return run_once(a, b);
   // Pass k: bit 0 swaps the frames, bit 1 mirrors left-right, bit 2 flips upside down.
   Tensor sum;
@@ -80,9 +81,11 @@ Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) {
     const bool swap = k & 1, hflip = k & 2, vflip = k & 4;
     const Tensor& first = swap ? b : a;
     const Tensor& second = swap ? a : b;
-    Tensor out = (hflip || vflip) ? flipped(run_once(flipped(first, hflip, vflip), flipped(second, hflip, vflip)),
-                                            hflip, vflip)
-                                  : run_once(first, second);
+    Tensor out =
+        (hflip || vflip)
+            ? flipped(run_once(flipped(first, hflip, vflip), flipped(second, hflip, vflip)), hflip,
+                      vflip)
+            : run_once(first, second);
     if (sum.empty()) {
       sum = out.clone();
       continue;

@@ -39,7 +39,8 @@ Tensor crop(const Tensor& src, int64_t h, int64_t w) {
 double max_abs_diff(const Tensor& a, const Tensor& b) {
   REQUIRE(a.shape() == b.shape());
   double m = 0;
-  for (int64_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a.data()[i]) - b.data()[i]));
+  for (int64_t i = 0; i < a.size(); ++i)
+    m = std::max(m, std::abs(double(a.data()[i]) - b.data()[i]));
   return m;
 }
 
@@ -67,8 +68,8 @@ TEST_CASE("test-time augmentation is the mean of plain runs on swapped and flipp
     // The random-weight model is not symmetric in time or space, so the passes really differ.
     f.set_tta(1);
     CHECK(max_abs_diff(f.middle(a, b), f.middle(b, a)) > 1e-3);
-    CHECK(max_abs_diff(f.middle(a, b), flip(f.middle(flip(a, true, false), flip(b, true, false)), true, false)) >
-          1e-3);
+    CHECK(max_abs_diff(f.middle(a, b), flip(f.middle(flip(a, true, false), flip(b, true, false)),
+                                            true, false)) > 1e-3);
     for (int passes : {2, 8}) {  // 8 includes every transform; 4 is its first half
       CAPTURE(passes);
       Tensor want = expected_mean(f, a, b, passes);

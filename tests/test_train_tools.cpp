@@ -20,7 +20,8 @@ TEST_CASE("remote_collect joins mirrored checkpoint pieces only when the sha256 
   io::write_file_atomic(m + "/ckpt.pt.part01", whole.substr(5000));
   io::write_file_atomic(m + "/log.jsonl", "{\"kind\": \"train\", \"step\": 42}\n");
   io::write_file_atomic(dir / "whole", whole);
-  auto r = test::run_command("cd " + dir.path() + " && sha256sum whole | sed 's/whole/ckpt-00000042.pt/' > " + m +
+  auto r = test::run_command("cd " + dir.path() +
+                             " && sha256sum whole | sed 's/whole/ckpt-00000042.pt/' > " + m +
                              "/ckpt.sha256");
   REQUIRE(r.exit_code == 0);
 
