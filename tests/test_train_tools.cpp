@@ -1,7 +1,11 @@
+// Training tools outside the network itself.
 // tools/train/remote_collect.sh: a checkpoint mirrored back from a lent machine in pieces is joined
 // only when its sha256 matches, under the recorded name, and never over an existing file.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "engine/io/file.h"
@@ -48,4 +52,37 @@ TEST_CASE("remote_collect joins mirrored checkpoint pieces only when the sha256 
   r = test::run_command(script + (dir / "empty") + " " + (dir / "run3"));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("ckpt.sha256 is missing") != std::string::npos);
+}
+
+// tools/train/classical_baseline.py measures the classical flow warp with its own PSNR code: that
+// code must agree with film eval's, checked on the averaging baseline both compute.
+TEST_CASE("classical_baseline.py's PSNR agrees with film eval's (needs python3-opencv)" *
+          doctest::skip(std::system("/usr/bin/python3 -c 'import cv2' >/dev/null 2>&1") != 0)) {
+  test::TempDir dir;
+  namespace fs = std::filesystem;
+  fs::create_directories(dir / "data");
+  for (const char* c : {"1", "2571"})
+    fs::copy(test::shared_dir() + "/data/ucf101-dev/" + c, dir / ("data/" + std::string(c)),
+             fs::copy_options::recursive);
+  auto r = test::run_command("/usr/bin/python3 " + test::source_dir() +
+                             "/tools/train/classical_baseline.py " + (dir / "data") +
+                             " --flow dis --json " + (dir / "classical.json"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto classical = nlohmann::json::parse(io::read_file(dir / "classical.json"));
+  r = test::run_command(test::film_binary() + " eval " + test::source_dir() + "/models/film-default " +
+                        (dir / "data") + " --json");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto eval = nlohmann::json::parse(r.output);
+  REQUIRE(eval["methods"][2]["name"] == "average");
+  REQUIRE(classical["cases"].size() == 2);
+  for (int i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    CHECK(classical["cases"][i]["name"] == eval["methods"][2]["cases"][i]["name"]);
+    CHECK(classical["cases"][i]["average"].get<double>() ==
+          doctest::Approx(eval["methods"][2]["cases"][i]["psnr"].get<double>()).epsilon(1e-9));
+  }
+  // Case 2571 has fast motion: a flow warp must beat averaging there.
+  CHECK(classical["cases"][1]["flow_warp"].get<double>() > classical["cases"][1]["average"].get<double>() + 1);
 }
