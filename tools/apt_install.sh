@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ensure_packages TAG PKG...: installs, with apt, those of the Debian packages PKG... that are not
 # installed yet (idempotent; as root, or through sudo otherwise), announcing them as "TAG: ...".
-# Sourced by tools/setup.sh and tools/train/setup_data.sh. Returns 0 when nothing was missing.
+# (env inside sudo: sudo resets the environment, so a plain assignment before it would be lost.)
+# Sourced by tools/setup.sh and tools/train/setup_data.sh; a failing apt fails the caller (set -e).
 ensure_packages() {
   local tag=$1 p
   shift
@@ -16,6 +17,6 @@ ensure_packages() {
   echo "$tag: installing ${missing[*]}"
   local sudo=""
   [[ $(id -u) -ne 0 ]] && sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
