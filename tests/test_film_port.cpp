@@ -15,13 +15,6 @@ using namespace film;
 
 namespace {
 
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  double m = 0;
-  for (int64_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a.data()[i]) - b.data()[i]));
-  return m;
-}
-
 void check_case(const std::string& name, const std::string& backend = "ref") {
   auto m = test::port_fixture_model(name);
   auto golden = io::read_safetensors(test::fixture("film-port/port-small-" + name + ".safetensors"));
@@ -34,7 +27,7 @@ void check_case(const std::string& name, const std::string& backend = "ref") {
     CAPTURE(backend);
     CAPTURE(out);
     REQUIRE(golden.has(out));
-    double err = max_abs_diff(got.at(out), golden.get(out));
+    double err = test::max_abs_diff(got.at(out), golden.get(out));
     CAPTURE(err);
     if (out == "image" || out.find("/0") != std::string::npos)
       MESSAGE(backend << " " << name << " " << out << " max abs error " << err);

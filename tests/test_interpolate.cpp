@@ -36,14 +36,6 @@ Tensor crop(const Tensor& src, int64_t h, int64_t w) {
   return out;
 }
 
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  double m = 0;
-  for (int64_t i = 0; i < a.size(); ++i)
-    m = std::max(m, std::abs(double(a.data()[i]) - b.data()[i]));
-  return m;
-}
-
 // The mean of the first `passes` plain runs in the documented order: swap, then mirror, then flip.
 Tensor expected_mean(FrameInterpolator& f, const Tensor& a, const Tensor& b, int passes) {
   f.set_tta(1);
@@ -67,15 +59,15 @@ TEST_CASE("test-time augmentation is the mean of plain runs on swapped and flipp
     const Tensor a = crop(golden.get("x0"), h, w), b = crop(golden.get("x1"), h, w);
     // The random-weight model is not symmetric in time or space, so the passes really differ.
     f.set_tta(1);
-    CHECK(max_abs_diff(f.middle(a, b), f.middle(b, a)) > 1e-3);
-    CHECK(max_abs_diff(f.middle(a, b), flip(f.middle(flip(a, true, false), flip(b, true, false)),
+    CHECK(test::max_abs_diff(f.middle(a, b), f.middle(b, a)) > 1e-3);
+    CHECK(test::max_abs_diff(f.middle(a, b), flip(f.middle(flip(a, true, false), flip(b, true, false)),
                                             true, false)) > 1e-3);
     for (int passes : {2, 8}) {  // 8 includes every transform; 4 is its first half
       CAPTURE(passes);
       Tensor want = expected_mean(f, a, b, passes);
       f.set_tta(passes);
       CHECK(f.tta() == passes);
-      CHECK(max_abs_diff(f.middle(a, b), want) < 1e-5);
+      CHECK(test::max_abs_diff(f.middle(a, b), want) < 1e-5);
     }
   }
 }

@@ -4,7 +4,11 @@
 
 #include <sys/wait.h>
 
+#include <doctest/doctest.h>
+
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 #include "engine/io/file.h"
@@ -12,6 +16,13 @@
 #include "models/film/import_port.h"
 
 namespace film::test {
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  double m = 0;
+  for (int64_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a.data()[i]) - b.data()[i]));
+  return m;
+}
 
 bool backend_available(const std::string& name) {
   for (auto& b : list_backends())

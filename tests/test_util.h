@@ -54,6 +54,9 @@ std::string error_of(F&& f) {
   return "";
 }
 
+// The largest |a - b| over all elements (the shapes must match: a failed REQUIRE otherwise).
+double max_abs_diff(const Tensor& a, const Tensor& b);
+
 // The FILM-port fixture model `name` ("a" or "b"): ../shared/fixtures/film-port weights imported
 // onto the FILM graph built from port-small.config.json.
 std::shared_ptr<const Model> port_fixture_model(const std::string& name);
