@@ -75,24 +75,21 @@ Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) {
   if (a.shape().size() != 4 || a.dim(1) != 3)
     fail("frames must be [N,3,H,W], got ", shape_str(a.shape()));
   if (tta_ == 1) return run_once(a, b);
-  // Pass k: bit 0 swaps the frames, bit 1 mirrors left-right, bit 2 flips upside down.
-  Tensor sum;
-  for (int k = 0; k < tta_; ++k) {
-    const bool swap = k & 1, hflip = k & 2, vflip = k & 4;
-    const Tensor& first = swap ? b : a;
-    const Tensor& second = swap ? a : b;
-    Tensor out =
-        (hflip || vflip)
-            ? flipped(run_once(flipped(first, hflip, vflip), flipped(second, hflip, vflip)), hflip,
-                      vflip)
-            : run_once(first, second);
-    if (sum.empty()) {
-      sum = out.clone();
-      continue;
-    }
-    float* s = sum.data();
-    const float* o = out.data();
-    for (int64_t i = 0, n = sum.size(); i < n; ++i) s[i] += o[i];
+  // Passes come in pairs, one pair per spatial transform t (bit 0 mirrors left-right, bit 1 flips
+  // upside down): the transformed frames in order and swapped in time. Each frame is transformed
+  // once per pair and the pair's sum transformed back once.
+  auto accumulate = [](Tensor& acc, const Tensor& x) {
+    float* s = acc.data();
+    const float* o = x.data();
+    for (int64_t i = 0, n = acc.size(); i < n; ++i) s[i] += o[i];
+  };
+  Tensor sum = Tensor::zeros(a.shape());
+  for (int t = 0; t < tta_ / 2; ++t) {
+    const bool h = t & 1, v = t & 2;
+    const Tensor ta = t ? flipped(a, h, v) : a, tb = t ? flipped(b, h, v) : b;
+    Tensor pair = run_once(ta, tb).clone();  // the next run may reuse the session's output buffer
+    accumulate(pair, run_once(tb, ta));
+    accumulate(sum, t ? flipped(pair, h, v) : pair);
   }
   const float scale = 1.0f / static_cast<float>(tta_);
   for (int64_t i = 0, n = sum.size(); i < n; ++i) sum.data()[i] *= scale;
