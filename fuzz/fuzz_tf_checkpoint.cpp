@@ -4,7 +4,7 @@
 //         -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link
 //   cmake --build build-fuzz --target fuzz_tf_checkpoint
 // Run:   ./build-fuzz/fuzz_tf_checkpoint -max_len=65536 corpus/  (seed it with variables.index and
-//        saved_model.pb files from ../shared/fixtures)
+//        saved_model.pb files from tests/data)
 // The bytes go to both parsers as they are, and also wrapped as the one data block of an otherwise
 // valid table (stored plain and as snappy), because block checksums would otherwise stop almost
 // every mutation before the entry decoder. film::Error is the documented reaction to bad input;

@@ -124,7 +124,7 @@ TEST_CASE("cli: the official FILM Style SavedModel reproduces the official outpu
 }
 
 TEST_CASE("cli: a .pt state dict converts to the same weights as its safetensors copy (needs python3-torch)" *
-          doctest::skip(std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)) {
+          doctest::skip(!test::python_has("torch"))) {
   test::TempDir dir;
   const std::string st = test::fixture("film-port/port-small-a.weights.safetensors");
   const std::string script =
@@ -161,7 +161,7 @@ TEST_CASE("cli: film eval reports the model beside the baselines, per case and m
   namespace fs = std::filesystem;
   for (const char* c : {"1", "11"})
     fs::create_directories(dir / ("data/" + std::string(c))),
-        fs::copy(test::shared_dir() + "/data/ucf101-dev/" + c, dir / ("data/" + std::string(c)), fs::copy_options::recursive);
+        fs::copy(test::eval_data("ucf101-dev") + "/" + c, dir / ("data/" + std::string(c)), fs::copy_options::recursive);
   auto r = test::run_command(film_cmd("eval " + model + " " + (dir / "data") + " --json"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);

@@ -32,7 +32,7 @@ TEST_CASE("the bundled default model keeps the issue's size limits") {
 }
 
 TEST_CASE("the bundled default model beats averaging the inputs on large motion (sintel-dev)") {
-  const std::string data = test::shared_dir() + "/data/sintel-dev";
+  const std::string data = test::eval_data("sintel-dev");
   REQUIRE_MESSAGE(std::filesystem::exists(data), data, " is missing");
   // Two cases at full size (1024x436, run at 1024x448): the ref backend would take minutes.
   const std::string backend = test::backend_available("cpu") ? "cpu" : "ref";

@@ -120,12 +120,7 @@ TEST_CASE("evaluate names the case and method when a method fails or returns the
 }
 
 TEST_CASE("baselines on ucf101-dev land on the published reference points") {
-  const std::string data = test::shared_dir() + "/data/ucf101-dev";
-  if (!std::filesystem::is_directory(data)) {
-    MESSAGE("skipped: ", data, " not present");
-    return;
-  }
-  auto triplets = list_triplets(data);
+  auto triplets = list_triplets(test::eval_data("ucf101-dev"));
   CHECK(triplets.size() == 95);
   auto start = std::chrono::steady_clock::now();
   auto r = evaluate_triplets(triplets, {repeat_baseline(), average_baseline()});

@@ -1,5 +1,5 @@
 // End to end against golden data from an independent implementation: the public PyTorch port of
-// FILM, run with random weights (../shared/fixtures/film-port).
+// FILM, run with random weights (tests/data/film-port).
 #include <doctest/doctest.h>
 
 #include <cmath>

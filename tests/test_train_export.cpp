@@ -14,7 +14,7 @@
 using namespace film;
 
 TEST_CASE("train -> export -> film convert -> film run reproduces PyTorch's output (needs python3-torch)" *
-          doctest::skip(std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)) {
+          doctest::skip(!test::python_has("torch"))) {
   test::TempDir dir;
   const std::string py = "/usr/bin/python3 " + test::source_dir() + "/tools/train/";
   // Small options the trainer supports (specialized_levels == sub_levels - 1 == fusion levels - 2).

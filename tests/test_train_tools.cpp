@@ -57,12 +57,12 @@ TEST_CASE("remote_collect joins mirrored checkpoint pieces only when the sha256 
 // tools/train/classical_baseline.py measures the classical flow warp with its own PSNR code: that
 // code must agree with film eval's, checked on the averaging baseline both compute.
 TEST_CASE("classical_baseline.py's PSNR agrees with film eval's (needs python3-opencv)" *
-          doctest::skip(std::system("/usr/bin/python3 -c 'import cv2' >/dev/null 2>&1") != 0)) {
+          doctest::skip(!test::python_has("cv2"))) {
   test::TempDir dir;
   namespace fs = std::filesystem;
   fs::create_directories(dir / "data");
   for (const char* c : {"1", "2571"})
-    fs::copy(test::shared_dir() + "/data/ucf101-dev/" + c, dir / ("data/" + std::string(c)),
+    fs::copy(test::eval_data("ucf101-dev") + "/" + c, dir / ("data/" + std::string(c)),
              fs::copy_options::recursive);
   auto r = test::run_command("/usr/bin/python3 " + test::source_dir() +
                              "/tools/train/classical_baseline.py " + (dir / "data") +
@@ -85,4 +85,15 @@ TEST_CASE("classical_baseline.py's PSNR agrees with film eval's (needs python3-o
   }
   // Case 2571 has fast motion: a flow warp must beat averaging there.
   CHECK(classical["cases"][1]["flow_warp"].get<double>() > classical["cases"][1]["average"].get<double>() + 1);
+}
+
+// tools/train/check_port_fixtures.py proves that the training network is FILM: it runs the
+// independent port's random weights through film_torch and compares every output with the port's.
+TEST_CASE("check_port_fixtures.py: film_torch reproduces the port's golden outputs (needs python3-torch)" *
+          doctest::skip(!test::python_has("torch"))) {
+  auto r = test::run_command("/usr/bin/python3 " + test::source_dir() + "/tools/train/check_port_fixtures.py");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("[a] OK") != std::string::npos);
+  CHECK(r.output.find("[b] OK") != std::string::npos);
 }

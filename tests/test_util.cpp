@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "engine/io/file.h"
 #include "engine/io/safetensors.h"
@@ -28,6 +29,11 @@ bool backend_available(const std::string& name) {
   for (auto& b : list_backends())
     if (b.name == name) return b.available;
   return false;
+}
+
+bool python_has(const std::string& module) {
+  const std::string code = module.empty() ? "" : "import " + module;
+  return std::system(("/usr/bin/python3 -c '" + code + "' >/dev/null 2>&1").c_str()) == 0;
 }
 
 std::shared_ptr<const Model> port_fixture_model(const std::string& name) {

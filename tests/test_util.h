@@ -11,13 +11,11 @@
 
 namespace film::test {
 
-// ../shared beside the checkout (CI lays a copy there); FILM_SHARED overrides.
-inline std::string shared_dir() {
-  if (const char* s = std::getenv("FILM_SHARED")) return s;
-  return FILM_SHARED_DIR;
-}
-inline std::string fixture(const std::string& rel) { return shared_dir() + "/fixtures/" + rel; }
 inline std::string source_dir() { return FILM_SOURCE_DIR; }
+// A test fixture from outside the project, kept in tests/data/ (provenance in tests/data/README.md).
+inline std::string fixture(const std::string& rel) { return source_dir() + "/tests/data/" + rel; }
+// An evaluation set of triplet folders, kept in data/ ("ucf101-dev", "sintel-dev"; data/README.md).
+inline std::string eval_data(const std::string& set) { return source_dir() + "/data/" + set; }
 inline std::string film_binary() { return FILM_BINARY; }
 
 // A fresh empty folder under the system temp dir, removed when the object dies.
@@ -57,7 +55,7 @@ std::string error_of(F&& f) {
 // The largest |a - b| over all elements (the shapes must match: a failed REQUIRE otherwise).
 double max_abs_diff(const Tensor& a, const Tensor& b);
 
-// The FILM-port fixture model `name` ("a" or "b"): ../shared/fixtures/film-port weights imported
+// The FILM-port fixture model `name` ("a" or "b"): tests/data/film-port weights imported
 // onto the FILM graph built from port-small.config.json.
 std::shared_ptr<const Model> port_fixture_model(const std::string& name);
 
@@ -66,5 +64,9 @@ CommandResult run_command(const std::string& cmdline);
 
 // Whether create_backend(name) can work here; for doctest::skip(!backend_available("cpu")).
 bool backend_available(const std::string& name);
+
+// Whether Debian's /usr/bin/python3 runs here and imports `module` ("" for none: Python alone);
+// for doctest::skip(!python_has("torch")).
+bool python_has(const std::string& module);
 
 }  // namespace film::test

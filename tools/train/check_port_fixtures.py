@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Proves that tools/train/film_torch.py is the published FILM network.
 
-Loads the third-party PyTorch port's random weights (shared/fixtures/film-port/port-small-{a,b}.weights
+Loads the third-party PyTorch port's random weights (tests/data/film-port/port-small-{a,b}.weights
 .safetensors) into film_torch.FILM with the fixture options, runs the fixture inputs, and compares with
 the port's golden outputs: `image` within 1e-4 absolute, every flow / residual-flow pyramid level
 within 1e-3. Also checks that the state-dict keys and shapes are exactly the port's (shapes.json).
@@ -22,9 +22,7 @@ import film_torch  # noqa: E402
 import st_io  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_FIXTURES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "fixtures", "film-port"))
-if not os.path.isdir(DEFAULT_FIXTURES):
-    DEFAULT_FIXTURES = "/work/shared/fixtures/film-port"
+DEFAULT_FIXTURES = os.path.normpath(os.path.join(HERE, "..", "..", "tests", "data", "film-port"))
 
 PYRAMIDS = ["forward_flow_pyramid", "backward_flow_pyramid",
             "forward_residual_flow_pyramid", "backward_residual_flow_pyramid"]

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Training triplets (x0, middle, x1) for FILM, generated on the fly from material that Debian ships.
 
-Never reads shared/data (the evaluation sets).
+Never reads data/ (the evaluation sets).
 
 (a) Synthetic large-motion triplets ("FlyingChairs for triplets"): a photograph as background moving
     with a random projective motion, plus 0..N layered foreground objects (random-shaped masks cut from

@@ -5,7 +5,7 @@
 Writes into OUT:
   weights.safetensors  the state dict under the port's keys, in the port's order, OIHW float32
                        (metadata: options JSON, step, source checkpoint)
-  options.json         the FILM options (the keys of shared/fixtures/film-port/port-small.config.json)
+  options.json         the FILM options (the keys of tests/data/film-port/port-small.config.json)
   sample.safetensors   an equivalence test: x0, x1 (1x3x192x256, a held-out synthetic triplet) and
                        image = the model's raw (unclamped) output at t = 0.5, plus `gt`, the true middle
                        frame; an importer should reproduce `image` to ~1e-4
