@@ -114,7 +114,8 @@ for n in 1 2; do
     /bin/bash -c "cd /root/film && $cmd" >"$log" 2>&1
   rc=$?
   set -e
-  echo "fresh_check: [$n] $cmd -> exit $rc in $((SECONDS - start)) s"
+  shown=${cmd%%#*}
+  echo "fresh_check: [$n] ${shown%"${shown##*[![:space:]]}"} -> exit $rc in $((SECONDS - start)) s"
   [[ $rc -eq 0 ]] || { failed=1; tail -n 30 "$log" | sed 's/^/    /'; }
 
   if [[ $n -eq 1 ]]; then  # the demo's outputs, as tools/demo.sh promises them
@@ -129,7 +130,8 @@ for n in 1 2; do
       failed=1
     fi
   else  # the suite's own summary, and which cases it skipped
-    summary=$(grep -E '^\[doctest\] test cases:' "$log" | tail -1 || true)
+    # (ctest -V prefixes the test's lines with "1: ")
+    summary=$(grep -oE '\[doctest\] test cases:.*' "$log" | tail -1 || true)
     echo "fresh_check:     ${summary:-no doctest summary in the log}"
     [[ -n $summary ]] || failed=1
     bin=$root/root/film/build/film_tests
