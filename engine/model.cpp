@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
 #include "engine/io/safetensors.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "graph/flatten.h"
 
 namespace film {
@@ -20,16 +20,18 @@ void bind_weights(const graph::Graph& g, const std::map<std::string, Tensor>& we
       continue;
     }
     if (auto d = dtypes.find(decl.name); d != dtypes.end() && d->second != decl.dtype)
-      problems.push_back(cat("weight '", decl.name, "' is stored as ", d->second, ", expected ", decl.dtype));
+      problems.push_back(
+          cat("weight '", decl.name, "' is stored as ", d->second, ", expected ", decl.dtype));
     if (it->second.shape() != decl.shape)
-      problems.push_back(cat("weight '", decl.name, "' has shape ", shape_str(it->second.shape()), ", expected ",
-                             shape_str(decl.shape)));
+      problems.push_back(cat("weight '", decl.name, "' has shape ", shape_str(it->second.shape()),
+                             ", expected ", shape_str(decl.shape)));
   }
   for (auto& [name, t] : weights)
-    if (!g.find_weight(name)) problems.push_back(cat("weight '", name, "' is not used by the graph"));
+    if (!g.find_weight(name))
+      problems.push_back(cat("weight '", name, "' is not used by the graph"));
   if (problems.empty()) return;
-  std::string msg = cat(where, ": the weights do not match the graph (", problems.size(), " problem",
-                        problems.size() > 1 ? "s" : "", "):");
+  std::string msg = cat(where, ": the weights do not match the graph (", problems.size(),
+                        " problem", problems.size() > 1 ? "s" : "", "):");
   for (size_t i = 0; i < problems.size() && i < 12; ++i) msg += "\n  " + problems[i];
   if (problems.size() > 12) msg += cat("\n  ... and ", problems.size() - 12, " more");
   fail(msg);
@@ -37,7 +39,8 @@ void bind_weights(const graph::Graph& g, const std::map<std::string, Tensor>& we
 
 }  // namespace
 
-std::shared_ptr<const Model> Model::from_parts(graph::Graph g, std::map<std::string, Tensor> weights,
+std::shared_ptr<const Model> Model::from_parts(graph::Graph g,
+                                               std::map<std::string, Tensor> weights,
                                                const std::string& name,
                                                const std::map<std::string, std::string>& dtypes) {
   auto m = std::make_shared<Model>();
@@ -54,11 +57,13 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    fail(dir, ": not a model directory (expected a folder holding graph.json and weights.safetensors)");
+    fail(dir,
+         ": not a model directory (expected a folder holding graph.json and weights.safetensors)");
   const std::string graph_path = (fs::path(dir) / "graph.json").string();
   const std::string weights_path = (fs::path(dir) / "weights.safetensors").string();
   if (!fs::exists(graph_path, ec)) fail(dir, ": graph.json is missing from the model directory");
-  if (!fs::exists(weights_path, ec)) fail(dir, ": weights.safetensors is missing from the model directory");
+  if (!fs::exists(weights_path, ec))
+    fail(dir, ": weights.safetensors is missing from the model directory");
   graph::Graph g = graph::read_graph(graph_path);
   io::SafetensorsFile file = io::read_safetensors(weights_path);
   std::map<std::string, Tensor> weights;
@@ -77,7 +82,9 @@ int64_t Model::parameter_count() const {
   return n;
 }
 
-size_t Model::weight_bytes() const { return sizeof(float) * static_cast<size_t>(parameter_count()); }
+size_t Model::weight_bytes() const {
+  return sizeof(float) * static_cast<size_t>(parameter_count());
+}
 
 void save_model(const std::string& dir, const graph::Graph& g,
                 const std::vector<std::pair<std::string, Tensor>>& weights) {

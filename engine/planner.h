@@ -1,11 +1,14 @@
-// Memory planner: places every intermediate value of a planned graph in one arena.
+// Memory planner: places every intermediate value (and every step's scratch) of a plan in one
+// arena. The "nodes" here are the plan's steps, in execution order.
 //
-// Values are placed in topological order, best fit. Two values may share bytes only when one is
-// certainly dead before the other is produced *under parallel execution*: every consumer of the
-// first must be an ancestor (in the DAG) of the second's producer. Serial live ranges are not
-// enough, because the scheduler runs independent nodes at the same time. Element-wise ops may
-// write in place over their input when they are its only consumer. Graph inputs, weights and
-// graph outputs are not in the arena and are never overwritten.
+// Values are placed in the order they are first written, best fit. Two values may share bytes
+// only when one is certainly dead before the other is written *under parallel execution*: every
+// consumer of the first must be an ancestor (in the DAG) of every writer of the second. Serial
+// live ranges are not enough, because the scheduler runs independent steps at the same time.
+// A value may have several writers: a concatenation whose inputs write straight into their slots
+// is written by each of those producers. Element-wise ops may write in place over their input
+// when they are its only consumer. Graph inputs, weights and graph outputs are not in the arena
+// and are never overwritten.
 // Usage:
 //   film::MemoryPlan p = film::plan_memory(problem, /*reuse=*/true);
 #pragma once
@@ -21,13 +24,14 @@ struct PlanProblem {
   struct Value {
     std::string name;
     size_t bytes = 0;
-    int producer = -1;            // node index; -1 for graph inputs and weights
-    std::vector<int> consumers;   // node indices
-    bool in_arena = true;         // false: inputs, weights, outputs (own memory)
+    int producer = -1;                 // node index; -1 for graph inputs and weights
+    std::vector<int> also_written_by;  // further writers (the producers of a concat's slots)
+    std::vector<int> consumers;        // node indices
+    bool in_arena = true;              // false: inputs, weights, outputs (own memory)
   };
   struct NodeInfo {
-    std::vector<int> inputs;   // value indices
-    std::vector<int> outputs;  // value indices
+    std::vector<int> inputs;        // value indices
+    std::vector<int> outputs;       // value indices
     bool may_run_in_place = false;  // output 0 may overwrite input 0
   };
   std::vector<Value> values;
@@ -39,9 +43,9 @@ struct PlanProblem {
 
 struct MemoryPlan {
   static constexpr size_t kNotInArena = SIZE_MAX;
-  std::vector<size_t> offsets;  // per value
-  std::vector<bool> in_place;   // per node: output 0 placed over input 0
-  size_t arena_bytes = 0;       // planned peak of intermediates
+  std::vector<size_t> offsets;          // per value
+  std::vector<bool> in_place;           // per node: output 0 placed over input 0
+  size_t arena_bytes = 0;               // planned peak of intermediates
   size_t total_intermediate_bytes = 0;  // what it would take without reuse
 };
 

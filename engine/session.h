@@ -1,13 +1,16 @@
 // Session: runs a Model on one backend.
 //
-// For each distinct set of input shapes (and requested outputs) the session plans once: prunes
-// the graph to what the outputs need, infers shapes, asks the backend to support and compile
-// every node, and plans memory. Runs then execute the DAG on oneTBB.
+// For each distinct set of input shapes (and requested outputs) the session plans once
+// (engine/plan.h: prune, shapes, fuse, order, layouts, views, memory, hazards), then, at the first
+// run, allocates the arena through the backend, compiles every step's kernel with the weights and
+// records the whole plan into the backend's encoder. Every run then binds (or, for device memory,
+// uploads) the inputs, submits the recording and returns the outputs. Weights reach the backend
+// once per session: lent to host backends as they are, uploaded once to device memory otherwise.
 // Threading: one run at a time per Session (run() locks); make one Session per thread to run
 // several models concurrently. Results are bit-identical for any `threads` on the ref backend;
 // other backends state their own promise (backends/onednn/onednn_backend.h).
 // Usage:
-//   film::Session s(film::Model::load(dir), {.backend = "ref", .threads = 2});
+//   film::Session s(film::Model::load(dir), film::create_backend("ref"), {.threads = 2});
 //   auto out = s.run({{"x0", a}, {"x1", b}});           // non-aux outputs
 //   film::Tensor mid = out.at("image");
 #pragma once
@@ -20,59 +23,56 @@
 
 #include "engine/backend.h"
 #include "engine/model.h"
+#include "engine/plan.h"
 #include "graph/shapes.h"
 
 namespace film {
 
 struct SessionOptions {
-  std::string backend = "ref";
-  int threads = 0;            // <= 0: all cores
-  bool reuse_memory = true;   // false: every intermediate gets its own bytes (debugging)
-  bool profile = false;       // record per-node times
-};
-
-struct PlanReport {
-  size_t nodes = 0;
-  size_t arena_bytes = 0;               // planned peak of intermediates
-  size_t intermediate_bytes = 0;        // the same without reuse
-  size_t output_bytes = 0;
-  size_t input_bytes = 0;
-  size_t weight_bytes = 0;
-  size_t in_place_nodes = 0;
-  size_t planned_peak() const { return arena_bytes + output_bytes + input_bytes + weight_bytes; }
+  int threads = 0;           // <= 0: all cores
+  bool reuse_memory = true;  // false: every intermediate gets its own bytes (debugging)
+  bool profile = false;      // record per-step times
 };
 
 struct NodeProfile {
-  std::string name, op;
+  std::string name, op;  // the node (or the reorder) and its op ("reorder" for reorders)
   double seconds = 0;
 };
 
 class Session {
  public:
-  explicit Session(std::shared_ptr<const Model> model, SessionOptions options = {});
+  Session(std::shared_ptr<const Model> model, std::unique_ptr<Backend> backend,
+          SessionOptions options = {});
   ~Session();
 
   // `outputs` empty: every non-aux output of the graph.
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs,
                                     std::vector<std::string> outputs = {});
-  // Plans (shape check, kernels, memory) without running.
+  // Plans without compiling or running (no weights touched).
   PlanReport plan(const graph::ShapeMap& inputs, std::vector<std::string> outputs = {});
+  const ExecutionPlan& execution_plan(const graph::ShapeMap& inputs,
+                                      std::vector<std::string> outputs = {});
   // Shapes of every value at these input shapes.
   graph::ShapeMap shapes(const graph::ShapeMap& inputs, std::vector<std::string> outputs = {});
-  // Per-node times of the last run (only with options.profile).
+  // Per-step times of the last run (only with options.profile).
   const std::vector<NodeProfile>& profile() const { return profile_; }
   const Model& model() const { return *model_; }
-  const std::string& backend_name() const;
+  const std::string& backend_name() const { return backend_name_; }
+  Backend& backend() { return *backend_; }
 
  private:
-  struct Plan;
-  Plan& get_plan(const graph::ShapeMap& inputs, std::vector<std::string>& outputs);
+  struct Prepared;
+  struct Entry;
+  Entry& get(const graph::ShapeMap& inputs, std::vector<std::string>& outputs);
+  void prepare(Entry& e);
+  Buffer* weight_buffer(const std::string& name);
 
   std::shared_ptr<const Model> model_;
-  SessionOptions options_;
   std::unique_ptr<Backend> backend_;
+  SessionOptions options_;
   std::string backend_name_;
-  std::map<std::string, std::unique_ptr<Plan>> plans_;
+  std::map<std::string, std::unique_ptr<Entry>> plans_;
+  std::map<std::string, std::unique_ptr<Buffer>> weights_;  // once per session
   std::vector<NodeProfile> profile_;
   std::mutex mutex_;
 };

@@ -12,12 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "graph/shape.h"
+
 namespace film {
-
-using Shape = std::vector<int64_t>;
-
-int64_t num_elements(const Shape& shape);
-std::string shape_str(const Shape& shape);
 
 class Tensor {
  public:

@@ -1,4 +1,4 @@
-// libFuzzer target for the PNG decoder (engine/io/image.h).
+// libFuzzer target for the PNG decoder (engine/app/image.h).
 //
 // Contract checked: any input either decodes or throws film::Error; nothing else may escape, and
 // sanitizers must stay quiet. A decoded image must also survive encode_png + decode_png with the
@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/error.h"
-#include "engine/io/image.h"
+#include "engine/app/image.h"
+#include "graph/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

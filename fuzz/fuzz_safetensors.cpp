@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/error.h"
 #include "engine/io/safetensors.h"
+#include "graph/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -1,7 +1,8 @@
 // libFuzzer target for the TensorFlow checkpoint index and SavedModel object-graph parsers.
 // Build (fuzzer-no-link makes the library code coverage-guided too):
 //   cmake -S . -B build-fuzz -DFILM_FUZZ=ON -DFILM_SANITIZE=ON -DFILM_BUILD_TESTS=OFF
-//         -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link
+//         -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
+//         -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link
 //   cmake --build build-fuzz --target fuzz_tf_checkpoint
 // Run:   ./build-fuzz/fuzz_tf_checkpoint -max_len=65536 corpus/  (seed it with variables.index and
 //        saved_model.pb files from tests/data)
@@ -14,10 +15,10 @@
 #include <string>
 #include <string_view>
 
-#include "engine/error.h"
-#include "engine/io/crc32c.h"
-#include "engine/io/tf_checkpoint.h"
-#include "engine/io/tf_savedmodel.h"
+#include "graph/error.h"
+#include "models/import/crc32c.h"
+#include "models/import/tf_checkpoint.h"
+#include "models/import/tf_savedmodel.h"
 
 namespace {
 
@@ -37,7 +38,8 @@ void put_u32(std::string& out, uint32_t v) {
 void put_block(std::string& file, std::string_view contents, char type) {
   file.append(contents);
   file += type;
-  put_u32(file, film::io::crc32c_mask(film::io::crc32c_extend(film::io::crc32c(contents), &type, 1)));
+  put_u32(file,
+          film::io::crc32c_mask(film::io::crc32c_extend(film::io::crc32c(contents), &type, 1)));
 }
 
 // A table whose only data block is `block` (checksummed, so the entry decoder sees the bytes).
@@ -81,8 +83,10 @@ void expect_only_film_errors(F&& f) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   expect_only_film_errors([&] { film::io::parse_checkpoint_index(bytes, "fuzz.index"); });
-  expect_only_film_errors([&] { film::io::parse_checkpoint_index(wrap_as_table(bytes, 0), "fuzz-block.index"); });
-  expect_only_film_errors([&] { film::io::parse_checkpoint_index(wrap_as_table(bytes, 1), "fuzz-snappy.index"); });
+  expect_only_film_errors(
+      [&] { film::io::parse_checkpoint_index(wrap_as_table(bytes, 0), "fuzz-block.index"); });
+  expect_only_film_errors(
+      [&] { film::io::parse_checkpoint_index(wrap_as_table(bytes, 1), "fuzz-snappy.index"); });
   expect_only_film_errors([&] { film::io::parse_savedmodel_variables(bytes, "fuzz.pb"); });
   return 0;
 }

@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "engine/error.h"
+#include "graph/error.h"
 
 namespace film::graph {
 namespace {

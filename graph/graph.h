@@ -19,7 +19,7 @@
 #include <variant>
 #include <vector>
 
-#include "engine/tensor.h"
+#include "graph/shape.h"
 
 namespace film::graph {
 
@@ -32,7 +32,8 @@ struct Node {
   std::vector<std::string> outputs;  // "" in a call's outputs discards that function output
   nlohmann::json attrs = nlohmann::json::object();
   // For op == "call": the function and the scope its formal weights resolve in
-  // (formal "conv0/weight" with scope "flow/predictor_shared" -> "flow/predictor_shared/conv0/weight").
+  // (formal "conv0/weight" with scope "flow/predictor_shared" ->
+  // "flow/predictor_shared/conv0/weight").
   std::string function;
   std::string weight_scope;
 };

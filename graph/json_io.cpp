@@ -2,8 +2,8 @@
 // every message names the JSON location (e.g. nodes[12] 'flow/l3/conv0').
 #include <set>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "graph/graph.h"
 
 namespace film::graph {
@@ -44,7 +44,8 @@ class Reader {
     if (!obj.contains(key)) fail(path_, ": ", where, ": missing key '", key, "'");
     return obj.at(key);
   }
-  std::string str(const json& obj, const char* key, const std::string& where, bool required = true) {
+  std::string str(const json& obj, const char* key, const std::string& where,
+                  bool required = true) {
     if (!obj.contains(key)) {
       if (required) fail(path_, ": ", where, ": missing key '", key, "'");
       return "";
@@ -53,7 +54,8 @@ class Reader {
     if (!v.is_string()) fail(path_, ": ", where, ": '", key, "' must be a string, got ", v.dump());
     return v.get<std::string>();
   }
-  std::vector<std::string> strs(const json& obj, const char* key, const std::string& where, bool required = true) {
+  std::vector<std::string> strs(const json& obj, const char* key, const std::string& where,
+                                bool required = true) {
     if (!obj.contains(key)) {
       if (required) fail(path_, ": ", where, ": missing key '", key, "'");
       return {};
@@ -62,7 +64,8 @@ class Reader {
     if (!v.is_array()) fail(path_, ": ", where, ": '", key, "' must be a list of strings");
     std::vector<std::string> out;
     for (auto& e : v) {
-      if (!e.is_string()) fail(path_, ": ", where, ": '", key, "' must be a list of strings, found ", e.dump());
+      if (!e.is_string())
+        fail(path_, ": ", where, ": '", key, "' must be a list of strings, found ", e.dump());
       out.push_back(e.get<std::string>());
     }
     return out;
@@ -102,13 +105,15 @@ class Reader {
 
   std::vector<Node> nodes(const json& arr, const std::string& prefix) {
     std::vector<Node> out;
-    for (size_t i = 0; i < arr.size(); ++i) out.push_back(node(arr[i], prefix + "nodes[" + std::to_string(i) + "]"));
+    for (size_t i = 0; i < arr.size(); ++i)
+      out.push_back(node(arr[i], prefix + "nodes[" + std::to_string(i) + "]"));
     return out;
   }
 
   Graph graph(const json& j) {
     keys(j, "top level",
-         {"format", "version", "name", "metadata", "inputs", "dims", "outputs", "weights", "functions", "nodes"});
+         {"format", "version", "name", "metadata", "inputs", "dims", "outputs", "weights",
+          "functions", "nodes"});
     Graph g;
     if (str(j, "format", "top level") != "film-graph")
       fail(path_, ": 'format' must be \"film-graph\"");
@@ -116,8 +121,8 @@ class Reader {
     if (!ver.is_number_integer()) fail(path_, ": 'version' must be an integer");
     g.version = ver.get<int>();
     if (g.version != kFormatVersion)
-      fail(path_, ": graph format version ", g.version, " is not supported (this build reads version ",
-           kFormatVersion, ")");
+      fail(path_, ": graph format version ", g.version,
+           " is not supported (this build reads version ", kFormatVersion, ")");
     g.name = str(j, "name", "top level", false);
     if (j.contains("metadata")) {
       if (!j["metadata"].is_object()) fail(path_, ": 'metadata' must be an object");
@@ -136,7 +141,8 @@ class Reader {
         } else if (e.is_string() && !e.get<std::string>().empty()) {
           d.shape.emplace_back(e.get<std::string>());
         } else {
-          fail(path_, ": ", where, " '", d.name, "': shape entries must be positive integers or symbol names, got ", e.dump());
+          fail(path_, ": ", where, " '", d.name,
+               "': shape entries must be positive integers or symbol names, got ", e.dump());
         }
       }
       g.inputs.push_back(std::move(d));
@@ -180,11 +186,13 @@ class Reader {
         const json& sh = array(ws[i], "shape", where);
         for (auto& e : sh) {
           if (!e.is_number_integer() || e.get<int64_t>() < 0)
-            fail(path_, ": ", where, " '", w.name, "': shape entries must be non-negative integers");
+            fail(path_, ": ", where, " '", w.name,
+                 "': shape entries must be non-negative integers");
           w.shape.push_back(e.get<int64_t>());
         }
         if (ws[i].contains("dtype")) w.dtype = str(ws[i], "dtype", where);
-        if (w.dtype != "F32") fail(path_, ": ", where, " '", w.name, "': dtype must be F32, got ", w.dtype);
+        if (w.dtype != "F32")
+          fail(path_, ": ", where, " '", w.name, "': dtype must be F32, got ", w.dtype);
         g.weights.push_back(std::move(w));
       }
     }
@@ -201,7 +209,8 @@ class Reader {
         f.outputs = strs(fs[i], "outputs", where);
         f.weights = strs(fs[i], "weights", where, false);
         f.nodes = nodes(array(fs[i], "nodes", where), where + ".");
-        if (!g.functions.emplace(f.name, f).second) fail(path_, ": ", where, ": function name defined twice");
+        if (!g.functions.emplace(f.name, f).second)
+          fail(path_, ": ", where, ": function name defined twice");
       }
     }
     g.nodes = nodes(array(j, "nodes", "top level"), "");
@@ -220,7 +229,8 @@ ojson node_json(const Node& n) {
     j["function"] = n.function;
     if (!n.weight_scope.empty()) j["weight_scope"] = n.weight_scope;
   }
-  if (!(n.outputs.size() == 1 && n.outputs[0] == n.name && n.op != "call")) j["outputs"] = n.outputs;
+  if (!(n.outputs.size() == 1 && n.outputs[0] == n.name && n.op != "call"))
+    j["outputs"] = n.outputs;
   if (!n.attrs.empty()) j["attrs"] = n.attrs;
   return j;
 }
@@ -282,7 +292,8 @@ ojson to_json(const Graph& g) {
     j["outputs"].push_back(oj);
   }
   j["weights"] = ojson::array();
-  for (auto& w : g.weights) j["weights"].push_back({{"name", w.name}, {"shape", w.shape}, {"dtype", w.dtype}});
+  for (auto& w : g.weights)
+    j["weights"].push_back({{"name", w.name}, {"shape", w.shape}, {"dtype", w.dtype}});
   if (!g.functions.empty()) {
     j["functions"] = ojson::array();
     for (auto& [name, f] : g.functions) {
@@ -316,8 +327,8 @@ std::string dump_graph(const Graph& g) {
       out += "[";
       for (size_t i = 0; i < v.size(); ++i) {
         const ojson& f = v[i];
-        out += std::string(i ? "," : "") + "\n    {\"name\": " + f["name"].dump() + ", \"inputs\": " +
-               f["inputs"].dump() + ", \"outputs\": " + f["outputs"].dump();
+        out += std::string(i ? "," : "") + "\n    {\"name\": " + f["name"].dump() +
+               ", \"inputs\": " + f["inputs"].dump() + ", \"outputs\": " + f["outputs"].dump();
         if (f.contains("weights")) out += ",\n     \"weights\": " + f["weights"].dump();
         out += ",\n     \"nodes\": " + list(f["nodes"], "       ") + "}";
       }

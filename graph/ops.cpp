@@ -1,6 +1,6 @@
 #include "graph/ops.h"
 
-#include "engine/error.h"
+#include "graph/error.h"
 
 namespace film::graph {
 namespace {
@@ -23,16 +23,18 @@ std::vector<Shape> infer_conv2d(const std::vector<Shape>& in, const json& a) {
   if (pad.size() != 4) fail("attribute pad must be [top, left, bottom, right]");
   for (auto p : pad)
     if (p < 0) fail("attribute pad must be non-negative");
-  if (stride.size() != 2 || stride[0] < 1 || stride[1] < 1) fail("attribute stride must be [sy, sx] >= 1");
+  if (stride.size() != 2 || stride[0] < 1 || stride[1] < 1)
+    fail("attribute stride must be [sy, sx] >= 1");
   if (w[1] != src[1])
-    fail("weights ", shape_str(w), " expect ", w[1], " input channels but src ", shape_str(src), " has ", src[1]);
+    fail("weights ", shape_str(w), " expect ", w[1], " input channels but src ", shape_str(src),
+         " has ", src[1]);
   if (b[0] != w[0]) fail("bias has ", b[0], " entries but weights have ", w[0], " output channels");
   if (a.contains("leaky_relu") && !a.at("leaky_relu").is_null() && !a.at("leaky_relu").is_number())
     fail("attribute leaky_relu must be a number (the slope alpha)");
   const int64_t h = src[2] + pad[0] + pad[2] - w[2], wd = src[3] + pad[1] + pad[3] - w[3];
   if (h < 0 || wd < 0)
-    fail("kernel ", w[2], "x", w[3], " is larger than the padded input ", src[2] + pad[0] + pad[2], "x",
-         src[3] + pad[1] + pad[3]);
+    fail("kernel ", w[2], "x", w[3], " is larger than the padded input ", src[2] + pad[0] + pad[2],
+         "x", src[3] + pad[1] + pad[3]);
   return {{src[0], w[0], h / stride[0] + 1, wd / stride[1] + 1}};
 }
 
@@ -59,7 +61,8 @@ std::vector<Shape> infer_resize(const std::vector<Shape>& in, const json& a) {
   if (mode != "bilinear" && mode != "nearest")
     fail("attribute mode must be \"bilinear\" or \"nearest\", got \"", mode, "\"");
   auto sc = ints(a.at("scale"));
-  if (sc.size() != 2 || sc[0] < 1 || sc[1] < 1) fail("attribute scale must be [sy, sx], integers >= 1");
+  if (sc.size() != 2 || sc[0] < 1 || sc[1] < 1)
+    fail("attribute scale must be [sy, sx], integers >= 1");
   return {{s[0], s[1], s[2] * sc[0], s[3] * sc[1]}};
 }
 
@@ -79,7 +82,8 @@ std::vector<Shape> infer_concat(const std::vector<Shape>& in, const json& a) {
   if (axis < 0 || axis >= static_cast<int64_t>(out.size()))
     fail("attribute axis ", axis, " is out of range for rank ", out.size());
   for (size_t i = 1; i < in.size(); ++i) {
-    if (in[i].size() != out.size()) fail("input ", i, " has rank ", in[i].size(), ", input 0 has ", out.size());
+    if (in[i].size() != out.size())
+      fail("input ", i, " has rank ", in[i].size(), ", input 0 has ", out.size());
     for (size_t d = 0; d < out.size(); ++d) {
       if (static_cast<int64_t>(d) == axis) continue;
       if (in[i][d] != out[d])
@@ -92,7 +96,8 @@ std::vector<Shape> infer_concat(const std::vector<Shape>& in, const json& a) {
 }
 
 std::vector<Shape> infer_add(const std::vector<Shape>& in, const json&) {
-  if (in[0] != in[1]) fail("inputs must have the same shape, got ", shape_str(in[0]), " and ", shape_str(in[1]));
+  if (in[0] != in[1])
+    fail("inputs must have the same shape, got ", shape_str(in[0]), " and ", shape_str(in[1]));
   return {in[0]};
 }
 
@@ -111,40 +116,92 @@ std::vector<Shape> infer_slice(const std::vector<Shape>& in, const json& a) {
 std::vector<OpSchema> make_ops() {
   using T = AttrType;
   std::vector<OpSchema> ops;
-  ops.push_back({"conv2d", {"src", "weights", "bias"}, false, 1,
+  ops.push_back({OpKind::conv2d,
+                 "conv2d",
+                 {"src", "weights", "bias"},
+                 false,
+                 1,
                  {{"pad", T::Ints, true, nullptr},
                   {"stride", T::Ints, false, json::array({1, 1})},
                   {"leaky_relu", T::Float, false, nullptr}},
                  "2-D convolution, OIHW weights, explicit zero padding [top, left, bottom, right]; "
                  "with leaky_relu: alpha, followed by that activation (what engine/fuse.h makes)",
                  infer_conv2d});
-  ops.push_back({"leaky_relu", {"src"}, false, 1, {{"alpha", T::Float, true, nullptr}},
-                 "x if x >= 0 else alpha * x", infer_same, true});
-  ops.push_back({"avg_pool2d", {"src"}, false, 1,
-                 {{"kernel", T::Ints, false, json::array({2, 2})}, {"stride", T::Ints, false, json::array({2, 2})}},
-                 "average pooling without padding", infer_avg_pool2d});
-  ops.push_back({"resize", {"src"}, false, 1,
+  ops.push_back({OpKind::leaky_relu,
+                 "leaky_relu",
+                 {"src"},
+                 false,
+                 1,
+                 {{"alpha", T::Float, true, nullptr}},
+                 "x if x >= 0 else alpha * x",
+                 infer_same,
+                 true});
+  ops.push_back({OpKind::avg_pool2d,
+                 "avg_pool2d",
+                 {"src"},
+                 false,
+                 1,
+                 {{"kernel", T::Ints, false, json::array({2, 2})},
+                  {"stride", T::Ints, false, json::array({2, 2})}},
+                 "average pooling without padding",
+                 infer_avg_pool2d});
+  ops.push_back({OpKind::resize,
+                 "resize",
+                 {"src"},
+                 false,
+                 1,
                  {{"mode", T::String, true, nullptr}, {"scale", T::Ints, true, nullptr}},
-                 "integer upscale: bilinear with half-pixel centres, or nearest", infer_resize});
-  ops.push_back({"warp", {"src", "flow"}, false, 1, {},
-                 "backward warp: bilinear sample of src at (y + flow_y, x + flow_x), border clamped",
-                 infer_warp});
-  ops.push_back({"concat", {"src"}, true, 1, {{"axis", T::Int, false, 1}},
-                 "concatenation along an axis (channels by default)", infer_concat});
-  ops.push_back({"add", {"a", "b"}, false, 1, {}, "element-wise sum", infer_add, true});
-  ops.push_back({"mul", {"src"}, false, 1, {{"scalar", T::Float, true, nullptr}},
-                 "multiplication by a scalar", infer_same, true});
-  ops.push_back({"slice", {"src"}, false, 1,
-                 {{"axis", T::Int, true, nullptr}, {"begin", T::Int, true, nullptr}, {"end", T::Int, true, nullptr}},
-                 "the range [begin, end) of one axis", infer_slice});
+                 "integer upscale: bilinear with half-pixel centres, or nearest",
+                 infer_resize});
+  ops.push_back(
+      {OpKind::warp,
+       "warp",
+       {"src", "flow"},
+       false,
+       1,
+       {},
+       "backward warp: bilinear sample of src at (y + flow_y, x + flow_x), border clamped",
+       infer_warp});
+  ops.push_back({OpKind::concat,
+                 "concat",
+                 {"src"},
+                 true,
+                 1,
+                 {{"axis", T::Int, false, 1}},
+                 "concatenation along an axis (channels by default)",
+                 infer_concat});
+  ops.push_back(
+      {OpKind::add, "add", {"a", "b"}, false, 1, {}, "element-wise sum", infer_add, true});
+  ops.push_back({OpKind::mul,
+                 "mul",
+                 {"src"},
+                 false,
+                 1,
+                 {{"scalar", T::Float, true, nullptr}},
+                 "multiplication by a scalar",
+                 infer_same,
+                 true});
+  ops.push_back({OpKind::slice,
+                 "slice",
+                 {"src"},
+                 false,
+                 1,
+                 {{"axis", T::Int, true, nullptr},
+                  {"begin", T::Int, true, nullptr},
+                  {"end", T::Int, true, nullptr}},
+                 "the range [begin, end) of one axis",
+                 infer_slice});
   return ops;
 }
 
 bool has_type(const json& v, AttrType t) {
   switch (t) {
-    case AttrType::Int: return v.is_number_integer();
-    case AttrType::Float: return v.is_number();
-    case AttrType::String: return v.is_string();
+    case AttrType::Int:
+      return v.is_number_integer();
+    case AttrType::Float:
+      return v.is_number();
+    case AttrType::String:
+      return v.is_string();
     case AttrType::Ints:
       if (!v.is_array()) return false;
       for (auto& e : v)
@@ -156,10 +213,14 @@ bool has_type(const json& v, AttrType t) {
 
 const char* type_name(AttrType t) {
   switch (t) {
-    case AttrType::Int: return "an integer";
-    case AttrType::Float: return "a number";
-    case AttrType::String: return "a string";
-    case AttrType::Ints: return "a list of integers";
+    case AttrType::Int:
+      return "an integer";
+    case AttrType::Float:
+      return "a number";
+    case AttrType::String:
+      return "a string";
+    case AttrType::Ints:
+      return "a list of integers";
   }
   return "?";
 }
@@ -183,10 +244,49 @@ const OpSchema* find_op(const std::string& name) {
   return nullptr;
 }
 
-json attr_or_default(const OpSchema& schema, const json& attrs, const std::string& name) {
-  if (attrs.contains(name)) return attrs.at(name);
-  const AttrSpec* spec = schema.find_attr(name);
-  return spec ? spec->default_value : json();
+const OpSchema& op_schema(OpKind kind) {
+  for (auto& op : all_ops())
+    if (op.kind == kind) return op;
+  fail("internal: no schema for op kind ", static_cast<int>(kind));
+}
+
+const char* op_name(OpKind kind) { return op_schema(kind).name.c_str(); }
+
+OpParams op_params(const OpSchema& schema, const json& given) {
+  const json a = complete_attrs(schema, given);
+  auto pair = [&](const char* k) {
+    auto v = ints(a.at(k));
+    return std::array<int64_t, 2>{v.at(0), v.at(1)};
+  };
+  switch (schema.kind) {
+    case OpKind::conv2d: {
+      Conv2dParams p;
+      auto pad = ints(a.at("pad"));
+      for (size_t i = 0; i < 4; ++i) p.pad[i] = pad.at(i);
+      p.stride = pair("stride");
+      if (a.contains("leaky_relu") && !a.at("leaky_relu").is_null())
+        p.leaky_relu = a.at("leaky_relu").get<float>();
+      return p;
+    }
+    case OpKind::leaky_relu:
+      return LeakyReluParams{a.at("alpha").get<float>()};
+    case OpKind::avg_pool2d:
+      return AvgPool2dParams{pair("kernel"), pair("stride")};
+    case OpKind::resize:
+      return ResizeParams{a.at("mode").get<std::string>() == "bilinear", pair("scale")};
+    case OpKind::warp:
+      return WarpParams{};
+    case OpKind::concat:
+      return ConcatParams{a.at("axis").get<int>()};
+    case OpKind::add:
+      return AddParams{};
+    case OpKind::mul:
+      return MulParams{a.at("scalar").get<float>()};
+    case OpKind::slice:
+      return SliceParams{a.at("axis").get<int>(), a.at("begin").get<int64_t>(),
+                         a.at("end").get<int64_t>()};
+  }
+  fail("internal: op kind ", static_cast<int>(schema.kind), " has no parameters");
 }
 
 void check_attrs(const OpSchema& schema, const json& attrs, const std::string& where) {
@@ -204,7 +304,8 @@ void check_attrs(const OpSchema& schema, const json& attrs, const std::string& w
   }
   for (auto& a : schema.attrs)
     if (a.required && !attrs.contains(a.name))
-      fail(where, ": op ", schema.name, " needs attribute '", a.name, "' (", type_name(a.type), ")");
+      fail(where, ": op ", schema.name, " needs attribute '", a.name, "' (", type_name(a.type),
+           ")");
 }
 
 }  // namespace film::graph

@@ -1,12 +1,13 @@
 #include "graph/shapes.h"
 
-#include "engine/error.h"
+#include "graph/error.h"
 #include "graph/flatten.h"
 #include "graph/ops.h"
 
 namespace film::graph {
 
-std::map<std::string, int64_t> check_inputs(const Graph& g, const ShapeMap& inputs, const std::string& path) {
+std::map<std::string, int64_t> check_inputs(const Graph& g, const ShapeMap& inputs,
+                                            const std::string& path) {
   std::map<std::string, int64_t> bound;
   std::map<std::string, std::string> bound_by;
   static const char* axis_names[] = {"batch", "channels", "height", "width"};
@@ -15,19 +16,22 @@ std::map<std::string, int64_t> check_inputs(const Graph& g, const ShapeMap& inpu
     if (it == inputs.end()) fail(path, ": input '", decl.name, "' was not given");
     const Shape& s = it->second;
     if (s.size() != decl.shape.size())
-      fail("input '", decl.name, "': expected rank ", decl.shape.size(), ", got shape ", shape_str(s));
+      fail("input '", decl.name, "': expected rank ", decl.shape.size(), ", got shape ",
+           shape_str(s));
     for (size_t d = 0; d < s.size(); ++d) {
-      const std::string axis = d < 4 && s.size() == 4 ? axis_names[d] : "dimension " + std::to_string(d);
+      const std::string axis =
+          d < 4 && s.size() == 4 ? axis_names[d] : "dimension " + std::to_string(d);
       if (auto* fixed = std::get_if<int64_t>(&decl.shape[d])) {
         if (s[d] != *fixed)
-          fail("input '", decl.name, "': ", axis, " must be ", *fixed, ", got ", s[d], " (shape ", shape_str(s), ")");
+          fail("input '", decl.name, "': ", axis, " must be ", *fixed, ", got ", s[d], " (shape ",
+               shape_str(s), ")");
         continue;
       }
       const std::string& sym = std::get<std::string>(decl.shape[d]);
       if (auto b = bound.find(sym); b != bound.end()) {
         if (b->second != s[d])
-          fail("input '", decl.name, "': ", axis, " is ", s[d], " but input '", bound_by[sym], "' has ", b->second,
-               " (both are '", sym, "'; the inputs must have the same size)");
+          fail("input '", decl.name, "': ", axis, " is ", s[d], " but input '", bound_by[sym],
+               "' has ", b->second, " (both are '", sym, "'; the inputs must have the same size)");
         continue;
       }
       bound[sym] = s[d];
@@ -38,9 +42,11 @@ std::map<std::string, int64_t> check_inputs(const Graph& g, const ShapeMap& inpu
       const int64_t m = rule.multiple_of;
       if (s[d] < rule.min || s[d] % m) {
         int64_t up = std::max(rule.min, (s[d] + m - 1) / m * m);
-        std::string msg = cat("input '", decl.name, "': ", axis, " ", s[d], " is not usable: it must be ",
-                              m > 1 ? cat("a multiple of ", m) : std::string(""), m > 1 && rule.min > 1 ? " and " : "",
-                              rule.min > 1 ? cat("at least ", rule.min) : std::string(""));
+        std::string msg =
+            cat("input '", decl.name, "': ", axis, " ", s[d], " is not usable: it must be ",
+                m > 1 ? cat("a multiple of ", m) : std::string(""),
+                m > 1 && rule.min > 1 ? " and " : "",
+                rule.min > 1 ? cat("at least ", rule.min) : std::string(""));
         if (!rule.why.empty()) msg += " (" + rule.why + ")";
         msg += cat("; ", up, " would work — pad the input to that size");
         fail(msg);
@@ -62,7 +68,8 @@ ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::stri
   for (size_t i : topo_order(flat)) {
     const Node& n = flat.nodes[i];
     const OpSchema* op = find_op(n.op);
-    if (!op) fail(path, ": node '", n.name, "': op '", n.op, "' cannot be executed (not flattened?)");
+    if (!op)
+      fail(path, ": node '", n.name, "': op '", n.op, "' cannot be executed (not flattened?)");
     std::vector<Shape> in;
     for (auto& v : n.inputs) in.push_back(shapes.at(v));
     std::vector<Shape> out;
@@ -70,7 +77,8 @@ ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::stri
       out = op->infer(in, complete_attrs(*op, n.attrs));
     } catch (const Error& e) {
       std::string ins;
-      for (size_t k = 0; k < in.size(); ++k) ins += (k ? ", " : "") + n.inputs[k] + " " + shape_str(in[k]);
+      for (size_t k = 0; k < in.size(); ++k)
+        ins += (k ? ", " : "") + n.inputs[k] + " " + shape_str(in[k]);
       fail(path, ": node '", n.name, "' (", n.op, "): ", e.what(), " [inputs: ", ins, "]");
     }
     for (size_t k = 0; k < out.size(); ++k) {
@@ -79,7 +87,8 @@ ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::stri
         if (d < 1 || d > (int64_t{1} << 31))
           fail(path, ": node '", n.name, "' (", n.op, ") would produce shape ", shape_str(out[k]));
       if (num_elements(out[k]) > (int64_t{1} << 36))
-        fail(path, ": node '", n.name, "' (", n.op, ") would produce ", shape_str(out[k]), ", over 2^36 elements");
+        fail(path, ": node '", n.name, "' (", n.op, ") would produce ", shape_str(out[k]),
+             ", over 2^36 elements");
       shapes[n.outputs[k]] = out[k];
     }
   }

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "engine/error.h"
+#include "graph/error.h"
 #include "graph/graph.h"
 #include "graph/ops.h"
 
@@ -12,9 +12,9 @@ namespace film::graph {
 namespace {
 
 struct Scope {
-  std::string where;                    // "" for the top level, "function 'x': " otherwise
-  std::set<std::string> inputs;         // graph inputs or formal inputs
-  std::set<std::string> weights;        // declared (top) or formal (function) weights
+  std::string where;              // "" for the top level, "function 'x': " otherwise
+  std::set<std::string> inputs;   // graph inputs or formal inputs
+  std::set<std::string> weights;  // declared (top) or formal (function) weights
   const std::vector<Node>* nodes;
 };
 
@@ -22,12 +22,14 @@ std::string node_where(const std::string& path, const Scope& s, const Node& n) {
   return path + ": " + s.where + "node '" + n.name + "' (" + n.op + ")";
 }
 
-void check_weight_binding(const Graph& g, const Node& call, const Function& f, const std::string& where) {
+void check_weight_binding(const Graph& g, const Node& call, const Function& f,
+                          const std::string& where) {
   for (auto& formal : f.weights) {
     std::string actual = call.weight_scope.empty() ? formal : call.weight_scope + "/" + formal;
     if (!g.find_weight(actual))
-      fail(where, ": function '", f.name, "' needs weight '", formal, "', which resolves to '", actual,
-           "' under weight_scope '", call.weight_scope, "', but the graph declares no such weight");
+      fail(where, ": function '", f.name, "' needs weight '", formal, "', which resolves to '",
+           actual, "' under weight_scope '", call.weight_scope,
+           "', but the graph declares no such weight");
   }
 }
 
@@ -62,9 +64,10 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path) {
       variadic = op->variadic;
     }
     if (variadic ? n.inputs.empty() : n.inputs.size() != want_in)
-      fail(where, ": expected ", variadic ? "at least 1" : std::to_string(want_in), " input(s), got ",
-           n.inputs.size());
-    if (n.outputs.size() != want_out) fail(where, ": expected ", want_out, " output(s), got ", n.outputs.size());
+      fail(where, ": expected ", variadic ? "at least 1" : std::to_string(want_in),
+           " input(s), got ", n.inputs.size());
+    if (n.outputs.size() != want_out)
+      fail(where, ": expected ", want_out, " output(s), got ", n.outputs.size());
     for (auto& o : n.outputs) {
       if (o.empty()) {
         if (n.op != "call") fail(where, ": an output name is empty");
@@ -73,13 +76,15 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path) {
       if (s.inputs.count(o) || s.weights.count(o))
         fail(where, ": output '", o, "' has the name of an input or weight");
       auto [it, fresh] = producer.emplace(o, &n);
-      if (!fresh) fail(where, ": value '", o, "' is already produced by node '", it->second->name, "'");
+      if (!fresh)
+        fail(where, ": value '", o, "' is already produced by node '", it->second->name, "'");
     }
   }
   for (auto& n : *s.nodes)
     for (auto& in : n.inputs)
       if (!producer.count(in) && !s.inputs.count(in) && !s.weights.count(in))
-        fail(node_where(path, s, n), ": input '", in, "' is not a graph input, a weight or any node's output");
+        fail(node_where(path, s, n), ": input '", in,
+             "' is not a graph input, a weight or any node's output");
 
   // Kahn's algorithm over value dependencies; whatever is left sits on a cycle.
   std::map<const Node*, int> pending;
@@ -116,7 +121,8 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path) {
       trail.push_back(cur);
       const Node* next = nullptr;
       for (auto& in : cur->inputs)
-        if (auto it = producer.find(in); it != producer.end() && pending[it->second] > 0) next = it->second;
+        if (auto it = producer.find(in); it != producer.end() && pending[it->second] > 0)
+          next = it->second;
       cur = next;
     }
     std::string cycle;
@@ -136,7 +142,8 @@ void validate(const Graph& g, const std::string& path) {
   for (auto& in : g.inputs)
     if (!names.insert(in.name).second) fail(path, ": input '", in.name, "' declared twice");
   for (auto& w : g.weights)
-    if (!names.insert(w.name).second) fail(path, ": weight '", w.name, "' declared twice or named like an input");
+    if (!names.insert(w.name).second)
+      fail(path, ": weight '", w.name, "' declared twice or named like an input");
   for (auto& [sym, rule] : g.dims) {
     bool used = false;
     for (auto& in : g.inputs)
@@ -147,9 +154,12 @@ void validate(const Graph& g, const std::string& path) {
 
   // Functions: bodies are checked in their own scope; calls between them must not recurse.
   for (auto& [name, f] : g.functions) {
-    Scope s{"function '" + name + "': ", {f.inputs.begin(), f.inputs.end()}, {f.weights.begin(), f.weights.end()},
+    Scope s{"function '" + name + "': ",
+            {f.inputs.begin(), f.inputs.end()},
+            {f.weights.begin(), f.weights.end()},
             &f.nodes};
-    if (s.inputs.size() != f.inputs.size()) fail(path, ": function '", name, "': an input is named twice");
+    if (s.inputs.size() != f.inputs.size())
+      fail(path, ": function '", name, "': an input is named twice");
     check_scope(g, s, path);
     std::set<std::string> produced;
     for (auto& n : f.nodes) produced.insert(n.outputs.begin(), n.outputs.end());
@@ -160,10 +170,12 @@ void validate(const Graph& g, const std::string& path) {
     std::set<std::string> used;
     for (auto& n : f.nodes) used.insert(n.inputs.begin(), n.inputs.end());
     for (auto& w : f.weights)
-      if (!used.count(w)) fail(path, ": function '", name, "': weight '", w, "' is declared but never used");
+      if (!used.count(w))
+        fail(path, ": function '", name, "': weight '", w, "' is declared but never used");
   }
   std::map<std::string, int> state;  // 0 unvisited, 1 on stack, 2 done
-  std::function<void(const std::string&, std::string)> visit = [&](const std::string& fn, std::string chain) {
+  std::function<void(const std::string&, std::string)> visit = [&](const std::string& fn,
+                                                                   std::string chain) {
     if (state[fn] == 2) return;
     if (state[fn] == 1) fail(path, ": functions call each other recursively: ", chain);
     state[fn] = 1;

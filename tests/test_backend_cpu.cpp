@@ -12,10 +12,11 @@
 #include <map>
 #include <random>
 
+#include "backends/registry.h"
 #include "engine/backend.h"
-#include "engine/io/file.h"
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
+#include "graph/file.h"
 #include "graph/ops.h"
 #include "models/film/import_port.h"
 #include "models/film/options.h"
@@ -53,7 +54,7 @@ struct Case {
   float lo = -1.0f, hi = 1.0f;   // input range (warp: input 1, the flow, uses flow_range)
   float flow_range = 4.0f;
   float flow_shift = 0.0f;  // warp: added to every flow value
-  bool specials = false;  // put NaN/inf among the flow values
+  bool specials = false;    // put NaN/inf among the flow values
 };
 
 std::string describe(const Case& c) {
@@ -71,33 +72,6 @@ Tensor random_tensor(const Shape& shape, std::mt19937& rng, float lo, float hi,
   for (int64_t i = 0; i < t.size(); ++i) t.data()[i] = d(rng) * scale;
   return t;
 }
-
-// An output tensor fenced by guard values on both sides, to catch out-of-bounds writes.
-class Guarded {
- public:
-  static constexpr int64_t kGuard = 64;
-  explicit Guarded(const Shape& shape) : n_(num_elements(shape)) {
-    buf_ = std::shared_ptr<float[]>(new float[n_ + 2 * kGuard]);
-    for (int64_t i = 0; i < n_ + 2 * kGuard; ++i) buf_[i] = kSentinel;
-    tensor_ = Tensor::view(buf_.get() + kGuard, shape, buf_);
-  }
-  Tensor& tensor() { return tensor_; }
-  // Index of the first overwritten guard, or -1.
-  int64_t broken_guard() const {
-    for (int64_t i = 0; i < kGuard; ++i) {
-      if (!same_bits(buf_[i], kSentinel)) return i;
-      if (!same_bits(buf_[kGuard + n_ + i], kSentinel)) return kGuard + n_ + i;
-    }
-    return -1;
-  }
-
- private:
-  static constexpr float kSentinel = -1234.5678f;
-  static bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-  int64_t n_;
-  std::shared_ptr<float[]> buf_;
-  Tensor tensor_;
-};
 
 struct Compared {
   double max_err = 0;
@@ -133,18 +107,59 @@ Compared compare(const Tensor& got, const Tensor& ref, Tolerance tol) {
   return c;
 }
 
-// Runs `c` through the ref and cpu kernels and compares; returns the max abs error.
+// `t` (NCHW) in layout `l`, as a flat array of layout_elements floats (blocked padding zero).
+std::vector<float> to_layout(const Tensor& t, Layout l) {
+  std::vector<float> out(layout_elements(t.shape(), l), 0.0f);
+  if (t.shape().size() != 4) {
+    std::memcpy(out.data(), t.data(), sizeof(float) * t.size());
+    return out;
+  }
+  TensorView v{nullptr, 0, t.shape(), l,
+               layout_is_plain(l) ? dense_strides(t.shape(), l) : std::vector<int64_t>{}};
+  const Shape& s = t.shape();
+  for (int64_t n = 0; n < s[0]; ++n)
+    for (int64_t c = 0; c < s[1]; ++c)
+      for (int64_t h = 0; h < s[2]; ++h)
+        for (int64_t w = 0; w < s[3]; ++w)
+          out[v.index(n, c, h, w)] = t.data()[((n * s[1] + c) * s[2] + h) * s[3] + w];
+  return out;
+}
+
+// Runs one compiled kernel on host buffers: `views` give each input's and output's place.
+void run_kernel(Backend& b, const KernelDesc& d, const KernelArgs& args) {
+  auto kernel = b.compile(d);
+  auto enc = b.make_encoder(false, d.threads, false);
+  enc->begin_step(0, "test", {});
+  kernel->record(*enc, args);
+  enc->submit();
+}
+
+struct Host {
+  std::vector<std::unique_ptr<HostBuffer>> buffers;
+  TensorView view(float* data, size_t floats, const Shape& shape, Layout l,
+                  std::vector<int64_t> strides = {}) {
+    buffers.push_back(HostBuffer::borrow(data, sizeof(float) * floats));
+    if (strides.empty() && layout_is_plain(l)) strides = dense_strides(shape, l);
+    return {buffers.back().get(), 0, shape, l, strides};
+  }
+};
+
+// Runs `c` through the ref and cpu kernels and compares; returns the max abs error. The cpu kernel
+// runs in the layouts the cpu backend plans for the node (channels-last), its output fenced by
+// guard values; where the backend says the kernel can write into a slot of a wider channels-last
+// value, it also runs into one, and the neighbouring channels must stay untouched.
 double check(const Case& c, uint32_t seed) {
   const graph::OpSchema* schema = graph::find_op(c.op);
   REQUIRE(schema);
   KernelDesc d;
   d.node_name = "test/" + c.op;
-  d.op = c.op;
-  d.attrs = graph::complete_attrs(*schema, c.attrs);
+  d.op = schema->kind;
+  d.params = graph::op_params(*schema, c.attrs);
   d.input_shapes = c.inputs;
-  d.output_shapes = schema->infer(c.inputs, d.attrs);
-  d.in_place = c.in_place;
+  d.output_shapes = schema->infer(c.inputs, graph::complete_attrs(*schema, c.attrs));
   d.threads = 2;
+  d.input_in_place.assign(c.inputs.size(), false);
+  d.output_strides.assign(1, {});
 
   std::mt19937 rng(seed);
   std::vector<Tensor> in;
@@ -164,39 +179,117 @@ double check(const Case& c, uint32_t seed) {
       in.push_back(random_tensor(c.inputs[i], rng, c.lo, c.hi));
     }
   }
-  for (size_t i = 0; i < in.size(); ++i)
-    d.constants.push_back(c.op == "conv2d" && i > 0 && c.constant_weights ? &in[i] : nullptr);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const bool w = c.op == "conv2d" && i > 0 && c.constant_weights;
+    d.input_is_weight.push_back(w);
+    d.constants.push_back(w ? &in[i] : nullptr);
+  }
 
-  auto run = [&](Backend& b, Tensor& out) {
-    std::vector<const Tensor*> ins;
-    for (auto& t : in) ins.push_back(&t);
-    if (c.in_place) {
-      std::memcpy(out.data(), in[0].data(), sizeof(float) * in[0].size());
-      ins[0] = &out;
-    }
-    std::vector<Tensor*> outs = {&out};
-    b.create_kernel(d)->execute(ins, outs);
-  };
+  // ref, in NCHW.
   auto ref_backend = create_backend("ref");
-  auto cpu_backend = create_backend("cpu");
-  REQUIRE(cpu_backend->unsupported_reason(d) == "");
   Tensor ref = Tensor::zeros(d.output_shapes[0]);
-  run(*ref_backend, ref);
-  Guarded got(d.output_shapes[0]);
-  run(*cpu_backend, got.tensor());
+  {
+    KernelDesc rd = d;
+    rd.input_layouts.assign(in.size(), Layout::nchw);
+    rd.output_layouts = {Layout::nchw};
+    Host h;
+    KernelArgs args;
+    for (auto& t : in) args.inputs.push_back(h.view(t.data(), t.size(), t.shape(), Layout::nchw));
+    if (c.in_place) std::memcpy(ref.data(), in[0].data(), sizeof(float) * in[0].size());
+    args.outputs.push_back(h.view(ref.data(), ref.size(), ref.shape(), Layout::nchw));
+    if (c.in_place) args.inputs[0] = args.outputs[0];
+    rd.in_place = c.in_place;
+    run_kernel(*ref_backend, rd, args);
+  }
 
+  auto cpu = create_backend("cpu");
+  REQUIRE(cpu->unsupported_reason(d) == "");
+  std::vector<Layout> offered(in.size(), Layout::nchw);
+  const NodePlan np = cpu->plan_node(d, offered);
+  d.input_layouts = np.input_layouts;
+  d.output_layouts = np.output_layouts;
+  d.scratch_bytes = np.scratch_bytes;
+  d.in_place = c.in_place;
+  const Layout out_layout = np.output_layouts[0];
+  const Shape& out_shape = d.output_shapes[0];
   const Tolerance tol = tolerance_for(c.op);
-  const Compared r = compare(got.tensor(), ref, tol);
-  INFO("case: ", describe(c), " -> ", shape_str(d.output_shapes[0]), ", seed ", seed);
+  INFO("case: ", describe(c), " -> ", shape_str(out_shape), " in ", layout_name(out_layout),
+       ", seed ", seed);
   INFO("tolerance: atol ", tol.atol, " rtol ", tol.rtol);
+
+  // The cpu kernel's output (back in NCHW) from a run whose output is `out` (strides of a slot or
+  // dense) inside `buf`.
+  auto run_cpu = [&](std::vector<float>& buf, int64_t out_at, const std::vector<int64_t>& strides) {
+    Host h;
+    std::vector<std::vector<float>> ins;
+    for (size_t i = 0; i < in.size(); ++i) ins.push_back(to_layout(in[i], np.input_layouts[i]));
+    KernelArgs args;
+    for (size_t i = 0; i < in.size(); ++i)
+      args.inputs.push_back(
+          h.view(ins[i].data(), ins[i].size(), in[i].shape(), np.input_layouts[i]));
+    args.outputs.push_back(
+        h.view(buf.data() + out_at, buf.size() - out_at, out_shape, out_layout, strides));
+    if (c.in_place) {
+      const std::vector<float> src = to_layout(in[0], out_layout);
+      std::copy(src.begin(), src.end(), buf.begin() + out_at);
+      args.inputs[0] = args.outputs[0];
+    }
+    std::vector<float> scratch(d.scratch_bytes / sizeof(float) + 16);
+    if (d.scratch_bytes)
+      args.scratch =
+          h.view(scratch.data(), scratch.size(), {int64_t(scratch.size())}, Layout::nchw);
+    KernelDesc cd = d;
+    cd.output_strides = {strides};
+    run_kernel(*cpu, cd, args);
+    Tensor got = Tensor::zeros(out_shape);
+    const TensorView& o = args.outputs[0];
+    const Shape& s = out_shape;
+    if (s.size() != 4) {
+      std::memcpy(got.data(), o.data(), sizeof(float) * got.size());
+      return got;
+    }
+    for (int64_t n = 0; n < s[0]; ++n)
+      for (int64_t ch = 0; ch < s[1]; ++ch)
+        for (int64_t y = 0; y < s[2]; ++y)
+          for (int64_t x = 0; x < s[3]; ++x)
+            got.data()[((n * s[1] + ch) * s[2] + y) * s[3] + x] = o.data()[o.index(n, ch, y, x)];
+    return got;
+  };
+
+  constexpr float kSentinel = -1234.5678f;
+  const int64_t guard = 64;
+  std::vector<float> buf(layout_elements(out_shape, out_layout) + 2 * guard, kSentinel);
+  Tensor got = run_cpu(buf, guard, {});
+  bool fenced = true;
+  for (int64_t i = 0; i < guard; ++i)
+    fenced = fenced && buf[i] == kSentinel && buf[buf.size() - 1 - i] == kSentinel;
+  const Compared r = compare(got, ref, tol);
   CAPTURE(r.max_err);
   CAPTURE(r.first_bad);
   CAPTURE(r.got_at_bad);
   CAPTURE(r.ref_at_bad);
-  CHECK_MESSAGE(got.broken_guard() == -1, "the kernel wrote outside its output");
+  CHECK_MESSAGE(fenced, "the kernel wrote outside its output");
   CHECK_MESSAGE(r.bad == 0, r.bad, " of ", ref.size(), " values outside the tolerance");
   CHECK_MESSAGE(r.zeros_where_ref_not * 2 <= r.ref_nonzero,
                 "mostly zeros where ref is not: ", r.zeros_where_ref_not, " of ", r.ref_nonzero);
+
+  if (np.writes_strided_output && out_layout == Layout::nhwc && !c.in_place) {
+    // Channels [2, 2 + C) of a value with C + 5 channels, as a concat input's slot.
+    Shape wide = out_shape;
+    wide[1] += 5;
+    std::vector<float> wbuf(layout_elements(wide, Layout::nhwc), kSentinel);
+    Tensor slot = run_cpu(wbuf, 2, dense_strides(wide, Layout::nhwc));
+    const Compared rs = compare(slot, ref, tol);
+    CHECK_MESSAGE(rs.bad == 0, "into a slot: ", rs.bad, " of ", ref.size(),
+                  " values outside the tolerance");
+    int64_t touched = 0;
+    const int64_t C = wide[1], pixels = num_elements(wide) / C;
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t ch : {int64_t{0}, int64_t{1}, C - 3, C - 2, C - 1})
+        touched += wbuf[p * C + ch] != kSentinel;
+    CHECK_MESSAGE(touched == 0, "writing into a slot changed ", touched,
+                  " values of the neighbouring channels");
+  }
   return r.max_err;
 }
 
@@ -320,12 +413,16 @@ TEST_CASE("cpu warp matches ref exactly, border clamping and NaN/inf flows inclu
     return c;
   };
   std::vector<Case> cases = {
-      warp({1, 3, 9, 7}), warp({2, 13, 25, 33}), warp({1, 16, 1, 1}),
-      warp({1, 1, 1, 9}), warp({1, 24, 9, 1}),   warp({1, 3, 25, 33}, 50.0f),
-      // Smooth flows, as FILM's: neighbours share their integer offset, so the kernel's vector
-      // path (runs of consecutive taps) takes most pixels; the second mixes it with the
-      // per-pixel path, the third is one run per row but for the clamped right border.
-      warp({1, 19, 12, 67}, 0.2f, 0.5f), warp({2, 5, 12, 67}, 0.6f, 0.5f),
+      warp({1, 3, 9, 7}),
+      warp({2, 13, 25, 33}),
+      warp({1, 16, 1, 1}),
+      warp({1, 1, 1, 9}),
+      warp({1, 24, 9, 1}),
+      warp({1, 3, 25, 33}, 50.0f),
+      // Smooth flows, as FILM's: neighbours share their integer offset; the third is one run
+      // of consecutive taps per row but for the clamped right border.
+      warp({1, 19, 12, 67}, 0.2f, 0.5f),
+      warp({2, 5, 12, 67}, 0.6f, 0.5f),
       warp({1, 4, 3, 64}, 0.0f, 0.25f),
   };
   Case specials = warp({1, 13, 9, 7});
@@ -352,17 +449,11 @@ TEST_CASE("cpu concat and slice match ref on every axis" * doctest::skip(!kCpu))
   });
 }
 
-TEST_CASE("cpu backend: unknown ops are refused while planning, with the op named" *
-          doctest::skip(!kCpu)) {
-  auto b = create_backend("cpu");
-  KernelDesc d;
-  d.op = "softmax";
-  CHECK(b->unsupported_reason(d).find("'softmax'") != std::string::npos);
-}
-
 namespace {
 
-std::shared_ptr<const Model> port_model(const std::string& name) { return test::port_fixture_model(name); }
+std::shared_ptr<const Model> port_model(const std::string& name) {
+  return test::port_fixture_model(name);
+}
 
 }  // namespace
 
@@ -374,11 +465,11 @@ TEST_CASE(
   std::map<std::string, Tensor> in = {{"x0", golden.get("x0")}, {"x1", golden.get("x1")}};
   std::map<int, Tensor> first;
   for (int threads : {1, 2}) {
-    first[threads] = Session(m, {.backend = "cpu", .threads = threads}).run(in).at("image");
+    first[threads] = Session(m, create_backend("cpu"), {.threads = threads}).run(in).at("image");
     // Nodes run one at a time on this backend, so there are no interleavings to vary: one more
     // run per memory mode is enough.
     for (bool reuse : {true, false}) {
-      Tensor got = Session(m, {.backend = "cpu", .threads = threads, .reuse_memory = reuse})
+      Tensor got = Session(m, create_backend("cpu"), {.threads = threads, .reuse_memory = reuse})
                        .run(in)
                        .at("image");
       CAPTURE(threads);

@@ -8,12 +8,13 @@
 #include <cstring>
 #include <map>
 
-#include "engine/error.h"
+#include "backends/registry.h"
 #include "engine/fuse.h"
-#include "engine/io/file.h"
 #include "engine/io/safetensors.h"
 #include "engine/planner.h"
 #include "engine/session.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "graph/ops.h"
 #include "models/film/import_port.h"
 #include "models/film/options.h"
@@ -37,7 +38,9 @@ graph::Node node(std::string name, std::string op, std::vector<std::string> in,
   return n;
 }
 
-std::shared_ptr<const Model> port_model(const std::string& name) { return test::port_fixture_model(name); }
+std::shared_ptr<const Model> port_model(const std::string& name) {
+  return test::port_fixture_model(name);
+}
 
 }  // namespace
 
@@ -90,8 +93,8 @@ TEST_CASE(
   CHECK(relus == 0);
   CHECK(fused_convs > convs / 2);
   auto fm = Model::from_parts(fused, m->weights, "port-small-b-fused");  // validates the attribute
-  Tensor a = Session(m, {.backend = "ref", .threads = 2}).run(in).at("image");
-  Tensor b = Session(fm, {.backend = "ref", .threads = 2}).run(in).at("image");
+  Tensor a = Session(m, create_backend("ref"), {.threads = 2}).run(in).at("image");
+  Tensor b = Session(fm, create_backend("ref"), {.threads = 2}).run(in).at("image");
   REQUIRE(a.shape() == b.shape());
   CHECK(std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0);
 

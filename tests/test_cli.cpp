@@ -5,12 +5,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-
-#include "engine/io/file.h"
-#include "engine/io/image.h"
-#include "engine/io/safetensors.h"
-#include "engine/metrics.h"
 #include <nlohmann/json.hpp>
+
+#include "engine/app/image.h"
+#include "engine/app/metrics.h"
+#include "engine/io/safetensors.h"
+#include "graph/file.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -21,9 +21,9 @@ std::string film_cmd(const std::string& args) { return test::film_binary() + " "
 
 std::string port_model(const test::TempDir& dir) {
   const std::string out = dir / "model";
-  auto r = test::run_command(film_cmd("convert --from pytorch-port --config " +
-                                      test::fixture("film-port/port-small.config.json") + " " +
-                                      test::fixture("film-port/port-small-a.weights.safetensors") + " -o " + out));
+  auto r = test::run_command(film_cmd(
+      "convert --from pytorch-port --config " + test::fixture("film-port/port-small.config.json") +
+      " " + test::fixture("film-port/port-small-a.weights.safetensors") + " -o " + out));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   return out;
@@ -35,8 +35,9 @@ TEST_CASE("cli: convert the port weights, run them, and match the golden image")
   test::TempDir dir;
   const std::string model = port_model(dir);
   CHECK(std::filesystem::exists(model + "/graph.json"));
-  auto r = test::run_command(film_cmd("run " + model + " --inputs " + test::fixture("film-port/port-small-a.safetensors") +
-                                      " --outputs " + (dir / "out.safetensors") + " --aux --threads 2"));
+  auto r = test::run_command(
+      film_cmd("run " + model + " --inputs " + test::fixture("film-port/port-small-a.safetensors") +
+               " --outputs " + (dir / "out.safetensors") + " --aux --threads 2"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto out = io::read_safetensors(dir / "out.safetensors");
@@ -44,7 +45,8 @@ TEST_CASE("cli: convert the port weights, run them, and match the golden image")
   CHECK(out.has("backward_residual_flow_pyramid/6"));
   double err = 0;
   const Tensor &a = out.get("image"), &b = golden.get("image");
-  for (int64_t i = 0; i < a.size(); ++i) err = std::max(err, double(std::abs(a.data()[i] - b.data()[i])));
+  for (int64_t i = 0; i < a.size(); ++i)
+    err = std::max(err, double(std::abs(a.data()[i] - b.data()[i])));
   CHECK(err < 1e-4);
 }
 
@@ -58,14 +60,14 @@ TEST_CASE("cli: interpolate two PNGs of a size the model cannot take directly") 
   }
   io::write_png(dir / "a.png", a);
   io::write_png(dir / "b.png", b);
-  auto r = test::run_command(film_cmd("interpolate " + (dir / "a.png") + " " + (dir / "b.png") + " -o " +
-                                      (dir / "mid.png") + " --model " + model));
+  auto r = test::run_command(film_cmd("interpolate " + (dir / "a.png") + " " + (dir / "b.png") +
+                                      " -o " + (dir / "mid.png") + " --model " + model));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   Tensor mid = io::read_png(dir / "mid.png");
   CHECK(mid.shape() == Shape{1, 3, 50, 70});
-  r = test::run_command(film_cmd("interpolate " + (dir / "a.png") + " " + (dir / "b.png") + " --times 2 -o " +
-                                 (dir / "seq") + " --model " + model));
+  r = test::run_command(film_cmd("interpolate " + (dir / "a.png") + " " + (dir / "b.png") +
+                                 " --times 2 -o " + (dir / "seq") + " --model " + model));
   REQUIRE(r.exit_code == 0);
   CHECK(std::filesystem::exists(dir / "seq/frame_004.png"));
   CHECK(!std::filesystem::exists(dir / "seq/frame_005.png"));
@@ -76,15 +78,16 @@ TEST_CASE("cli: interpolate two PNGs of a size the model cannot take directly") 
 TEST_CASE("cli: bad input fails with a message naming it, and nothing is overwritten") {
   test::TempDir dir;
   const std::string model = port_model(dir);
-  auto r = test::run_command(film_cmd("interpolate " + (dir / "nope.png") + " " + (dir / "nope.png") + " -o " +
-                                      (dir / "m.png") + " --model " + model));
+  auto r =
+      test::run_command(film_cmd("interpolate " + (dir / "nope.png") + " " + (dir / "nope.png") +
+                                 " -o " + (dir / "m.png") + " --model " + model));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("nope.png") != std::string::npos);
 
   io::write_file_atomic(dir / "a.png", io::encode_png(Tensor::zeros({1, 3, 8, 8})));
   const std::string before = io::read_file(dir / "a.png");
-  r = test::run_command(film_cmd("interpolate " + (dir / "a.png") + " " + (dir / "a.png") + " -o " + (dir / "a.png") +
-                                 " --model " + model));
+  r = test::run_command(film_cmd("interpolate " + (dir / "a.png") + " " + (dir / "a.png") + " -o " +
+                                 (dir / "a.png") + " --model " + model));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("refusing to write the output over the input") != std::string::npos);
   CHECK(io::read_file(dir / "a.png") == before);
@@ -106,16 +109,19 @@ TEST_CASE("cli: bad input fails with a message naming it, and nothing is overwri
 }
 
 // Reported as skipped (in doctest's summary) when FILM_SAVEDMODEL is not set.
-TEST_CASE("cli: the official FILM Style SavedModel reproduces the official output (needs FILM_SAVEDMODEL)" *
-          doctest::skip(!std::getenv("FILM_SAVEDMODEL") || !*std::getenv("FILM_SAVEDMODEL"))) {
+TEST_CASE(
+    "cli: the official FILM Style SavedModel reproduces the official output (needs "
+    "FILM_SAVEDMODEL)" *
+    doctest::skip(!std::getenv("FILM_SAVEDMODEL") || !*std::getenv("FILM_SAVEDMODEL"))) {
   const char* sm = std::getenv("FILM_SAVEDMODEL");
   test::TempDir dir;
-  auto r = test::run_command(film_cmd(std::string("convert --from savedmodel ") + sm + " -o " + (dir / "style")));
+  auto r = test::run_command(
+      film_cmd(std::string("convert --from savedmodel ") + sm + " -o " + (dir / "style")));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const std::string official = test::fixture("film-official-output/");
-  r = test::run_command(film_cmd("interpolate " + official + "one.png " + official + "two.png -o " + (dir / "mid.png") +
-                                 " --model " + (dir / "style")));
+  r = test::run_command(film_cmd("interpolate " + official + "one.png " + official + "two.png -o " +
+                                 (dir / "mid.png") + " --model " + (dir / "style")));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const double p = psnr(io::read_png(dir / "mid.png"), io::read_png(official + "frame_032.png"));
@@ -123,23 +129,29 @@ TEST_CASE("cli: the official FILM Style SavedModel reproduces the official outpu
   CHECK(p >= 40.0);
 }
 
-TEST_CASE("cli: a .pt state dict converts to the same weights as its safetensors copy (needs python3-torch)" *
-          doctest::skip(!test::python_has("torch"))) {
+TEST_CASE(
+    "cli: a .pt state dict converts to the same weights as its safetensors copy (needs "
+    "python3-torch)" *
+    doctest::skip(!test::python_has("torch"))) {
   test::TempDir dir;
   const std::string st = test::fixture("film-port/port-small-a.weights.safetensors");
   const std::string script =
       "import json, struct, sys, numpy as np, torch\n"
-      "b = open(sys.argv[1], 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8 + n])\n"
-      "sd = {k: torch.from_numpy(np.frombuffer(b[8 + n + v['data_offsets'][0]:8 + n + v['data_offsets'][1]],\n"
-      "      dtype=np.float32).reshape(v['shape']).copy()) for k, v in h.items() if k != '__metadata__'}\n"
+      "b = open(sys.argv[1], 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8 "
+      "+ n])\n"
+      "sd = {k: torch.from_numpy(np.frombuffer(b[8 + n + v['data_offsets'][0]:8 + n + "
+      "v['data_offsets'][1]],\n"
+      "      dtype=np.float32).reshape(v['shape']).copy()) for k, v in h.items() if k != "
+      "'__metadata__'}\n"
       "torch.save(sd, sys.argv[2])\n";
   io::write_file_atomic(dir / "make_pt.py", script);
-  auto r = test::run_command("/usr/bin/python3 " + (dir / "make_pt.py") + " " + st + " " + (dir / "sd.pt"));
+  auto r = test::run_command("/usr/bin/python3 " + (dir / "make_pt.py") + " " + st + " " +
+                             (dir / "sd.pt"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const std::string config = test::fixture("film-port/port-small.config.json");
-  r = test::run_command(film_cmd("convert --from pytorch-port --config " + config + " " + (dir / "sd.pt") + " -o " +
-                                 (dir / "from_pt")));
+  r = test::run_command(film_cmd("convert --from pytorch-port --config " + config + " " +
+                                 (dir / "sd.pt") + " -o " + (dir / "from_pt")));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const std::string from_st = port_model(dir);
@@ -161,7 +173,8 @@ TEST_CASE("cli: film eval reports the model beside the baselines, per case and m
   namespace fs = std::filesystem;
   for (const char* c : {"1", "11"})
     fs::create_directories(dir / ("data/" + std::string(c))),
-        fs::copy(test::eval_data("ucf101-dev") + "/" + c, dir / ("data/" + std::string(c)), fs::copy_options::recursive);
+        fs::copy(test::eval_data("ucf101-dev") + "/" + c, dir / ("data/" + std::string(c)),
+                 fs::copy_options::recursive);
   auto r = test::run_command(film_cmd("eval " + model + " " + (dir / "data") + " --json"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
@@ -184,8 +197,10 @@ TEST_CASE("cli: film eval reports the model beside the baselines, per case and m
   REQUIRE(r.exit_code == 0);
   auto t = nlohmann::json::parse(r.output);
   CHECK(t["methods"][0]["name"] == "film-tta2");
-  CHECK(t["methods"][0]["mean"]["psnr"].get<double>() != j["methods"][0]["mean"]["psnr"].get<double>());
-  CHECK(t["methods"][2]["mean"]["psnr"].get<double>() == j["methods"][2]["mean"]["psnr"].get<double>());
+  CHECK(t["methods"][0]["mean"]["psnr"].get<double>() !=
+        j["methods"][0]["mean"]["psnr"].get<double>());
+  CHECK(t["methods"][2]["mean"]["psnr"].get<double>() ==
+        j["methods"][2]["mean"]["psnr"].get<double>());
   r = test::run_command(film_cmd("eval " + model + " " + (dir / "data") + " --tta 3"));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("(tta) takes 1, 2, 4 or 8 passes, got 3") != std::string::npos);
@@ -211,10 +226,12 @@ TEST_CASE("cli: inspect plans memory for the backend asked for, cpu by default" 
   auto [ref, ref_mib] = intermediates(" --backend ref");
   CHECK(dflt == "cpu");
   CHECK(ref == "ref");
-  // cpu runs nodes one at a time, so values die sooner and share more bytes than ref's parallel-safe plan
+  // cpu runs nodes one at a time, so values die sooner and share more bytes than ref's
+  // parallel-safe plan
   CHECK(dflt_mib < ref_mib);
   // a bare graph has no weights to compile: only ref can plan it
-  auto r = test::run_command(film_cmd("inspect " + model + "/graph.json --size 128x192 --backend cpu"));
+  auto r =
+      test::run_command(film_cmd("inspect " + model + "/graph.json --size 128x192 --backend cpu"));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("--backend cpu needs a model directory") != std::string::npos);
 }

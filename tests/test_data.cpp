@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/eval.h"
-#include "engine/io/file.h"
+#include "engine/app/eval.h"
+#include "graph/file.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -26,8 +26,9 @@ std::set<std::string> listed_files(const std::string& root) {
   return out;
 }
 
-// Every byte of the files a SHA256SUMS lists is as recorded, and every file under `folders` (but the
-// READMEs that give their provenance) is listed: no external file without a record of where it came from.
+// Every byte of the files a SHA256SUMS lists is as recorded, and every file under `folders` (but
+// the READMEs that give their provenance) is listed: no external file without a record of where it
+// came from.
 void check_manifest(const std::string& root, const std::vector<std::string>& folders) {
   auto r = test::run_command("cd '" + root + "' && sha256sum --quiet --strict -c SHA256SUMS");
   INFO(root, ": ", r.output);
@@ -35,7 +36,8 @@ void check_manifest(const std::string& root, const std::vector<std::string>& fol
   const auto listed = listed_files(root);
   size_t found = 0;
   for (const auto& folder : folders) {
-    REQUIRE_MESSAGE(fs::is_regular_file(root + "/" + folder + "/README.md"), root, "/", folder, " has no README.md");
+    REQUIRE_MESSAGE(fs::is_regular_file(root + "/" + folder + "/README.md"), root, "/", folder,
+                    " has no README.md");
     for (const auto& e : fs::recursive_directory_iterator(root + "/" + folder)) {
       if (!e.is_regular_file() || e.path().filename() == "README.md") continue;
       const std::string rel = fs::relative(e.path(), root).string();
@@ -49,7 +51,8 @@ void check_manifest(const std::string& root, const std::vector<std::string>& fol
 
 }  // namespace
 
-TEST_CASE("the external fixtures in tests/data are byte for byte the recorded ones, each with a README") {
+TEST_CASE(
+    "the external fixtures in tests/data are byte for byte the recorded ones, each with a README") {
   check_manifest(test::source_dir() + "/tests/data",
                  {"film-port", "film-official-output", "film-savedmodel", "tf-checkpoints"});
 }
@@ -69,5 +72,6 @@ TEST_CASE("the test runner fails a run that executes no test case") {
   // Listing runs no test either, and is not a failure.
   r = test::run_command("'" + self + "' --list-test-cases");
   CHECK(r.exit_code == 0);
-  CHECK(r.output.find("the test runner fails a run that executes no test case") != std::string::npos);
+  CHECK(r.output.find("the test runner fails a run that executes no test case") !=
+        std::string::npos);
 }

@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "engine/eval.h"
-#include "engine/interpolate.h"
-#include "engine/io/file.h"
+#include "engine/app/eval.h"
+#include "engine/app/interpolate.h"
 #include "engine/model.h"
+#include "graph/file.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -40,8 +40,9 @@ TEST_CASE("the bundled default model beats averaging the inputs on large motion 
   auto cases = list_triplets(data);
   REQUIRE(cases.size() >= 2);
   cases.resize(2);
-  auto r = evaluate_triplets(cases, {{"film", [&](const Tensor& a, const Tensor& b) { return f.middle(a, b); }},
-                                     average_baseline()});
+  auto r = evaluate_triplets(
+      cases, {{"film", [&](const Tensor& a, const Tensor& b) { return f.middle(a, b); }},
+              average_baseline()});
   for (size_t i = 0; i < cases.size(); ++i) {
     INFO(cases[i].name, ": film ", r[0].cases[i].psnr, " dB, average ", r[1].cases[i].psnr, " dB");
     // measured when the model was bundled: +3.9 and +2.5 dB on these two (docs/quality.md)

@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "engine/error.h"
-#include "engine/eval.h"
-#include "engine/io/file.h"
-#include "engine/io/image.h"
-#include "engine/metrics.h"
+#include "engine/app/eval.h"
+#include "engine/app/image.h"
+#include "engine/app/metrics.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -47,11 +47,14 @@ TEST_CASE("list_triplets names the missing file, the empty folder and a missing 
   test::TempDir dir;
   write_case(dir / "ok", 1);
   write_case(dir / "broken", 3, /*with_gt=*/false);
-  CHECK(test::error_of([&] { list_triplets(dir.path()); }).find(dir / "broken/gt.png") != std::string::npos);
+  CHECK(test::error_of([&] { list_triplets(dir.path()); }).find(dir / "broken/gt.png") !=
+        std::string::npos);
 
   test::TempDir empty;
-  CHECK(test::error_of([&] { list_triplets(empty.path()); }).find("no case folders") != std::string::npos);
-  CHECK(test::error_of([&] { list_triplets(empty / "nope"); }).find(empty / "nope") != std::string::npos);
+  CHECK(test::error_of([&] { list_triplets(empty.path()); }).find("no case folders") !=
+        std::string::npos);
+  CHECK(test::error_of([&] { list_triplets(empty / "nope"); }).find(empty / "nope") !=
+        std::string::npos);
 }
 
 TEST_CASE("evaluate scores each method per case, averages, reports progress and formats") {
@@ -98,7 +101,8 @@ TEST_CASE("evaluate scores each method per case, averages, reports progress and 
   CHECK(j["methods"][2]["mean"]["psnr"].get<double>() == doctest::Approx(results[2].mean_psnr));
   CHECK(j["methods"][1]["cases"][0]["name"] == "c1");
   CHECK(j["methods"][0]["name"] == "oracle");
-  CHECK(j["methods"][1]["cases"][0]["ssim"].get<double>() == doctest::Approx(results[1].cases[0].ssim));
+  CHECK(j["methods"][1]["cases"][0]["ssim"].get<double>() ==
+        doctest::Approx(results[1].cases[0].ssim));
 }
 
 TEST_CASE("evaluation JSON survives case folder names that are not UTF-8") {
@@ -110,7 +114,9 @@ TEST_CASE("evaluation JSON survives case folder names that are not UTF-8") {
 TEST_CASE("evaluate names the case and method when a method fails or returns the wrong shape") {
   test::TempDir dir;
   write_case(dir / "only", 1);
-  EvalMethod wrong{"wrong", [](const Tensor&, const Tensor&) { return Tensor::zeros({1, 3, 4, 4}); }};
+  EvalMethod wrong{"wrong", [](const Tensor&, const Tensor&) {
+                     return Tensor::zeros({1, 3, 4, 4});
+                   }};
   std::string e = test::error_of([&] { evaluate(dir.path(), {wrong}); });
   CHECK(e.find("case 'only', method 'wrong'") != std::string::npos);
   CHECK(e.find("[1,3,16,20]") != std::string::npos);

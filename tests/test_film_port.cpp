@@ -5,9 +5,10 @@
 #include <cmath>
 #include <cstring>
 
-#include "engine/io/file.h"
+#include "backends/registry.h"
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
+#include "graph/file.h"
 #include "models/film/import_port.h"
 #include "tests/test_util.h"
 
@@ -17,10 +18,11 @@ namespace {
 
 void check_case(const std::string& name, const std::string& backend = "ref") {
   auto m = test::port_fixture_model(name);
-  auto golden = io::read_safetensors(test::fixture("film-port/port-small-" + name + ".safetensors"));
+  auto golden =
+      io::read_safetensors(test::fixture("film-port/port-small-" + name + ".safetensors"));
   std::vector<std::string> outputs;
   for (auto& out : m->graph.outputs) outputs.push_back(out.name);
-  Session s(m, {.backend = backend, .threads = 2});
+  Session s(m, create_backend(backend), {.threads = 2});
   auto got = s.run({{"x0", golden.get("x0")}, {"x1", golden.get("x1")}}, outputs);
   for (auto& out : outputs) {
     CAPTURE(name);
@@ -37,8 +39,12 @@ void check_case(const std::string& name, const std::string& backend = "ref") {
 
 }  // namespace
 
-TEST_CASE("FILM port fixture a (128x192): image and every flow level match the golden outputs") { check_case("a"); }
-TEST_CASE("FILM port fixture b (64x320): image and every flow level match the golden outputs") { check_case("b"); }
+TEST_CASE("FILM port fixture a (128x192): image and every flow level match the golden outputs") {
+  check_case("a");
+}
+TEST_CASE("FILM port fixture b (64x320): image and every flow level match the golden outputs") {
+  check_case("b");
+}
 // The same tolerances hold for the oneDNN backend (skipped, and reported so, where unavailable).
 TEST_CASE("FILM port fixtures a and b on the cpu backend match the golden outputs" *
           doctest::skip(!test::backend_available("cpu"))) {
@@ -50,12 +56,14 @@ TEST_CASE("results are bit-identical for any thread count and with or without me
   auto m = test::port_fixture_model("b");
   auto golden = io::read_safetensors(test::fixture("film-port/port-small-b.safetensors"));
   std::map<std::string, Tensor> in = {{"x0", golden.get("x0")}, {"x1", golden.get("x1")}};
-  Tensor first = Session(m, {.backend = "ref", .threads = 1}).run(in).at("image");
+  Tensor first = Session(m, create_backend("ref"), {.threads = 1}).run(in).at("image");
   // Repeated runs: a scheduling race shows up only in some interleavings.
   for (int rep = 0; rep < 4; ++rep)
     for (int threads : {2, 3}) {
       for (bool reuse : {true, false}) {
-        Tensor got = Session(m, {.backend = "ref", .threads = threads, .reuse_memory = reuse}).run(in).at("image");
+        Tensor got = Session(m, create_backend("ref"), {.threads = threads, .reuse_memory = reuse})
+                         .run(in)
+                         .at("image");
         CAPTURE(threads);
         CAPTURE(reuse);
         REQUIRE(std::memcmp(got.data(), first.data(), sizeof(float) * first.size()) == 0);

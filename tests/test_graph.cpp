@@ -3,6 +3,7 @@
 #include <cmath>
 #include <random>
 
+#include "backends/registry.h"
 #include "engine/planner.h"
 #include "engine/session.h"
 #include "graph/flatten.h"
@@ -11,7 +12,8 @@
 
 using namespace film;
 
-TEST_CASE("the released FILM options give the released model: 34,436,667 parameters in 82 tensors") {
+TEST_CASE(
+    "the released FILM options give the released model: 34,436,667 parameters in 82 tensors") {
   graph::Graph g = model::build_film_graph(model::released_options());
   int64_t params = 0;
   for (auto& w : g.weights) params += num_elements(w.shape);
@@ -33,7 +35,8 @@ TEST_CASE("the released FILM graph builds, validates and runs on the ref backend
   for (auto& d : g.weights) {
     Tensor t = Tensor::zeros(d.shape);
     const double fan_in = d.shape.size() == 4 ? double(d.shape[1]) * d.shape[2] * d.shape[3] : 1;
-    for (int64_t i = 0; i < t.size(); ++i) t.data()[i] = normal(rng) * float(std::sqrt(1.0 / fan_in));
+    for (int64_t i = 0; i < t.size(); ++i)
+      t.data()[i] = normal(rng) * float(std::sqrt(1.0 / fan_in));
     w[d.name] = t;
   }
   auto m = Model::from_parts(g, w, "released-random");
@@ -42,7 +45,7 @@ TEST_CASE("the released FILM graph builds, validates and runs on the ref backend
     x0.data()[i] = float(i % 97) / 97;
     x1.data()[i] = float(i % 89) / 89;
   }
-  Session s(m, {.backend = "ref", .threads = 2});
+  Session s(m, create_backend("ref"), {.threads = 2});
   auto out = s.run({{"x0", x0}, {"x1", x1}});
   const Tensor& img = out.at("image");
   CHECK(img.shape() == Shape{1, 3, 64, 64});
@@ -70,7 +73,8 @@ TEST_CASE("inlining names values by call path and pruning drops the unused encod
   graph::Graph g = model::build_film_graph(model::released_options());
   graph::Graph flat = graph::flatten(g);
   bool found = false;
-  for (auto& n : flat.nodes) found |= n.name == "encoder0/3/conv4" && n.inputs[1] == "encoder/conv4/weight";
+  for (auto& n : flat.nodes)
+    found |= n.name == "encoder0/3/conv4" && n.inputs[1] == "encoder/conv4/weight";
   CHECK(found);
   graph::Graph pruned = graph::prune(flat, {"image"});
   // Level 6 runs one sub-level deep, level 5 two: their deeper convs are gone.
@@ -84,8 +88,8 @@ TEST_CASE("inlining names values by call path and pruning drops the unused encod
 namespace {
 
 // A planning problem: nodes in order, each reading value indices, writing one new value.
-PlanProblem chain_problem(const std::vector<std::vector<int>>& reads, const std::vector<size_t>& bytes,
-                          std::vector<bool> in_place = {}) {
+PlanProblem chain_problem(const std::vector<std::vector<int>>& reads,
+                          const std::vector<size_t>& bytes, std::vector<bool> in_place = {}) {
   PlanProblem p;
   p.values.resize(bytes.size());
   for (size_t v = 0; v < bytes.size(); ++v) p.values[v].bytes = bytes[v];

@@ -7,10 +7,11 @@
 #include <random>
 #include <sstream>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
+#include "backends/registry.h"
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "graph/flatten.h"
 #include "models/film/options.h"
 #include "tests/test_util.h"
@@ -29,7 +30,7 @@ std::map<std::string, Tensor> zero_weights(const graph::Graph& g) {
 void load_and_plan(const std::string& path) {
   graph::Graph g = graph::read_graph(path);
   auto m = Model::from_parts(g, zero_weights(g), path);
-  Session(m).shapes({{"x", {1, 3, 8, 8}}});
+  Session(m, create_backend("ref")).shapes({{"x", {1, 3, 8, 8}}});
 }
 
 model::FilmOptions small_options() {
@@ -60,13 +61,15 @@ TEST_CASE("every broken graph in the corpus is rejected with the expected messag
     REQUIRE_MESSAGE(!message.empty(), name << " was accepted");
     std::string line;
     while (std::getline(expect_file, line))
-      if (!line.empty()) CHECK_MESSAGE(message.find(line) != std::string::npos, "missing '" << line << "'");
+      if (!line.empty())
+        CHECK_MESSAGE(message.find(line) != std::string::npos, "missing '" << line << "'");
     ++checked;
   }
   CHECK(checked >= 20);
 }
 
-TEST_CASE("a corrupted byte anywhere in a graph file gives film::Error or a valid graph, never a crash") {
+TEST_CASE(
+    "a corrupted byte anywhere in a graph file gives film::Error or a valid graph, never a crash") {
   std::string text = graph::dump_graph(model::build_film_graph(small_options()));
   std::mt19937 rng(11);
   for (int i = 0; i < 300; ++i) {
@@ -75,7 +78,7 @@ TEST_CASE("a corrupted byte anywhere in a graph file gives film::Error or a vali
     try {
       graph::Graph g = graph::parse_graph(t, "mutated.json");
       auto m = Model::from_parts(g, zero_weights(g), "mutated.json");
-      Session(m).shapes({{"x0", {1, 3, 64, 64}}, {"x1", {1, 3, 64, 64}}});
+      Session(m, create_backend("ref")).shapes({{"x0", {1, 3, 64, 64}}, {"x1", {1, 3, 64, 64}}});
     } catch (const Error&) {
     }
   }
@@ -116,12 +119,14 @@ TEST_CASE("a weight stored in the wrong dtype is reported when loading a model d
   g.outputs = {{"y", false}};
   io::write_file_atomic(dir / "graph.json", graph::dump_graph(g));
   // Hand-made safetensors: 'b' as I32, 'w' as F32.
-  std::string header = R"({"b":{"dtype":"I32","shape":[3],"data_offsets":[0,12]},"w":{"dtype":"F32","shape":[3,3,1,1],"data_offsets":[12,48]}})";
+  std::string header =
+      R"({"b":{"dtype":"I32","shape":[3],"data_offsets":[0,12]},"w":{"dtype":"F32","shape":[3,3,1,1],"data_offsets":[12,48]}})";
   std::string bytes(8, '\0');
   bytes[0] = static_cast<char>(header.size());
   bytes += header + std::string(48, '\0');
   io::write_file_atomic(dir / "weights.safetensors", bytes);
-  CHECK_THROWS_WITH_AS(Model::load(dir.path()), doctest::Contains("'b' is stored as I32, expected F32"), Error);
+  CHECK_THROWS_WITH_AS(Model::load(dir.path()),
+                       doctest::Contains("'b' is stored as I32, expected F32"), Error);
   std::filesystem::remove(dir / "graph.json");
   CHECK_THROWS_WITH_AS(Model::load(dir.path()), doctest::Contains("graph.json is missing"), Error);
 }
@@ -129,14 +134,16 @@ TEST_CASE("a weight stored in the wrong dtype is reported when loading a model d
 TEST_CASE("input sizes FILM cannot take are refused with the size that would work") {
   graph::Graph g = model::build_film_graph(small_options());
   auto m = Model::from_parts(g, zero_weights(g), "film");
-  Session s(m);
+  Session s(m, create_backend("ref"));
   CHECK_THROWS_WITH_AS(s.shapes({{"x0", {1, 3, 100, 64}}, {"x1", {1, 3, 100, 64}}}),
-                       doctest::Contains("height 100 is not usable: it must be a multiple of 64"), Error);
+                       doctest::Contains("height 100 is not usable: it must be a multiple of 64"),
+                       Error);
   CHECK_THROWS_WITH_AS(s.shapes({{"x0", {1, 3, 100, 64}}, {"x1", {1, 3, 100, 64}}}),
                        doctest::Contains("128 would work"), Error);
   CHECK_THROWS_WITH_AS(s.shapes({{"x0", {1, 3, 64, 64}}, {"x1", {1, 3, 64, 128}}}),
                        doctest::Contains("input 'x1': width is 128 but input 'x0' has 64"), Error);
   CHECK_THROWS_WITH_AS(s.shapes({{"x0", {1, 4, 64, 64}}, {"x1", {1, 4, 64, 64}}}),
                        doctest::Contains("channels must be 3, got 4"), Error);
-  CHECK_THROWS_WITH_AS(s.shapes({{"x0", {1, 3, 64, 64}}}), doctest::Contains("input 'x1' was not given"), Error);
+  CHECK_THROWS_WITH_AS(s.shapes({{"x0", {1, 3, 64, 64}}}),
+                       doctest::Contains("input 'x1' was not given"), Error);
 }

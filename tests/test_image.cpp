@@ -7,10 +7,10 @@
 #include <set>
 #include <vector>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
-#include "engine/io/image.h"
+#include "engine/app/image.h"
 #include "engine/io/safetensors.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -18,7 +18,8 @@ using namespace film;
 namespace {
 
 // Encodes a PNG of any colour type, bit depth and interlacing with libpng's writer, so the reader
-// is checked against files it did not produce itself. `rows` holds packed samples as PNG stores them.
+// is checked against files it did not produce itself. `rows` holds packed samples as PNG stores
+// them.
 struct PngSpec {
   PngSpec(uint32_t w, uint32_t h, int type, int depth)
       : width(w), height(h), color_type(type), bit_depth(depth) {}
@@ -36,10 +37,12 @@ void append(png_structp png, png_bytep data, size_t n) {
 bool write_phase(png_structp png, png_infop info, const PngSpec& s, png_bytepp rows) {
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_IHDR(png, info, s.width, s.height, s.bit_depth, s.color_type,
-               s.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
-  if (!s.palette.empty()) png_set_PLTE(png, info, s.palette.data(), static_cast<int>(s.palette.size()));
-  if (!s.trns.empty()) png_set_tRNS(png, info, s.trns.data(), static_cast<int>(s.trns.size()), nullptr);
+               s.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (!s.palette.empty())
+    png_set_PLTE(png, info, s.palette.data(), static_cast<int>(s.palette.size()));
+  if (!s.trns.empty())
+    png_set_tRNS(png, info, s.trns.data(), static_cast<int>(s.trns.size()), nullptr);
   png_write_info(png, info);
   png_set_interlace_handling(png);
   png_write_image(png, rows);
@@ -106,8 +109,10 @@ TEST_CASE("write_png clamps out-of-range values and NaN") {
 }
 
 TEST_CASE("encode_png rejects tensors that are not [1,3,H,W] images") {
-  CHECK_THROWS_WITH_AS(io::encode_png(Tensor::zeros({3, 4, 4})), doctest::Contains("[1,3,H,W]"), Error);
-  CHECK_THROWS_WITH_AS(io::encode_png(Tensor::zeros({1, 4, 4, 4})), doctest::Contains("[1,4,4,4]"), Error);
+  CHECK_THROWS_WITH_AS(io::encode_png(Tensor::zeros({3, 4, 4})), doctest::Contains("[1,3,H,W]"),
+                       Error);
+  CHECK_THROWS_WITH_AS(io::encode_png(Tensor::zeros({1, 4, 4, 4})), doctest::Contains("[1,4,4,4]"),
+                       Error);
   CHECK_THROWS_AS(io::encode_png(Tensor::zeros({1, 3, 0, 4})), Error);
   CHECK_THROWS_AS(io::encode_png(Tensor()), Error);
   test::TempDir dir;
@@ -137,12 +142,14 @@ TEST_CASE("read_png converts every colour type and bit depth to RGB, dropping al
     CHECK(at(t4, 0, 0, 1) == 1.0f);
   }
   SUBCASE("gray 16-bit divides by 65535") {
-    Tensor t = io::decode_png(make_png({2, 1, PNG_COLOR_TYPE_GRAY, 16}, {0x12, 0x34, 0xff, 0xff}), "g16");
+    Tensor t =
+        io::decode_png(make_png({2, 1, PNG_COLOR_TYPE_GRAY, 16}, {0x12, 0x34, 0xff, 0xff}), "g16");
     CHECK(at(t, 1, 0, 0) == 0x1234 / 65535.0f);
     CHECK(at(t, 1, 0, 1) == 1.0f);
   }
   SUBCASE("gray+alpha drops alpha") {
-    Tensor t = io::decode_png(make_png({2, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8}, {10, 0, 20, 255}), "ga");
+    Tensor t =
+        io::decode_png(make_png({2, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8}, {10, 0, 20, 255}), "ga");
     CHECK(at(t, 0, 0, 0) == 10 / 255.0f);
     CHECK(at(t, 2, 0, 1) == 20 / 255.0f);
   }
@@ -185,10 +192,12 @@ TEST_CASE("read_png loads the 1024x768 fixture with large metadata chunks") {
   const std::string path = test::fixture("film-official-output/one.png");
   auto start = std::chrono::steady_clock::now();
   Tensor t = io::read_png(path);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   CHECK(t.shape() == Shape{1, 3, 768, 1024});
   float lo = 1, hi = 0;
-  for (int64_t i = 0; i < t.size(); ++i) lo = std::min(lo, t.data()[i]), hi = std::max(hi, t.data()[i]);
+  for (int64_t i = 0; i < t.size(); ++i)
+    lo = std::min(lo, t.data()[i]), hi = std::max(hi, t.data()[i]);
   CHECK(lo >= 0.0f);
   CHECK(hi <= 1.0f);
   CHECK(hi > lo);
@@ -198,7 +207,8 @@ TEST_CASE("read_png loads the 1024x768 fixture with large metadata chunks") {
 TEST_CASE("read_png errors name the file and say what was wrong") {
   test::TempDir dir;
   CHECK_THROWS_WITH_AS(io::read_png(dir / "nope.png"), doctest::Contains("nope.png"), Error);
-  CHECK_THROWS_WITH_AS(io::decode_png("", "empty.png"), doctest::Contains("empty.png: empty file"), Error);
+  CHECK_THROWS_WITH_AS(io::decode_png("", "empty.png"), doctest::Contains("empty.png: empty file"),
+                       Error);
   CHECK_THROWS_WITH_AS(io::decode_png("GIF89a...", "x.png"), doctest::Contains("not a PNG"), Error);
   // A valid file that is wider than the limit: rejected from the header alone.
   std::string wide = make_png({40000, 1, PNG_COLOR_TYPE_GRAY, 1}, std::vector<png_byte>(5000));
@@ -240,16 +250,18 @@ TEST_CASE("every file in the broken corpus is rejected with film::Error naming i
     }
     CHECK_MESSAGE(!accepted, "accepted a broken file: ", name);
     CHECK_MESSAGE(other.empty(), "threw a non-film exception for ", name, ": ", other);
-    CHECK_MESSAGE(message.find(name) != std::string::npos, "message does not name the file: ", message);
+    CHECK_MESSAGE(message.find(name) != std::string::npos,
+                  "message does not name the file: ", message);
   }
   CHECK(checked >= 30);
 }
 
 // make_broken.py --seeds writes valid files with an encoder independent of libpng (plain zlib,
-// Python): a cross-check of palette, 16-bit and Adam7 decoding. Needs only Debian's /usr/bin/python3
-// (standard library); reported as skipped where there is none.
-TEST_CASE("the valid fuzz seeds written by make_broken.py decode to the expected pixels (needs python3)" *
-          doctest::skip(!test::python_has(""))) {
+// Python): a cross-check of palette, 16-bit and Adam7 decoding. Needs only Debian's
+// /usr/bin/python3 (standard library); reported as skipped where there is none.
+TEST_CASE(
+    "the valid fuzz seeds written by make_broken.py decode to the expected pixels (needs python3)" *
+    doctest::skip(!test::python_has(""))) {
   test::TempDir dir;
   auto r = test::run_command("/usr/bin/python3 " + test::source_dir() +
                              "/tests/data/broken/make_broken.py --seeds " + dir.path());
@@ -258,12 +270,14 @@ TEST_CASE("the valid fuzz seeds written by make_broken.py decode to the expected
   Tensor plain = io::read_png(dir / "seed_rgb.png");
   for (int64_t y = 0; y < 16; ++y)
     for (int64_t x = 0; x < 16; ++x)
-      for (int c = 0; c < 3; ++c) CHECK(at(plain, c, y, x) == ((x * 7 + y * 3 + c * 50) & 0xff) / 255.0f);
+      for (int c = 0; c < 3; ++c)
+        CHECK(at(plain, c, y, x) == ((x * 7 + y * 3 + c * 50) & 0xff) / 255.0f);
   Tensor inter = io::read_png(dir / "seed_rgb_interlaced.png");
   REQUIRE(inter.shape() == Shape{1, 3, 11, 13});
   for (int64_t y = 0; y < 11; ++y)
     for (int64_t x = 0; x < 13; ++x)
-      for (int c = 0; c < 3; ++c) CHECK(at(inter, c, y, x) == ((x * 7 + y * 3 + c * 50) & 0xff) / 255.0f);
+      for (int c = 0; c < 3; ++c)
+        CHECK(at(inter, c, y, x) == ((x * 7 + y * 3 + c * 50) & 0xff) / 255.0f);
   Tensor pal = io::read_png(dir / "seed_palette.png");
   CHECK(at(pal, 0, 0, 0) == 1.0f);  // index 0: red
   CHECK(at(pal, 1, 0, 1) == 1.0f);  // index 1: green

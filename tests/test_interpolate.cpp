@@ -6,7 +6,7 @@
 #include <cmath>
 #include <functional>
 
-#include "engine/interpolate.h"
+#include "engine/app/interpolate.h"
 #include "engine/io/safetensors.h"
 #include "tests/test_util.h"
 
@@ -60,8 +60,9 @@ TEST_CASE("test-time augmentation is the mean of plain runs on swapped and flipp
     // The random-weight model is not symmetric in time or space, so the passes really differ.
     f.set_tta(1);
     CHECK(test::max_abs_diff(f.middle(a, b), f.middle(b, a)) > 1e-3);
-    CHECK(test::max_abs_diff(f.middle(a, b), flip(f.middle(flip(a, true, false), flip(b, true, false)),
-                                            true, false)) > 1e-3);
+    CHECK(test::max_abs_diff(
+              f.middle(a, b),
+              flip(f.middle(flip(a, true, false), flip(b, true, false)), true, false)) > 1e-3);
     for (int passes : {2, 8}) {  // 8 includes every transform; 4 is its first half
       CAPTURE(passes);
       Tensor want = expected_mean(f, a, b, passes);

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <random>
 
-#include "engine/error.h"
-#include "engine/io/image.h"
-#include "engine/metrics.h"
+#include "engine/app/image.h"
+#include "engine/app/metrics.h"
+#include "graph/error.h"
 
 using namespace film;
 
@@ -110,7 +110,8 @@ TEST_CASE("ssim of two flat images has the closed form of the luminance term") {
   Tensor a = Tensor::zeros({1, 3, 16, 16}), b = Tensor::zeros({1, 3, 16, 16});
   for (int64_t i = 0; i < a.size(); ++i) a.data()[i] = 100 / 255.0f, b.data()[i] = 150 / 255.0f;
   const double c1 = std::pow(0.01 * 255, 2);
-  CHECK(ssim(a, b) == doctest::Approx((2 * 100 * 150 + c1) / (100 * 100 + 150 * 150 + c1)).epsilon(1e-9));
+  CHECK(ssim(a, b) ==
+        doctest::Approx((2 * 100 * 150 + c1) / (100 * 100 + 150 * 150 + c1)).epsilon(1e-9));
 }
 
 TEST_CASE("ssim matches the direct 11x11-window definition on random images") {

@@ -9,13 +9,13 @@
 #include <set>
 #include <sstream>
 
-#include "engine/error.h"
-#include "engine/io/crc32c.h"
-#include "engine/io/file.h"
-#include "engine/io/protobuf_wire.h"
-#include "engine/io/tf_checkpoint.h"
-#include "engine/io/tf_savedmodel.h"
-#include "models/film/import_savedmodel.h"
+#include "graph/error.h"
+#include "graph/file.h"
+#include "models/import/crc32c.h"
+#include "models/import/import_savedmodel.h"
+#include "models/import/protobuf_wire.h"
+#include "models/import/tf_checkpoint.h"
+#include "models/import/tf_savedmodel.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -25,7 +25,9 @@ namespace {
 
 const char* const kFilmModels[] = {"Style", "L1", "VGG"};
 
-std::string film_dir(const std::string& model) { return test::fixture("film-savedmodel/" + model + "/saved_model"); }
+std::string film_dir(const std::string& model) {
+  return test::fixture("film-savedmodel/" + model + "/saved_model");
+}
 std::string keras_dir(const std::string& model) { return test::fixture("tf-checkpoints/" + model); }
 
 // The message of the film::Error that `f` throws ("" and a failed check if it throws nothing).
@@ -142,19 +144,22 @@ TEST_CASE("checkpoint protobuf wire reader decodes fields and rejects malformed 
   };
   CHECK(fails(std::string("\x12\x05hi", 4)).find("runs past the end") != std::string::npos);
   CHECK(fails(std::string("\x08\xff", 2)).find("truncated varint") != std::string::npos);
-  CHECK(fails(std::string("\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11)).find("overflow") != std::string::npos);
+  CHECK(fails(std::string("\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11)).find("overflow") !=
+        std::string::npos);
   CHECK(fails(std::string("\x0b", 1)).find("wire type 3") != std::string::npos);
   CHECK(fails(std::string("\x35\x01\x02", 3)).find("truncated fixed32") != std::string::npos);
-  CHECK(fails(std::string("\x00\x01", 2)).find("bad.pb: Thing") != std::string::npos);  // field number 0
+  CHECK(fails(std::string("\x00\x01", 2)).find("bad.pb: Thing") !=
+        std::string::npos);  // field number 0
 }
 
 TEST_CASE("savedmodel variables of the released FILM models reproduce variables.tsv exactly") {
   for (const char* model : kFilmModels) {
     CAPTURE(model);
-    const auto rows = read_tsv(test::fixture(std::string("film-savedmodel/") + model + "/variables.tsv"));
+    const auto rows =
+        read_tsv(test::fixture(std::string("film-savedmodel/") + model + "/variables.tsv"));
     REQUIRE(rows.size() == 83);
-    CHECK(rows[0] == std::vector<std::string>{"ckpt_key", "layer_name", "object_path", "shape", "dtype", "offset",
-                                              "size", "crc32c_masked"});
+    CHECK(rows[0] == std::vector<std::string>{"ckpt_key", "layer_name", "object_path", "shape",
+                                              "dtype", "offset", "size", "crc32c_masked"});
     const auto vars = io::list_savedmodel_variables(film_dir(model));
     REQUIRE(vars.size() == rows.size() - 1);
     for (size_t i = 0; i < vars.size(); ++i) {
@@ -190,7 +195,8 @@ TEST_CASE("checkpoint index of a FILM model: snappy-compressed block, header and
   CHECK(index.at("_CHECKPOINTABLE_OBJECT_GRAPH").dtype == io::kTfString);
   CHECK(index.at("variables/81/.ATTRIBUTES/VARIABLE_VALUE").shape == Shape{3});
   CHECK(std::is_sorted(index.keys.begin(), index.keys.end()));
-  CHECK(io::checkpoint_data_path("m/variables/variables", 0, 1) == "m/variables/variables.data-00000-of-00001");
+  CHECK(io::checkpoint_data_path("m/variables/variables", 0, 1) ==
+        "m/variables/variables.data-00000-of-00001");
   const std::string err = error_of([&] { index.at("nope"); });
   CHECK(err.find("nope") != std::string::npos);
   CHECK(err.find("variables.index") != std::string::npos);
@@ -232,7 +238,8 @@ TEST_CASE("checkpoint keras fixtures: every variable reads with its checksum ver
     const auto index = io::read_checkpoint_index(dir + "/variables/variables.index");
     for (const auto& key : index.keys)
       if (io::tf_dtype_size(index.at(key).dtype) > 0)
-        CHECK(io::read_checkpoint_bytes(dir + "/variables/variables", index, key).size() == index.at(key).size);
+        CHECK(io::read_checkpoint_bytes(dir + "/variables/variables", index, key).size() ==
+              index.at(key).size);
   }
   SUBCASE("keras-mlp") {
     const std::string dir = keras_dir("keras-mlp");
@@ -328,11 +335,13 @@ TEST_CASE("checkpoint damage gives clear errors") {
     REQUIRE(k < block_end);
     const char type = bytes[block_end];
     put_le32(bytes, block_end + 1,
-             io::crc32c_mask(io::crc32c_extend(io::crc32c(std::string_view(bytes).substr(0, block_end)), &type, 1)));
+             io::crc32c_mask(io::crc32c_extend(
+                 io::crc32c(std::string_view(bytes).substr(0, block_end)), &type, 1)));
     write_bytes(index, bytes);
     CHECK(io::read_checkpoint_index(index).has("optimizer/momentun/.ATTRIBUTES/VARIABLE_VALUE"));
     const std::string err = error_of([&] { io::list_savedmodel_variables(dir); });
-    CHECK(err.find("no entry 'optimizer/momentum/.ATTRIBUTES/VARIABLE_VALUE'") != std::string::npos);
+    CHECK(err.find("no entry 'optimizer/momentum/.ATTRIBUTES/VARIABLE_VALUE'") !=
+          std::string::npos);
     CHECK(err.find("SGD/momentum") != std::string::npos);
   }
 }
@@ -354,10 +363,12 @@ TEST_CASE("checkpoint damage in a snappy-compressed FILM index") {
   }
   SUBCASE("a snappy stream that does not decompress is reported even with a valid crc") {
     std::string bad = bytes;
-    bad[0] = char(uint8_t(bad[0]) + 1);  // the uncompressed-length header no longer matches the stream
+    bad[0] =
+        char(uint8_t(bad[0]) + 1);  // the uncompressed-length header no longer matches the stream
     const char type = bad[block_end];
     put_le32(bad, block_end + 1,
-             io::crc32c_mask(io::crc32c_extend(io::crc32c(std::string_view(bad).substr(0, block_end)), &type, 1)));
+             io::crc32c_mask(io::crc32c_extend(
+                 io::crc32c(std::string_view(bad).substr(0, block_end)), &type, 1)));
     const std::string err = error_of([&] { io::parse_checkpoint_index(bad, path); });
     CHECK(err.find("snappy") != std::string::npos);
   }
@@ -366,7 +377,8 @@ TEST_CASE("checkpoint damage in a snappy-compressed FILM index") {
     bad[block_end] = 7;
     const char type = bad[block_end];
     put_le32(bad, block_end + 1,
-             io::crc32c_mask(io::crc32c_extend(io::crc32c(std::string_view(bad).substr(0, block_end)), &type, 1)));
+             io::crc32c_mask(io::crc32c_extend(
+                 io::crc32c(std::string_view(bad).substr(0, block_end)), &type, 1)));
     const std::string err = error_of([&] { io::parse_checkpoint_index(bad, path); });
     CHECK(err.find("compression type 7") != std::string::npos);
   }
@@ -413,13 +425,15 @@ TEST_CASE("savedmodel import: FILM names map one to one and the options are infe
   }
 
   std::set<std::string> engine;
-  for (const auto& [name, shape] : tf_vars) engine.insert(model::film_engine_name(name, info.fusion_pyramid_levels));
+  for (const auto& [name, shape] : tf_vars)
+    engine.insert(model::film_engine_name(name, info.fusion_pyramid_levels));
   CHECK(engine.size() == 82);
   auto map = [&](const std::string& n) { return model::film_engine_name(n, 5); };
   CHECK(map("feat_net/sub_extractor/cfeat_conv_0/kernel") == "encoder/conv0/weight");
   CHECK(map("feat_net/sub_extractor/cfeat_conv_7/bias") == "encoder/conv7/bias");
   CHECK(map("predict_flow/flow_predictor_2/conv_4/kernel") == "flow/predictor_2/conv4/weight");
-  CHECK(map("predict_flow/flow_predictor_shared/conv_0/bias") == "flow/predictor_shared/conv0/bias");
+  CHECK(map("predict_flow/flow_predictor_shared/conv_0/bias") ==
+        "flow/predictor_shared/conv0/bias");
   CHECK(map("fusion/conv2d/kernel") == "fusion/level0/conv0/weight");
   CHECK(map("fusion/conv2d_1/bias") == "fusion/level0/conv1/bias");
   CHECK(map("fusion/conv2d_5/kernel") == "fusion/level1/conv2/weight");
@@ -431,12 +445,16 @@ TEST_CASE("savedmodel import: FILM names map one to one and the options are infe
   CHECK(engine.count("fusion/output/bias"));
 
   // Anything else is named in the error.
-  for (const char* bad : {"fusion/conv2d_13/kernel", "fusion/conv2d_0/kernel", "feat_net/sub_extractor/cfeat_conv_01/kernel",
-                          "predict_flow/flow_predictor_x/conv_0/kernel", "dense/kernel", "fusion/conv2d/gamma", ""}) {
+  for (const char* bad :
+       {"fusion/conv2d_13/kernel", "fusion/conv2d_0/kernel",
+        "feat_net/sub_extractor/cfeat_conv_01/kernel",
+        "predict_flow/flow_predictor_x/conv_0/kernel", "dense/kernel", "fusion/conv2d/gamma", ""}) {
     CAPTURE(bad);
     CHECK(error_of([&] { map(bad); }).find(std::string("'") + bad + "'") != std::string::npos);
   }
-  auto with = [&](std::vector<std::pair<std::string, Shape>> v) { return error_of([&] { model::infer_film_shape(v); }); };
+  auto with = [&](std::vector<std::pair<std::string, Shape>> v) {
+    return error_of([&] { model::infer_film_shape(v); });
+  };
   {
     auto v = tf_vars;
     v.emplace_back("optimizer/iter", Shape{});
@@ -473,7 +491,8 @@ TEST_CASE("savedmodel import: HWIO kernels become OIHW") {
     for (int w = 0; w < 3; ++w)
       for (int i = 0; i < 4; ++i)
         for (int o = 0; o < 5; ++o)
-          CHECK(oihw.data()[((o * 4 + i) * 2 + h) * 3 + w] == hwio.data()[((h * 3 + w) * 4 + i) * 5 + o]);
+          CHECK(oihw.data()[((o * 4 + i) * 2 + h) * 3 + w] ==
+                hwio.data()[((h * 3 + w) * 4 + i) * 5 + o]);
   // On a real kernel too.
   const std::string dir = keras_dir("keras-cnn");
   const auto vars = io::list_savedmodel_variables(dir);
@@ -497,7 +516,8 @@ TEST_CASE("checkpoint and savedmodel parsers survive corrupted bytes") {
     std::string b = index;
     b[i] ^= 0x5a;
     survives([&] { io::parse_checkpoint_index(b, "fuzzed.index"); });
-    survives([&] { io::parse_checkpoint_index(std::string_view(index).substr(0, i), "cut.index"); });
+    survives(
+        [&] { io::parse_checkpoint_index(std::string_view(index).substr(0, i), "cut.index"); });
   }
   const std::string pb = io::read_file(keras_dir("keras-cnn") + "/saved_model.pb");
   for (size_t i = 0; i < pb.size(); i += 97) {

@@ -7,21 +7,25 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "engine/io/file.h"
 #include "engine/io/safetensors.h"
+#include "graph/file.h"
 #include "tests/test_util.h"
 
 using namespace film;
 
-TEST_CASE("train -> export -> film convert -> film run reproduces PyTorch's output (needs python3-torch)" *
-          doctest::skip(!test::python_has("torch"))) {
+TEST_CASE(
+    "train -> export -> film convert -> film run reproduces PyTorch's output (needs "
+    "python3-torch)" *
+    doctest::skip(!test::python_has("torch"))) {
   test::TempDir dir;
   const std::string py = "/usr/bin/python3 " + test::source_dir() + "/tools/train/";
   // Small options the trainer supports (specialized_levels == sub_levels - 1 == fusion levels - 2).
-  io::write_file_atomic(dir / "tiny.json",
-                        R"({"pyramid_levels": 7, "fusion_pyramid_levels": 5, "specialized_levels": 3, "sub_levels": 4,
+  io::write_file_atomic(
+      dir / "tiny.json",
+      R"({"pyramid_levels": 7, "fusion_pyramid_levels": 5, "specialized_levels": 3, "sub_levels": 4,
                             "filters": 4, "flow_convs": [2, 2, 2, 2], "flow_filters": [4, 4, 8, 8]})");
-  auto r = test::run_command(py + "train.py --run " + (dir / "run") + " --options " + (dir / "tiny.json") +
+  auto r = test::run_command(py + "train.py --run " + (dir / "run") + " --options " +
+                             (dir / "tiny.json") +
                              " --steps 3 --batch 1 --crop 64 --val-every 1000000 --threads 1");
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
@@ -29,12 +33,14 @@ TEST_CASE("train -> export -> film convert -> film run reproduces PyTorch's outp
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const std::string film = test::film_binary();
-  r = test::run_command(film + " convert --from pytorch-port --config " + (dir / "export/options.json") + " " +
-                        (dir / "export/weights.safetensors") + " -o " + (dir / "model"));
+  r = test::run_command(film + " convert --from pytorch-port --config " +
+                        (dir / "export/options.json") + " " + (dir / "export/weights.safetensors") +
+                        " -o " + (dir / "model"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
-  r = test::run_command(film + " run " + (dir / "model") + " --inputs " + (dir / "export/sample.safetensors") +
-                        " --outputs " + (dir / "out.safetensors"));
+  r = test::run_command(film + " run " + (dir / "model") + " --inputs " +
+                        (dir / "export/sample.safetensors") + " --outputs " +
+                        (dir / "out.safetensors"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto torch_out = io::read_safetensors(dir / "export/sample.safetensors");
@@ -52,8 +58,9 @@ TEST_CASE("train -> export -> film convert -> film run reproduces PyTorch's outp
 
   // The way back: a new run started from the converted model directory (train.py --init MODEL_DIR;
   // lr 0, so its one step changes nothing) exports the very same weights under the same keys.
-  r = test::run_command(py + "train.py --run " + (dir / "again") + " --init " + (dir / "model") + " --options " +
-                        (dir / "tiny.json") + " --steps 1 --lr 0 --batch 1 --crop 64 --val-every 1000000 --threads 1");
+  r = test::run_command(py + "train.py --run " + (dir / "again") + " --init " + (dir / "model") +
+                        " --options " + (dir / "tiny.json") +
+                        " --steps 1 --lr 0 --batch 1 --crop 64 --val-every 1000000 --threads 1");
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   r = test::run_command(py + "export.py " + (dir / "again") + " -o " + (dir / "export-again"));
@@ -70,7 +77,8 @@ TEST_CASE("train -> export -> film convert -> film run reproduces PyTorch's outp
   }
   // A model directory with other options is refused, naming it.
   r = test::run_command(py + "train.py --run " + (dir / "wrong") + " --init " + test::source_dir() +
-                        "/models/film-default --options " + (dir / "tiny.json") + " --steps 1 --threads 1");
+                        "/models/film-default --options " + (dir / "tiny.json") +
+                        " --steps 1 --threads 1");
   CHECK(r.exit_code != 0);
   CHECK(r.output.find("film-default: its FILM options differ") != std::string::npos);
 }

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "engine/io/file.h"
+#include "graph/file.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -70,8 +70,8 @@ TEST_CASE("classical_baseline.py's PSNR agrees with film eval's (needs python3-o
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto classical = nlohmann::json::parse(io::read_file(dir / "classical.json"));
-  r = test::run_command(test::film_binary() + " eval " + test::source_dir() + "/models/film-default " +
-                        (dir / "data") + " --json");
+  r = test::run_command(test::film_binary() + " eval " + test::source_dir() +
+                        "/models/film-default " + (dir / "data") + " --json");
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto eval = nlohmann::json::parse(r.output);
@@ -84,14 +84,18 @@ TEST_CASE("classical_baseline.py's PSNR agrees with film eval's (needs python3-o
           doctest::Approx(eval["methods"][2]["cases"][i]["psnr"].get<double>()).epsilon(1e-9));
   }
   // Case 2571 has fast motion: a flow warp must beat averaging there.
-  CHECK(classical["cases"][1]["flow_warp"].get<double>() > classical["cases"][1]["average"].get<double>() + 1);
+  CHECK(classical["cases"][1]["flow_warp"].get<double>() >
+        classical["cases"][1]["average"].get<double>() + 1);
 }
 
 // tools/train/check_port_fixtures.py proves that the training network is FILM: it runs the
 // independent port's random weights through film_torch and compares every output with the port's.
-TEST_CASE("check_port_fixtures.py: film_torch reproduces the port's golden outputs (needs python3-torch)" *
-          doctest::skip(!test::python_has("torch"))) {
-  auto r = test::run_command("/usr/bin/python3 " + test::source_dir() + "/tools/train/check_port_fixtures.py");
+TEST_CASE(
+    "check_port_fixtures.py: film_torch reproduces the port's golden outputs (needs "
+    "python3-torch)" *
+    doctest::skip(!test::python_has("torch"))) {
+  auto r = test::run_command("/usr/bin/python3 " + test::source_dir() +
+                             "/tools/train/check_port_fixtures.py");
   INFO(r.output);
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("[a] OK") != std::string::npos);

@@ -1,10 +1,7 @@
 #include "tests/test_util.h"
 
-#include "engine/backend.h"
-
-#include <sys/wait.h>
-
 #include <doctest/doctest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <array>
@@ -12,8 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "engine/io/file.h"
+#include "backends/registry.h"
 #include "engine/io/safetensors.h"
+#include "graph/file.h"
 #include "models/film/import_port.h"
 
 namespace film::test {
@@ -21,7 +19,8 @@ namespace film::test {
 double max_abs_diff(const Tensor& a, const Tensor& b) {
   REQUIRE(a.shape() == b.shape());
   double m = 0;
-  for (int64_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a.data()[i]) - b.data()[i]));
+  for (int64_t i = 0; i < a.size(); ++i)
+    m = std::max(m, std::abs(double(a.data()[i]) - b.data()[i]));
   return m;
 }
 
@@ -37,7 +36,8 @@ bool python_has(const std::string& module) {
 }
 
 std::shared_ptr<const Model> port_fixture_model(const std::string& name) {
-  auto o = model::parse_options(io::read_file(fixture("film-port/port-small.config.json")), "config");
+  auto o =
+      model::parse_options(io::read_file(fixture("film-port/port-small.config.json")), "config");
   auto sd = io::read_safetensors(fixture("film-port/port-small-" + name + ".weights.safetensors"));
   std::map<std::string, Tensor> weights;
   for (auto& [k, t] : model::import_pytorch_port(sd, o)) weights[k] = t;

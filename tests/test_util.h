@@ -6,13 +6,14 @@
 #include <memory>
 #include <string>
 
-#include "engine/error.h"
 #include "engine/model.h"
+#include "graph/error.h"
 
 namespace film::test {
 
 inline std::string source_dir() { return FILM_SOURCE_DIR; }
-// A test fixture from outside the project, kept in tests/data/ (provenance in tests/data/README.md).
+// A test fixture from outside the project, kept in tests/data/ (provenance in
+// tests/data/README.md).
 inline std::string fixture(const std::string& rel) { return source_dir() + "/tests/data/" + rel; }
 // An evaluation set of triplet folders, kept in data/ ("ucf101-dev", "sintel-dev"; data/README.md).
 inline std::string eval_data(const std::string& set) { return source_dir() + "/data/" + set; }

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "engine/error.h"
+#include "graph/error.h"
 #include "tools/commands.h"
 
 namespace film::cli {
@@ -72,8 +72,10 @@ std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* opti
   try {
     if (x == std::string::npos) throw std::invalid_argument("no x");
     size_t used_h = 0, used_w = 0;
-    const int64_t h = std::stoll(text.substr(0, x), &used_h), w = std::stoll(text.substr(x + 1), &used_w);
-    if (used_h != x || used_w != text.size() - x - 1 || h < 1 || w < 1) throw std::invalid_argument("bad");
+    const int64_t h = std::stoll(text.substr(0, x), &used_h),
+                  w = std::stoll(text.substr(x + 1), &used_w);
+    if (used_h != x || used_w != text.size() - x - 1 || h < 1 || w < 1)
+      throw std::invalid_argument("bad");
     return {h, w};
   } catch (const std::exception&) {
     fail(option, " must be HEIGHTxWIDTH with positive integers (e.g. 720x1280), got '", text, "'");

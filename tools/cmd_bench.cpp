@@ -4,25 +4,27 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "engine/backend.h"
-#include "engine/error.h"
-#include "engine/io/file.h"
-#include "engine/interpolate.h"
+#include "backends/registry.h"
+#include "engine/app/interpolate.h"
 #include "engine/session.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "models/film/options.h"
 #include "tools/commands.h"
 
 namespace film::cli {
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 size_t peak_rss_bytes() {
   rusage u{};
@@ -37,7 +39,8 @@ std::shared_ptr<const Model> random_model(const model::FilmOptions& o) {
   std::map<std::string, Tensor> w;
   for (auto& d : g.weights) {
     Tensor t = Tensor::zeros(d.shape);
-    const float scale = d.shape.size() == 4 ? 1.0f / std::sqrt(float(d.shape[1] * d.shape[2] * d.shape[3])) : 0.0f;
+    const float scale =
+        d.shape.size() == 4 ? 1.0f / std::sqrt(float(d.shape[1] * d.shape[2] * d.shape[3])) : 0.0f;
     for (int64_t i = 0; i < t.size(); ++i) t.data()[i] = normal(rng) * scale;
     w[d.name] = t;
   }
@@ -47,14 +50,16 @@ std::shared_ptr<const Model> random_model(const model::FilmOptions& o) {
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& argv) {
-  Args a(argv, {"--options", "--size", "--backend", "--threads", "--runs"}, {"--help", "--released", "--json", "--profile"},
-         "bench");
+  Args a(argv, {"--options", "--size", "--backend", "--threads", "--runs"},
+         {"--help", "--released", "--json", "--profile"}, "bench");
   const bool have_source = a.positional().size() == 1 || a.get("--options") || a.flag("--released");
   if (a.flag("--help") || !have_source) {
     std::fputs(
-        "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size HxW] [--backend cpu|ref]\n"
+        "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size HxW] "
+        "[--backend cpu|ref]\n"
         "                  [--threads N] [--runs 3] [--profile] [--json]\n"
-        "Times one frame (two inputs -> middle) at HxW (default 256x256; padded like 'interpolate'),\n"
+        "Times one frame (two inputs -> middle) at HxW (default 256x256; padded like "
+        "'interpolate'),\n"
         "after one warm-up run, and reports planned and actual peak memory. --profile adds the\n"
         "slowest ops.\n",
         a.flag("--help") ? stdout : stderr);
@@ -73,19 +78,23 @@ int cmd_bench(const std::vector<std::string>& argv) {
   }
   const auto [h, w] = parse_size(a.get_or("--size", "256x256"), "--size");
   const int runs = std::max(1, a.get_int("--runs", 3));
-  SessionOptions so{.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0),
-                    .profile = a.flag("--profile")};
+  InterpolatorOptions so{.backend = a.get_or("--backend", default_backend()),
+                         .threads = a.get_int("--threads", 0),
+                         .profile = a.flag("--profile")};
   FrameInterpolator interpolator(model, so);
-  const auto [ph, pw] = interpolator.padded_size(h, w);  // timed at the size 'interpolate' would run
+  const auto [ph, pw] =
+      interpolator.padded_size(h, w);  // timed at the size 'interpolate' would run
   Session& s = interpolator.session();
   Tensor x0 = Tensor::zeros({1, 3, ph, pw}), x1 = Tensor::zeros({1, 3, ph, pw});
   for (int64_t i = 0; i < x0.size(); ++i) {
     x0.data()[i] = float((i * 7) % 255) / 255;
     x1.data()[i] = float((i * 7 + 40) % 255) / 255;
   }
-  std::map<std::string, Tensor> in = {{model->graph.inputs[0].name, x0}, {model->graph.inputs[1].name, x1}};
+  std::map<std::string, Tensor> in = {{model->graph.inputs[0].name, x0},
+                                      {model->graph.inputs[1].name, x1}};
   double t0 = now();
-  PlanReport plan = s.plan({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
+  PlanReport plan =
+      s.plan({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
   const double plan_s = now() - t0;
   t0 = now();
   s.run(in);
@@ -100,7 +109,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
   double mean = 0;
   for (double t : times) mean += t / times.size();
   // MACs of the convolutions at this size (the rest is negligible).
-  auto shapes = s.shapes({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
+  auto shapes =
+      s.shapes({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
   double macs = 0;
   for (auto& n : model->flat.nodes)
     if (n.op == "conv2d" && shapes.count(n.outputs[0])) {
@@ -109,21 +119,32 @@ int cmd_bench(const std::vector<std::string>& argv) {
     }
   const double mib = 1 << 20;
   if (a.flag("--json")) {
-    nlohmann::ordered_json j = {{"model", label}, {"backend", s.backend_name()}, {"threads", so.threads},
-                                {"size", {h, w}}, {"padded", {ph, pw}}, {"plan_s", plan_s},
-                                {"first_run_s", first_s}, {"min_s", times.front()},
-                                {"median_s", times[times.size() / 2]}, {"mean_s", mean}, {"gmac", macs / 1e9},
+    nlohmann::ordered_json j = {{"model", label},
+                                {"backend", s.backend_name()},
+                                {"threads", so.threads},
+                                {"size", {h, w}},
+                                {"padded", {ph, pw}},
+                                {"plan_s", plan_s},
+                                {"first_run_s", first_s},
+                                {"min_s", times.front()},
+                                {"median_s", times[times.size() / 2]},
+                                {"mean_s", mean},
+                                {"gmac", macs / 1e9},
                                 {"planned_peak_mib", plan.planned_peak() / mib},
                                 {"peak_rss_mib", peak_rss_bytes() / mib}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("model: %s\nbackend %s, threads %d, %ldx%ld (runs at %ldx%ld)\n", label.c_str(),
                 s.backend_name().c_str(), so.threads, h, w, ph, pw);
-    std::printf("plan %.3f s, first run %.3f s, then %d runs: min %.3f s, median %.3f s, mean %.3f s\n", plan_s,
-                first_s, runs, times.front(), times[times.size() / 2], mean);
+    std::printf(
+        "plan %.3f s, first run %.3f s, then %d runs: min %.3f s, median %.3f s, mean %.3f s\n",
+        plan_s, first_s, runs, times.front(), times[times.size() / 2], mean);
     std::printf("%.2f GMAC per frame -> %.1f GMAC/s\n", macs / 1e9, macs / 1e9 / times.front());
-    std::printf("memory: planned peak %.1f MiB (intermediates %.1f, weights %.1f), process peak RSS %.1f MiB\n",
-                plan.planned_peak() / mib, plan.arena_bytes / mib, plan.weight_bytes / mib, peak_rss_bytes() / mib);
+    std::printf(
+        "memory: planned peak %.1f MiB (intermediates %.1f, weights %.1f), process peak RSS %.1f "
+        "MiB\n",
+        plan.planned_peak() / mib, plan.arena_bytes / mib, plan.weight_bytes / mib,
+        peak_rss_bytes() / mib);
     if (a.flag("--profile")) {
       std::map<std::string, double> by_op;
       for (auto& p : s.profile()) by_op[p.op] += p.seconds;

@@ -3,10 +3,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
 #include "engine/io/safetensors.h"
 #include "engine/model.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "models/film/import_port.h"
 #include "models/film/options.h"
 #include "tools/commands.h"
@@ -39,14 +39,17 @@ std::string pt_to_safetensors(const std::string& pt, const std::string& tmp_dir)
   const std::string script_path = tmp_dir + "/pt2st.py";
   io::write_file_atomic(script_path, script);
   if (!std::filesystem::exists("/usr/bin/python3"))
-    fail(pt, ": reading a .pt file needs /usr/bin/python3 with PyTorch (apt-get install python3-torch); "
-             "or convert it to .safetensors first");
+    fail(
+        pt,
+        ": reading a .pt file needs /usr/bin/python3 with PyTorch (apt-get install python3-torch); "
+        "or convert it to .safetensors first");
   const std::string cmd = "/usr/bin/python3 '" + script_path + "' '" + pt + "' '" + out + "' 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string log;
   char buf[512];
   while (p && fgets(buf, sizeof buf, p)) log += buf;
-  if (!p || pclose(p) != 0) fail(pt, ": could not read it with PyTorch: ", log.empty() ? "python3 failed" : log);
+  if (!p || pclose(p) != 0)
+    fail(pt, ": could not read it with PyTorch: ", log.empty() ? "python3 failed" : log);
   return out;
 }
 
@@ -61,7 +64,8 @@ int cmd_convert(const std::vector<std::string>& argv) {
   const std::string from = a.require("--from");
   const std::string out = a.get("-o").value_or(a.get_or("--output", ""));
   if (out.empty()) fail("missing -o MODEL_DIR\n", kHelp);
-  if (a.positional().size() != 1) fail("expected exactly one input (state dict or SavedModel folder)\n", kHelp);
+  if (a.positional().size() != 1)
+    fail("expected exactly one input (state dict or SavedModel folder)\n", kHelp);
   const std::string input = a.positional()[0];
   io::check_not_an_input(out, {input});
 
@@ -95,8 +99,9 @@ int cmd_convert(const std::vector<std::string>& argv) {
   }
   int64_t params = 0;
   for (auto& [n, t] : weights) params += t.size();
-  std::printf("wrote %s: %zu weights, %lld parameters, FILM options %s\n", out.c_str(), weights.size(),
-              static_cast<long long>(params), model::options_to_json(o).dump().c_str());
+  std::printf("wrote %s: %zu weights, %lld parameters, FILM options %s\n", out.c_str(),
+              weights.size(), static_cast<long long>(params),
+              model::options_to_json(o).dump().c_str());
   return 0;
 }
 

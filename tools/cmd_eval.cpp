@@ -2,10 +2,10 @@
 #include <cstdio>
 #include <string>
 
-#include "engine/backend.h"
-#include "engine/error.h"
-#include "engine/eval.h"
-#include "engine/interpolate.h"
+#include "backends/registry.h"
+#include "engine/app/eval.h"
+#include "engine/app/interpolate.h"
+#include "graph/error.h"
 #include "tools/commands.h"
 #include "tools/model_path.h"
 
@@ -15,26 +15,31 @@ int cmd_eval(const std::vector<std::string>& argv) {
   Args a(argv, {"--backend", "--threads", "--tta"}, {"--help", "--json", "--quiet"}, "eval");
   if (a.flag("--help") || a.positional().size() != 2) {
     std::fputs(
-        "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|ref] [--threads N] [--tta 1|2|4|8]\n"
+        "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|ref] [--threads N] [--tta "
+        "1|2|4|8]\n"
         "DATA_DIR holds one folder per case with im0.png, gt.png, im1.png. Reports PSNR and SSIM\n"
         "(8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for the 'repeat'\n"
-        "and 'average' baselines computed by the same code. --tta N: the model's frame is the mean of N\n"
+        "and 'average' baselines computed by the same code. --tta N: the model's frame is the mean "
+        "of N\n"
         "runs on swapped/mirrored/flipped inputs (as 'interpolate --tta').\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
   }
-  FrameInterpolator f(Model::load(resolve_model_dir(a.positional()[0])),
-                      {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0)});
+  FrameInterpolator f(
+      Model::load(resolve_model_dir(a.positional()[0])),
+      {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0)});
   f.set_tta(a.get_int("--tta", 1));
   EvalMethod model{f.tta() == 1 ? "film" : "film-tta" + std::to_string(f.tta()),
                    [&](const Tensor& x0, const Tensor& x1) { return f.middle(x0, x1); }};
   const bool quiet = a.flag("--quiet") || a.flag("--json");
   auto results = evaluate(a.positional()[1], {model, repeat_baseline(), average_baseline()},
                           [&](size_t done, size_t total, const std::string& name) {
-                            if (!quiet) std::fprintf(stderr, "\r%zu/%zu %s   ", done, total, name.c_str());
+                            if (!quiet)
+                              std::fprintf(stderr, "\r%zu/%zu %s   ", done, total, name.c_str());
                           });
   if (!quiet) std::fprintf(stderr, "\n");
-  std::fputs((a.flag("--json") ? format_eval_json(results) : format_eval_table(results)).c_str(), stdout);
+  std::fputs((a.flag("--json") ? format_eval_json(results) : format_eval_table(results)).c_str(),
+             stdout);
   return 0;
 }
 

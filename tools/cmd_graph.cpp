@@ -1,8 +1,8 @@
 // film graph: writes FILM's operator graph for given options (for inspection or new models).
 #include <cstdio>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "models/film/options.h"
 #include "tools/commands.h"
 

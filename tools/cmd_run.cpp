@@ -2,22 +2,25 @@
 #include <chrono>
 #include <cstdio>
 
+#include "backends/registry.h"
 #include "engine/backend.h"
-#include "engine/error.h"
-#include "engine/io/file.h"
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
+#include "graph/error.h"
+#include "graph/file.h"
 #include "tools/commands.h"
 
 namespace film::cli {
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args a(argv, {"--inputs", "--outputs", "--backend", "--threads"}, {"--aux", "--help", "--no-reuse"}, "run");
+  Args a(argv, {"--inputs", "--outputs", "--backend", "--threads"},
+         {"--aux", "--help", "--no-reuse"}, "run");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film run MODEL_DIR --inputs IN.safetensors --outputs OUT.safetensors\n"
         "                [--backend cpu|ref] [--threads N] [--aux] [--no-reuse]\n"
-        "Runs the graph on the NCHW float32 tensors of IN (x0, x1 for FILM) and writes its outputs\n"
+        "Runs the graph on the NCHW float32 tensors of IN (x0, x1 for FILM) and writes its "
+        "outputs\n"
         "(image; with --aux also every flow and residual flow pyramid level).\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
@@ -28,22 +31,24 @@ int cmd_run(const std::vector<std::string>& argv) {
   auto file = io::read_safetensors(in_path);
   std::map<std::string, Tensor> inputs;
   for (auto& decl : model->graph.inputs) {
-    if (!file.has(decl.name)) fail(in_path, ": no tensor '", decl.name, "', which the model takes as input");
+    if (!file.has(decl.name))
+      fail(in_path, ": no tensor '", decl.name, "', which the model takes as input");
     inputs[decl.name] = file.get(decl.name);
   }
   std::vector<std::string> outputs;
   for (auto& o : model->graph.outputs)
     if (!o.aux || a.flag("--aux")) outputs.push_back(o.name);
-  Session session(model, {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0),
-                          .reuse_memory = !a.flag("--no-reuse")});
+  Session session(model, create_backend(a.get_or("--backend", default_backend())),
+                  {.threads = a.get_int("--threads", 0), .reuse_memory = !a.flag("--no-reuse")});
   auto start = std::chrono::steady_clock::now();
   auto result = session.run(inputs, outputs);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<std::pair<std::string, Tensor>> ordered;
   for (auto& o : outputs) ordered.emplace_back(o, result.at(o));
   io::write_safetensors(out_path, ordered);
-  std::fprintf(stderr, "ran %s on backend %s in %.3f s; wrote %zu tensors to %s\n", model->name.c_str(),
-               session.backend_name().c_str(), secs, ordered.size(), out_path.c_str());
+  std::fprintf(stderr, "ran %s on backend %s in %.3f s; wrote %zu tensors to %s\n",
+               model->name.c_str(), session.backend_name().c_str(), secs, ordered.size(),
+               out_path.c_str());
   return 0;
 }
 

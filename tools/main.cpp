@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/error.h"
+#include "graph/error.h"
 #include "tools/commands.h"
 
 namespace {

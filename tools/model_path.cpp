@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "engine/error.h"
+#include "graph/error.h"
 
 #ifndef FILM_SOURCE_DIR_FOR_MODELS
 #define FILM_SOURCE_DIR_FOR_MODELS ""
@@ -25,11 +25,13 @@ std::string resolve_model_dir(const std::string& given) {
     candidates.push_back(exe.parent_path() / "../models/film-default");
     candidates.push_back(exe.parent_path() / "../share/film/models/film-default");
   }
-  if (*FILM_SOURCE_DIR_FOR_MODELS) candidates.push_back(fs::path(FILM_SOURCE_DIR_FOR_MODELS) / "models/film-default");
+  if (*FILM_SOURCE_DIR_FOR_MODELS)
+    candidates.push_back(fs::path(FILM_SOURCE_DIR_FOR_MODELS) / "models/film-default");
   for (auto& c : candidates)
     if (fs::exists(c / "graph.json", ec)) return fs::weakly_canonical(c, ec).string();
-  fail("no model given and no bundled default model found (looked for models/film-default); "
-       "pass --model MODEL_DIR (make one with 'film convert') or set FILM_MODEL");
+  fail(
+      "no model given and no bundled default model found (looked for models/film-default); "
+      "pass --model MODEL_DIR (make one with 'film convert') or set FILM_MODEL");
 }
 
 }  // namespace film::cli

@@ -1,7 +1,11 @@
 // concat, written here as parallel memcpy rather than with oneDNN's concat primitive: on plain
 // NCHW, oneDNN 2.6's "simple:any" concat measured 7x slower than memcpy (1x3 + 1x16 channels at
 // 768x1280, one thread: 35 ms against 5 ms), and FILM concatenates large feature maps at every
-// level. A copy has no arithmetic, so the result is the same at any thread count.
+// level. Inputs whose producers already wrote them into their slot of the output (the planner's
+// views pass) are skipped; when every input did, the plan has no concat step at all.
+// NHWC, channel axis: pixel by pixel, one memcpy per input; the output may itself be a slot of a
+// wider value. Other cases: contiguous pieces (dense outputs) or element by element.
+// A copy has no arithmetic, so the result is the same at any thread count.
 #include <cstring>
 #include <vector>
 
@@ -10,52 +14,117 @@
 namespace film::onednn {
 namespace {
 
-// One contiguous copy: dst[dst_at, dst_at + len) = input[src][src_at, src_at + len).
-struct Piece {
-  int64_t dst_at, src_at, len;
-  size_t src;
-};
-
-class ConcatKernel : public Kernel {
+class ConcatKernel : public CpuKernel {
  public:
-  ConcatKernel(int threads, const KernelDesc& d) : threads_(threads) {
-    const int axis = d.attrs.at("axis").get<int>();
-    const Shape& out = d.output_shapes[0];
-    int64_t outer = 1, inner = 1;
-    for (int i = 0; i < axis; ++i) outer *= out[i];
-    for (size_t i = axis + 1; i < out.size(); ++i) inner *= out[i];
-    const int64_t out_len = out[axis] * inner;
-    // Pieces of at most 256 Ki floats, so that one large input still spreads over the threads.
-    constexpr int64_t kPiece = int64_t{1} << 18;
-    for (int64_t o = 0; o < outer; ++o) {
-      int64_t at = o * out_len;
-      for (size_t s = 0; s < d.input_shapes.size(); ++s) {
-        const int64_t len = d.input_shapes[s][axis] * inner;
-        for (int64_t k = 0; k < len; k += kPiece)
-          pieces_.push_back({at + k, o * len + k, std::min(kPiece, len - k), s});
-        at += len;
-      }
-    }
-  }
+  ConcatKernel(int threads, const KernelDesc& d)
+      : CpuKernel(threads),
+        axis_(std::get<graph::ConcatParams>(d.params).axis),
+        in_place_(d.input_in_place) {}
 
-  void execute(const std::vector<const Tensor*>& in, const std::vector<Tensor*>& out) override {
-    float* dst = out[0]->data();
-    const int64_t n = static_cast<int64_t>(pieces_.size());
-#pragma omp parallel for schedule(static) num_threads(threads_)
-    for (int64_t i = 0; i < n; ++i) {
-      const Piece& p = pieces_[i];
-      std::memcpy(dst + p.dst_at, in[p.src]->data() + p.src_at, sizeof(float) * p.len);
-    }
+  void execute(const KernelArgs& a) override {
+    const TensorView& out = a.outputs[0];
+    if (out.layout == Layout::nhwc && axis_ == 1) return nhwc_channels(a);
+    if (out.dense()) return pieces(a);
+    elements(a);
   }
 
  private:
-  int threads_;
-  std::vector<Piece> pieces_;
+  bool skip(size_t k) const { return k < in_place_.size() && in_place_[k]; }
+
+  void nhwc_channels(const KernelArgs& a) const {
+    const TensorView& out = a.outputs[0];
+    const int64_t pixels = out.shape[0] * out.shape[2] * out.shape[3];
+    const int64_t P = out.strides[3], H = out.shape[2], W = out.shape[3];
+    float* dst = out.data();
+    struct Part {
+      const float* src;
+      int64_t channels, at;
+    };
+    std::vector<Part> parts;
+    int64_t at = 0;
+    for (size_t k = 0; k < a.inputs.size(); ++k) {
+      const int64_t c = a.inputs[k].shape[1];
+      if (!skip(k)) parts.push_back({a.inputs[k].data(), c, at});
+      at += c;
+    }
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (int64_t p = 0; p < pixels; ++p) {
+      const int64_t n = p / (H * W), yx = p % (H * W);
+      float* o = dst + n * out.strides[0] + (yx / W) * out.strides[2] + (yx % W) * P;
+      for (const Part& part : parts)
+        std::memcpy(o + part.at, part.src + p * part.channels, sizeof(float) * part.channels);
+    }
+  }
+
+  // Dense output in any plain layout along any axis: the output is `outer` runs of the inputs'
+  // contiguous blocks, copied in pieces of at most 256 Ki floats so that one large input still
+  // spreads over the threads.
+  void pieces(const KernelArgs& a) const {
+    const TensorView& out = a.outputs[0];
+    // The memory order of the dimensions, outermost first.
+    std::vector<size_t> order(out.shape.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (out.layout == Layout::nhwc && out.shape.size() == 4) order = {0, 2, 3, 1};
+    int64_t outer = 1, inner = 1;
+    size_t pos = 0;
+    while (order[pos] != static_cast<size_t>(axis_)) outer *= out.shape[order[pos++]];
+    for (size_t i = pos + 1; i < order.size(); ++i) inner *= out.shape[order[i]];
+    const int64_t out_len = out.shape[axis_] * inner;
+    struct Piece {
+      float* dst;
+      const float* src;
+      int64_t len;
+    };
+    constexpr int64_t kPiece = int64_t{1} << 18;
+    std::vector<Piece> list;
+    float* dst = out.data();
+    for (int64_t o = 0; o < outer; ++o) {
+      int64_t at = o * out_len;
+      for (size_t k = 0; k < a.inputs.size(); ++k) {
+        const int64_t len = a.inputs[k].shape[axis_] * inner;
+        if (!skip(k))
+          for (int64_t i = 0; i < len; i += kPiece)
+            list.push_back(
+                {dst + at + i, a.inputs[k].data() + o * len + i, std::min(kPiece, len - i)});
+        at += len;
+      }
+    }
+    const int64_t n = static_cast<int64_t>(list.size());
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (int64_t i = 0; i < n; ++i)
+      std::memcpy(list[i].dst, list[i].src, sizeof(float) * list[i].len);
+  }
+
+  // Anything else (a strided output in NCHW, say): element by element.
+  void elements(const KernelArgs& a) const {
+    const TensorView& out = a.outputs[0];
+    float* dst = out.data();
+    int64_t at = 0;
+    for (size_t k = 0; k < a.inputs.size(); ++k) {
+      const TensorView& in = a.inputs[k];
+      if (!skip(k)) {
+        const float* src = in.data();
+        const Shape& s = in.shape;
+        for (int64_t n = 0; n < s[0]; ++n)
+          for (int64_t c = 0; c < s[1]; ++c)
+            for (int64_t h = 0; h < s[2]; ++h)
+              for (int64_t w = 0; w < s[3]; ++w) {
+                int64_t idx[4] = {n, c, h, w};
+                idx[axis_] += at;
+                dst[out.index(idx[0], idx[1], idx[2], idx[3])] = src[in.index(n, c, h, w)];
+              }
+      }
+      at += in.shape[axis_];
+    }
+  }
+
+  int axis_;
+  std::vector<bool> in_place_;
 };
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_concat(std::shared_ptr<Context>, int threads, const KernelDesc& d) {
+std::unique_ptr<Kernel> make_concat(int threads, const KernelDesc& d) {
   return std::make_unique<ConcatKernel>(threads, d);
 }
 

@@ -1,29 +1,20 @@
-// Internal to backends/onednn: what all kernels of one CpuBackend share (oneDNN engine and
-// stream, scratch memory, thread count helpers), descriptor helpers and the kernel factories.
+// Internal to backends/onednn: what all kernels of one CpuBackend share (oneDNN engine and stream,
+// repacked weights, convolution descriptors made while planning), layout and thread helpers, and
+// the kernel factories (one file per op).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <string>
 #include <vector>
 
 #include "engine/backend.h"
+#include "engine/host_encoder.h"
 
 namespace film::onednn {
-
-// Scratch bytes shared by every kernel of one backend; safe because the kernels run one at a
-// time. Kernels reserve their need when created and ask for the pointer at each execute: it
-// moves when a kernel created later (a new input size) needs more.
-class Scratch {
- public:
-  static constexpr size_t kAlign = 64;
-  void reserve(size_t bytes);
-  uint8_t* get();  // kAlign-aligned, at least every reserved size
-
- private:
-  size_t need_ = 0, have_ = 0;
-  std::unique_ptr<uint8_t, void (*)(uint8_t*)> buf_{nullptr, nullptr};
-};
 
 // Constant weights repacked into the layouts the convolutions chose, shared between kernels:
 // FILM applies one encoder to 14 pyramid levels and one flow predictor to 8, and a copy per
@@ -46,8 +37,10 @@ class PackedWeights {
 struct Context {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
-  Scratch scratch;
   PackedWeights weights;
+  // Convolution descriptors by their parameters, made once while planning and reused by compile.
+  std::map<std::string, dnnl::convolution_forward::primitive_desc> convs;
+  std::mutex mutex;  // guards `convs` (plan_node is const and may be called from any thread)
 };
 
 // OpenMP threads for `requested` (SessionOptions::threads): <= 0 all cores, else capped at the
@@ -67,49 +60,46 @@ class ThreadScope {
   int previous_;
 };
 
-// Dense row-major float32 descriptor of any rank (nchw for rank 4).
-dnnl::memory::desc plain_desc(const Shape& shape);
-// A tensor's memory as one flat float32 vector (element-wise ops do not care about the shape).
-dnnl::memory::desc flat_desc(const Shape& shape);
-// Round up to Scratch::kAlign.
-inline size_t align_up(size_t n) {
-  return (n + Scratch::kAlign - 1) / Scratch::kAlign * Scratch::kAlign;
-}
+// oneDNN's description of a value: plain layouts by their strides (dense unless given), blocked
+// ones by their format tag.
+dnnl::memory::desc desc_of(const Shape& shape, Layout layout,
+                           const std::vector<int64_t>& strides = {});
+// The engine layout a oneDNN descriptor is in, if it is one of ours.
+bool layout_of(const dnnl::memory::desc& md, Layout& layout);
+// The loops written here for rank-4 values read and write channels-last only (what plan_node()
+// gives them); film::Error for a desc in any other layout.
+void need_channels_last(const KernelDesc& d);
 // oneDNN takes non-const handles even for inputs it only reads.
-inline void* handle(const Tensor* t) { return const_cast<float*>(t->data()); }
+inline void* handle(const TensorView& v) { return v.data(); }
 
-// One oneDNN primitive whose arguments are the node's own tensors (no layout changes), with its
-// scratchpad in the shared scratch. Arguments are DNNL_ARG_* ids, per input and output.
-class PrimitiveKernel : public Kernel {
+// A host kernel that runs with `threads` OpenMP threads.
+class CpuKernel : public HostKernel {
  public:
-  PrimitiveKernel(std::shared_ptr<Context> ctx, int threads, dnnl::primitive prim,
-                  dnnl::memory::desc scratchpad,
-                  std::vector<std::pair<int, dnnl::memory::desc>> inputs,
-                  std::vector<std::pair<int, dnnl::memory::desc>> outputs);
-  void execute(const std::vector<const Tensor*>& in, const std::vector<Tensor*>& out) override;
+  explicit CpuKernel(int threads) : threads_(threads) {}
+  void run(const KernelArgs& args) final {
+    ThreadScope scope(threads_);
+    execute(args);
+  }
+  virtual void execute(const KernelArgs& args) = 0;
 
- private:
-  std::shared_ptr<Context> ctx_;
+ protected:
   int threads_;
-  dnnl::primitive prim_;
-  dnnl::memory scratchpad_;
-  std::vector<std::pair<int, dnnl::memory>> inputs_, outputs_;
 };
 
-// An attribute with a user-provided scratchpad (so it comes from the shared scratch).
-dnnl::primitive_attr scratchpad_attr();
+// conv2d: the descriptor oneDNN picks for a node (src/dst layout `any`), cached in the context.
+dnnl::convolution_forward::primitive_desc conv_desc(Context& ctx, const KernelDesc& d);
+NodePlan plan_conv2d(Context& ctx, const KernelDesc& d);
 
-// Kernel factories, one file each. `threads` is already resolved; the caller holds a
-// ThreadScope for it while the factory creates primitives.
+// Kernel factories, one file each. `threads` is already resolved; the caller holds a ThreadScope
+// for it while the factory creates primitives.
 std::unique_ptr<Kernel> make_conv2d(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_eltwise(std::shared_ptr<Context> ctx, int threads,
-                                     const KernelDesc& d);
-std::unique_ptr<Kernel> make_add(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_avg_pool2d(std::shared_ptr<Context> ctx, int threads,
-                                        const KernelDesc& d);
-std::unique_ptr<Kernel> make_resize(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_concat(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d);
+std::unique_ptr<Kernel> make_elementwise(int threads, const KernelDesc& d);  // leaky_relu, mul, add
+std::unique_ptr<Kernel> make_avg_pool2d(int threads, const KernelDesc& d);
+std::unique_ptr<Kernel> make_resize(int threads, const KernelDesc& d);
+std::unique_ptr<Kernel> make_concat(int threads, const KernelDesc& d);
+std::unique_ptr<Kernel> make_warp(int threads, const KernelDesc& d);
 std::unique_ptr<Kernel> make_slice(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_warp(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d);
+std::unique_ptr<Kernel> make_reorder(std::shared_ptr<Context> ctx, int threads, const Shape& shape,
+                                     Layout from, Layout to);
 
 }  // namespace film::onednn

@@ -1,128 +1,139 @@
-// conv2d on oneDNN. Weights are reordered once, at creation, into the layout the chosen
-// implementation wants (format_tag::any). Activations arrive and leave as plain NCHW, but oneDNN
-// picks their layout too (on AVX-512: NHWC, for its brgconv), and the kernel reorders src in and
-// dst out through the backend's shared scratch. Measured on FILM (one thread, 768x1280, filters
-// 16), that makes the convs 1.9x faster than oneDNN on NCHW directly (gemm), reorders included.
-// NCHW does win, by 1.5-4x, on the convs with very few channels (the 1x1 convs to 2 and 3
-// outputs, the first conv on RGB), but those are about 1.5% of the time: not worth a second path.
-// A fused leaky ReLU (the conv2d "leaky_relu" attribute, see engine/fuse.h) is an eltwise
+// conv2d on oneDNN, in the layout oneDNN picks for it. While planning, the descriptor is made with
+// `any` for src and dst: the implementation oneDNN would choose says which layout it wants (on
+// AVX-512 machines brgconv, channels-last NHWC), and the plan gives the conv exactly that layout
+// in and out — the other ops of this backend work in NHWC too, so the reorders that used to wrap
+// every convolution (a quarter of its time) are gone; where a conv wants a blocked layout the plan
+// places one reorder per value instead. Its scratchpad is planned memory (NodePlan::scratch_bytes).
+// Weights are reordered once, at compile, into the layout the implementation wants
+// (format_tag::any) and shared between kernels (PackedWeights).
+// A fused leaky ReLU (the conv2d "leaky_relu" parameter, see engine/fuse.h) is an eltwise
 // post-op, applied while the result is still in registers.
 #include "backends/onednn/context.h"
-#include "engine/error.h"
+#include "graph/error.h"
 
 namespace film::onednn {
 namespace {
 
 using dnnl::memory;
-using Args = std::unordered_map<int, memory>;
 
-class Conv2dKernel : public Kernel {
+std::string key_of(const KernelDesc& d, bool const_weights, Layout forced, bool force) {
+  const auto& p = std::get<graph::Conv2dParams>(d.params);
+  return cat(shape_str(d.input_shapes[0]), shape_str(d.input_shapes[1]), p.pad[0], ",", p.pad[1],
+             ",", p.pad[2], ",", p.pad[3], "/", p.stride[0], ",", p.stride[1], "/",
+             p.leaky_relu ? *p.leaky_relu : -1.0f, "/", const_weights, "/",
+             force ? layout_name(forced) : "any", "/", d.threads);
+}
+
+dnnl::convolution_forward::primitive_desc make_desc(Context& ctx, const KernelDesc& d,
+                                                    bool const_weights, bool force, Layout forced) {
+  const auto& p = std::get<graph::Conv2dParams>(d.params);
+  const Shape &src_shape = d.input_shapes[0], &w_shape = d.input_shapes[1],
+              &dst_shape = d.output_shapes[0];
+  const memory::dims dims_src(src_shape.begin(), src_shape.end()),
+      dims_w(w_shape.begin(), w_shape.end()), dims_dst(dst_shape.begin(), dst_shape.end());
+  const auto any = memory::format_tag::any;
+  const auto f32 = memory::data_type::f32;
+  const memory::desc src = force ? desc_of(src_shape, forced) : memory::desc(dims_src, f32, any);
+  const memory::desc dst = force ? desc_of(dst_shape, forced) : memory::desc(dims_dst, f32, any);
+  dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src,
+      // Weights that are not constants come as they are, each run; constants get repacked.
+      const_weights ? memory::desc(dims_w, f32, any) : desc_of(w_shape, Layout::nchw),
+      desc_of(d.input_shapes[2], Layout::nchw), dst, {p.stride[0], p.stride[1]},
+      {p.pad[0], p.pad[1]}, {p.pad[2], p.pad[3]});
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (p.leaky_relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, *p.leaky_relu, 0.0f);
+    attr.set_post_ops(ops);
+  }
+  ThreadScope scope(
+      resolve_threads(d.threads));  // oneDNN sizes its work split for the threads it sees
+  return dnnl::convolution_forward::primitive_desc(desc, attr, ctx.engine);
+}
+
+// Weights that are a graph weight are constants: repacked once. Others come as they are, each run.
+bool weights_are_constant(const KernelDesc& d) {
+  return d.input_is_weight.size() > 1 && d.input_is_weight[1];
+}
+
+class Conv2dKernel : public CpuKernel {
  public:
   Conv2dKernel(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d)
-      : ctx_(std::move(ctx)), threads_(threads) {
-    const auto pad = d.attrs.at("pad").get<std::vector<int64_t>>();
-    const auto stride = d.attrs.at("stride").get<std::vector<int64_t>>();
-    const Shape &src_shape = d.input_shapes[0], &w_shape = d.input_shapes[1],
-                &dst_shape = d.output_shapes[0];
-    const memory::desc user_src = plain_desc(src_shape), user_w = plain_desc(w_shape),
-                       bias = plain_desc(d.input_shapes[2]), user_dst = plain_desc(dst_shape);
-    // A constant without data is a planning-only placeholder (film inspect): treat as a runtime
-    // input.
-    const bool const_weights = const_weights_ = d.constants[1] && d.constants[1]->data();
-    const memory::dims dims_src(src_shape.begin(), src_shape.end()),
-        dims_w(w_shape.begin(), w_shape.end()), dims_dst(dst_shape.begin(), dst_shape.end());
-    const auto any = memory::format_tag::any;
-    const auto f32 = memory::data_type::f32;
-    dnnl::convolution_forward::desc desc(
-        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-        memory::desc(dims_src, f32, any),
-        // Weights that are not constants come as they are, each run; constants get repacked.
-        const_weights ? memory::desc(dims_w, f32, any) : user_w, bias,
-        memory::desc(dims_dst, f32, any), {stride[0], stride[1]}, {pad[0], pad[1]},
-        {pad[2], pad[3]});
-    dnnl::primitive_attr attr = scratchpad_attr();
-    if (d.attrs.contains("leaky_relu") && !d.attrs.at("leaky_relu").is_null()) {
-      dnnl::post_ops ops;
-      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, d.attrs.at("leaky_relu").get<float>(),
-                         0.0f);
-      attr.set_post_ops(ops);
-    }
-    dnnl::convolution_forward::primitive_desc pd(desc, attr, ctx_->engine);
+      : CpuKernel(threads), ctx_(std::move(ctx)) {
+    const_weights_ = weights_are_constant(d);
+    if (const_weights_ && !(d.constants.size() > 1 && d.constants[1] && d.constants[1]->data()))
+      fail("node '", d.node_name, "': compiled without its weights");
+    const auto pd = conv_desc(*ctx_, d);
     conv_ = dnnl::convolution_forward(pd);
-
-    if (const_weights) {
+    if (const_weights_) {
       weights_ = ctx_->weights.get(*d.constants[1], pd.weights_desc(), ctx_->engine, ctx_->stream);
     } else {
-      weights_ = memory(user_w, ctx_->engine, nullptr);
+      weights_ = memory(pd.weights_desc(), ctx_->engine, nullptr);
     }
-    bias_ = memory(bias, ctx_->engine, nullptr);
-    user_src_ = memory(user_src, ctx_->engine, nullptr);
-    user_dst_ = memory(user_dst, ctx_->engine, nullptr);
-
-    // Shared scratch: [blocked src][blocked dst][oneDNN's scratchpad], each part aligned.
-    size_t at = 0;
-    if (pd.src_desc() != user_src) {
-      src_ = memory(pd.src_desc(), ctx_->engine, nullptr);
-      src_reorder_ = dnnl::reorder(user_src_, src_);
-      src_at_ = at;
-      at += align_up(pd.src_desc().get_size());
-    }
-    if (pd.dst_desc() != user_dst) {
-      dst_ = memory(pd.dst_desc(), ctx_->engine, nullptr);
-      dst_reorder_ = dnnl::reorder(dst_, user_dst_);
-      dst_at_ = at;
-      at += align_up(pd.dst_desc().get_size());
-    }
-    if (pd.scratchpad_desc().get_size() > 0) {
+    src_ = memory(pd.src_desc(), ctx_->engine, nullptr);
+    dst_ = memory(pd.dst_desc(), ctx_->engine, nullptr);
+    bias_ = memory(pd.bias_desc(), ctx_->engine, nullptr);
+    if (pd.scratchpad_desc().get_size() > d.scratch_bytes)
+      fail("node '", d.node_name, "': oneDNN wants ", pd.scratchpad_desc().get_size(),
+           " bytes of scratch, ", d.scratch_bytes, " were planned");
+    if (pd.scratchpad_desc().get_size() > 0)
       scratchpad_ = memory(pd.scratchpad_desc(), ctx_->engine, nullptr);
-      scratchpad_at_ = at;
-      at += align_up(pd.scratchpad_desc().get_size());
-    }
-    ctx_->scratch.reserve(at);
   }
 
-  void execute(const std::vector<const Tensor*>& in, const std::vector<Tensor*>& out) override {
-    ThreadScope threads(threads_);
-    uint8_t* scratch = ctx_->scratch.get();
-    dnnl::stream& s = ctx_->stream;
-    user_src_.set_data_handle(handle(in[0]));
-    user_dst_.set_data_handle(out[0]->data());
-    bias_.set_data_handle(handle(in[2]));
-    if (!const_weights_) weights_.set_data_handle(handle(in[1]));
-    memory src = user_src_, dst = user_dst_;
-    if (src_) {
-      src_.set_data_handle(scratch + src_at_);
-      src_reorder_.execute(s, user_src_, src_);
-      src = src_;
-    }
-    if (dst_) {
-      dst_.set_data_handle(scratch + dst_at_);
-      dst = dst_;
-    }
-    Args args{{DNNL_ARG_SRC, src},
-              {DNNL_ARG_WEIGHTS, weights_},
-              {DNNL_ARG_BIAS, bias_},
-              {DNNL_ARG_DST, dst}};
+  void execute(const KernelArgs& a) override {
+    src_.set_data_handle(handle(a.inputs[0]));
+    if (!const_weights_) weights_.set_data_handle(handle(a.inputs[1]));
+    bias_.set_data_handle(handle(a.inputs[2]));
+    dst_.set_data_handle(handle(a.outputs[0]));
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src_},
+                                         {DNNL_ARG_WEIGHTS, weights_},
+                                         {DNNL_ARG_BIAS, bias_},
+                                         {DNNL_ARG_DST, dst_}};
     if (scratchpad_) {
-      scratchpad_.set_data_handle(scratch + scratchpad_at_);
+      scratchpad_.set_data_handle(a.scratch.data());
       args.emplace(DNNL_ARG_SCRATCHPAD, scratchpad_);
     }
-    conv_.execute(s, args);
-    if (dst_) dst_reorder_.execute(s, dst_, user_dst_);
-    s.wait();
+    conv_.execute(ctx_->stream, args);
+    ctx_->stream.wait();
   }
 
  private:
   std::shared_ptr<Context> ctx_;
-  int threads_;
   bool const_weights_ = false;
   dnnl::convolution_forward conv_;
-  memory weights_, bias_, user_src_, user_dst_, src_, dst_, scratchpad_;
-  dnnl::reorder src_reorder_, dst_reorder_;
-  size_t src_at_ = 0, dst_at_ = 0, scratchpad_at_ = 0;
+  memory weights_, bias_, src_, dst_, scratchpad_;
 };
 
 }  // namespace
+
+dnnl::convolution_forward::primitive_desc conv_desc(Context& ctx, const KernelDesc& d) {
+  const bool const_weights = weights_are_constant(d);
+  const std::string key = key_of(d, const_weights, Layout::nchw, false);
+  std::lock_guard<std::mutex> lock(ctx.mutex);
+  if (auto it = ctx.convs.find(key); it != ctx.convs.end()) return it->second;
+  auto pd = make_desc(ctx, d, const_weights, false, Layout::nchw);
+  Layout l;
+  if (!layout_of(pd.src_desc(), l) || pd.dst_desc() != desc_of(d.output_shapes[0], l)) {
+    // Not a layout the rest of the backend knows: ask for NHWC explicitly.
+    pd = make_desc(ctx, d, const_weights, true, Layout::nhwc);
+  }
+  ctx.convs.emplace(key, pd);
+  return pd;
+}
+
+NodePlan plan_conv2d(Context& ctx, const KernelDesc& d) {
+  const auto pd = conv_desc(ctx, d);
+  Layout l = Layout::nhwc;
+  layout_of(pd.src_desc(), l);
+  NodePlan p;
+  p.input_layouts = {l, Layout::nchw, Layout::nchw};
+  p.output_layouts = {l};
+  p.scratch_bytes = pd.scratchpad_desc().get_size();
+  p.prepared_weight_bytes = pd.weights_desc().get_size();
+  return p;
+}
 
 std::unique_ptr<Kernel> make_conv2d(std::shared_ptr<Context> ctx, int threads,
                                     const KernelDesc& d) {

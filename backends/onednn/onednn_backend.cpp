@@ -1,9 +1,7 @@
 #include "backends/onednn/onednn_backend.h"
 
-#include <set>
-
 #include "backends/onednn/context.h"
-#include "engine/error.h"
+#include "graph/error.h"
 
 namespace film::onednn {
 
@@ -29,35 +27,100 @@ CpuBackend::CpuBackend() {
 CpuBackend::~CpuBackend() = default;
 
 std::string CpuBackend::unsupported_reason(const KernelDesc& d) const {
-  static const std::set<std::string> ops = {"conv2d", "leaky_relu", "avg_pool2d", "resize", "warp",
-                                            "concat", "add",        "mul",        "slice"};
-  if (!ops.count(d.op)) return "the cpu backend has no kernel for op '" + d.op + "'";
   for (auto& s : d.input_shapes)
     if (s.size() > DNNL_MAX_NDIMS)
       return "oneDNN handles tensors of at most " + std::to_string(DNNL_MAX_NDIMS) + " dimensions";
-  return "";
+  switch (d.op) {
+    case graph::OpKind::conv2d:
+    case graph::OpKind::leaky_relu:
+    case graph::OpKind::avg_pool2d:
+    case graph::OpKind::resize:
+    case graph::OpKind::warp:
+    case graph::OpKind::concat:
+    case graph::OpKind::add:
+    case graph::OpKind::mul:
+    case graph::OpKind::slice:
+      return "";
+  }
+  return cat("the cpu backend has no kernel for op ", static_cast<int>(d.op));
 }
 
-std::unique_ptr<Kernel> CpuBackend::create_kernel(const KernelDesc& d) {
+NodePlan CpuBackend::plan_node(const KernelDesc& d, const std::vector<Layout>& offered) const {
+  if (d.op == graph::OpKind::conv2d) {
+    try {
+      return plan_conv2d(*ctx_, d);
+    } catch (const dnnl::error& e) {
+      fail("node '", d.node_name, "' (conv2d, input ", shape_str(d.input_shapes[0]),
+           "): oneDNN cannot plan it: ", e.what());
+    }
+  }
+  (void)offered;
+  // Everything else runs channels-last on rank-4 tensors (the convolutions' layout), row-major
+  // otherwise; the planner reorders whatever arrives in another layout.
+  NodePlan p;
+  for (auto& s : d.input_shapes)
+    p.input_layouts.push_back(s.size() == 4 ? Layout::nhwc : Layout::nchw);
+  for (auto& s : d.output_shapes)
+    p.output_layouts.push_back(s.size() == 4 ? Layout::nhwc : Layout::nchw);
+  // The loops written here can write into a channels-last slot (a concat input's place).
+  switch (d.op) {
+    case graph::OpKind::leaky_relu:
+    case graph::OpKind::mul:
+    case graph::OpKind::add:
+    case graph::OpKind::avg_pool2d:
+    case graph::OpKind::resize:
+    case graph::OpKind::warp:
+    case graph::OpKind::concat:
+      p.writes_strided_output = d.output_shapes[0].size() == 4;
+      break;
+    case graph::OpKind::conv2d:
+    case graph::OpKind::slice:
+      break;
+  }
+  return p;
+}
+
+std::unique_ptr<Kernel> CpuBackend::compile(const KernelDesc& d) {
   if (std::string why = unsupported_reason(d); !why.empty())
     fail("node '", d.node_name, "': ", why);
   const int threads = resolve_threads(d.threads);
   // oneDNN sizes its work split for the thread count it sees while creating a primitive.
   ThreadScope scope(threads);
   try {
-    if (d.op == "conv2d") return make_conv2d(ctx_, threads, d);
-    if (d.op == "leaky_relu" || d.op == "mul") return make_eltwise(ctx_, threads, d);
-    if (d.op == "add") return make_add(ctx_, threads, d);
-    if (d.op == "avg_pool2d") return make_avg_pool2d(ctx_, threads, d);
-    if (d.op == "resize") return make_resize(ctx_, threads, d);
-    if (d.op == "concat") return make_concat(ctx_, threads, d);
-    if (d.op == "slice") return make_slice(ctx_, threads, d);
-    return make_warp(ctx_, threads, d);
+    switch (d.op) {
+      case graph::OpKind::conv2d:
+        return make_conv2d(ctx_, threads, d);
+      case graph::OpKind::leaky_relu:
+      case graph::OpKind::mul:
+      case graph::OpKind::add:
+        return make_elementwise(threads, d);
+      case graph::OpKind::avg_pool2d:
+        return make_avg_pool2d(threads, d);
+      case graph::OpKind::resize:
+        return make_resize(threads, d);
+      case graph::OpKind::concat:
+        return make_concat(threads, d);
+      case graph::OpKind::slice:
+        return make_slice(ctx_, threads, d);
+      case graph::OpKind::warp:
+        return make_warp(threads, d);
+    }
   } catch (const dnnl::error& e) {
     std::string shapes;
     for (auto& s : d.input_shapes) shapes += (shapes.empty() ? "" : ", ") + shape_str(s);
-    fail("node '", d.node_name, "' (", d.op, ", inputs ", shapes,
+    fail("node '", d.node_name, "' (", graph::op_name(d.op), ", inputs ", shapes,
          "): oneDNN could not build it: ", e.what());
+  }
+  fail("node '", d.node_name, "': the cpu backend has no kernel for op ", graph::op_name(d.op));
+}
+
+std::unique_ptr<Kernel> CpuBackend::compile_reorder(const Shape& shape, Layout from, Layout to,
+                                                    int threads) {
+  try {
+    return make_reorder(ctx_, resolve_threads(threads), shape, from, to);
+  } catch (const dnnl::error& e) {
+    fail("reorder of a ", shape_str(shape), " value from ", layout_name(from), " to ",
+         layout_name(to), ": oneDNN could not build it: ", e.what());
   }
 }
 

@@ -1,15 +1,17 @@
-// The "cpu" backend. oneDNN primitives where oneDNN has the op and is fast on it: conv2d (weights
-// repacked once and shared between kernels, activations reordered to the layout oneDNN picks,
-// leaky ReLU fused as a post-op), leaky_relu and mul (eltwise), add (binary), slice (reorder).
-// Loops written here, in the files of those ops, for warp (oneDNN has none) and for avg_pool2d,
-// resize and concat, where oneDNN 2.6 on plain NCHW measured several times slower (or, for
-// resampling, faulted on unaligned outputs). Tensors between nodes stay plain NCHW float32, as
-// the engine passes them. One file per op; context.h holds what the kernels share.
+// The "cpu" backend. Host memory; tensors between nodes are channels-last (NHWC) float32, the
+// layout oneDNN's fast convolutions read and write on this hardware, so no convolution reorders its
+// input or output (a conv that wants a blocked layout gets one planned reorder per value instead;
+// graph inputs and outputs are reordered from and to NCHW once). oneDNN primitives where oneDNN
+// has the op and is fast on it: conv2d (weights repacked once and shared between kernels, leaky
+// ReLU fused as a post-op, its scratchpad planned by the engine), slice and the layout reorders.
+// Loops written here, in the files of those ops, for warp (oneDNN has none), avg_pool2d, resize,
+// concat and the element-wise ops: each in NHWC (and NCHW), each able to write into a slot of a
+// wider channels-last value, which lets the planner drop most concatenation copies. One file per
+// op; context.h holds what the kernels share.
 //
 // Threading: oneDNN here runs on OpenMP. The backend asks the session to run nodes one at a time
 // (runs_nodes_concurrently() is false) and each kernel uses `threads` OpenMP threads
-// (KernelDesc::threads; <= 0 all cores, capped at the cores). The kernels of one backend share
-// scratch memory, so they must never run concurrently; one Session owns one backend.
+// (KernelDesc::threads; <= 0 all cores, capped at the cores). One Session owns one backend.
 // Determinism: a run is bit-identical to any other run with the same thread count (no atomics or
 // run-time work stealing in these kernels). Across thread counts only the convolutions could
 // differ: oneDNN chooses blocking and work split for the thread count when it creates a
@@ -39,7 +41,10 @@ class CpuBackend : public Backend {
   ~CpuBackend() override;
   std::string name() const override { return "cpu"; }
   std::string unsupported_reason(const KernelDesc& desc) const override;
-  std::unique_ptr<Kernel> create_kernel(const KernelDesc& desc) override;
+  NodePlan plan_node(const KernelDesc& desc, const std::vector<Layout>& offered) const override;
+  std::unique_ptr<Kernel> compile(const KernelDesc& desc) override;
+  std::unique_ptr<Kernel> compile_reorder(const Shape& shape, Layout from, Layout to,
+                                          int threads) override;
   bool runs_nodes_concurrently() const override { return false; }
   bool wants_fused_activation() const override { return true; }
 

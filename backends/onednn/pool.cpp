@@ -2,7 +2,10 @@
 // picks its "simple_nchw" implementation, which measured 9x slower than this loop (16 channels,
 // 768x1280 -> 384x640, one thread: 67 ms against 7.4 ms), and FILM pools every pyramid and encoder
 // level. Same operation order as backends/ref/ops.cpp (a double sum, row by row, then the
-// division), so the results match ref exactly. Rows are split statically over OpenMP threads.
+// division), so the results match ref exactly. Channels-last: output rows split statically over
+// OpenMP threads, the channels of a pixel contiguous; the output may be a slot of a wider
+// channels-last value (pixel stride > channels).
+#include <algorithm>
 #include <vector>
 
 #include "backends/onednn/context.h"
@@ -10,57 +13,49 @@
 namespace film::onednn {
 namespace {
 
-class AvgPoolKernel : public Kernel {
+class AvgPoolKernel : public CpuKernel {
  public:
-  AvgPoolKernel(int threads, const KernelDesc& d) : threads_(threads) {
-    const auto k = d.attrs.at("kernel").get<std::vector<int64_t>>();
-    const auto s = d.attrs.at("stride").get<std::vector<int64_t>>();
-    ky_ = k[0], kx_ = k[1], sy_ = s[0], sx_ = s[1];
-    const Shape &in = d.input_shapes[0], &out = d.output_shapes[0];
-    planes_ = in[0] * in[1], H_ = in[2], W_ = in[3], OH_ = out[2], OW_ = out[3];
+  AvgPoolKernel(int threads, const KernelDesc& d) : CpuKernel(threads) {
+    const auto& p = std::get<graph::AvgPool2dParams>(d.params);
+    ky_ = p.kernel[0], kx_ = p.kernel[1], sy_ = p.stride[0], sx_ = p.stride[1];
   }
 
-  void execute(const std::vector<const Tensor*>& in, const std::vector<Tensor*>& out) override {
-    const float* src = in[0]->data();
-    float* dst = out[0]->data();
-    const int64_t H = H_, W = W_, OH = OH_, OW = OW_, ky = ky_, kx = kx_, sy = sy_, sx = sx_;
+  void execute(const KernelArgs& a) override {
+    const TensorView &in = a.inputs[0], &out = a.outputs[0];
+    const float* src = in.data();
+    float* dst = out.data();
+    const int64_t N = in.shape[0], C = in.shape[1], H = in.shape[2], W = in.shape[3];
+    const int64_t OH = out.shape[2], OW = out.shape[3], ky = ky_, kx = kx_, sy = sy_, sx = sx_;
+    const int64_t P = out.strides[3];  // the output's pixel stride (C unless a slot)
     const double area = static_cast<double>(ky * kx);
-    const bool two_by_two = ky == 2 && kx == 2 && sy == 2 && sx == 2;  // FILM's only case
-#pragma omp parallel for schedule(static) num_threads(threads_)
-    for (int64_t py = 0; py < planes_ * OH; ++py) {
-      const int64_t p = py / OH, y = py % OH;
-      const float* top = src + (p * H + y * sy) * W;
-      float* row = dst + py * OW;
-      if (two_by_two) {
-        const float* bottom = top + W;
+#pragma omp parallel num_threads(threads_)
+    {
+      std::vector<double> sum(C);
+#pragma omp for schedule(static)
+      for (int64_t ny = 0; ny < N * OH; ++ny) {
+        const int64_t n = ny / OH, y = ny % OH;
         for (int64_t x = 0; x < OW; ++x) {
-          double sum = 0;
-          sum += top[2 * x];
-          sum += top[2 * x + 1];
-          sum += bottom[2 * x];
-          sum += bottom[2 * x + 1];
-          row[x] = static_cast<float>(sum / 4);
+          std::fill(sum.begin(), sum.end(), 0.0);
+          for (int64_t dy = 0; dy < ky; ++dy)
+            for (int64_t dx = 0; dx < kx; ++dx) {
+              const float* px = src + ((n * H + y * sy + dy) * W + x * sx + dx) * C;
+              for (int64_t c = 0; c < C; ++c) sum[c] += px[c];
+            }
+          float* o = dst + n * out.strides[0] + y * out.strides[2] + x * P;
+          for (int64_t c = 0; c < C; ++c) o[c] = static_cast<float>(sum[c] / area);
         }
-        continue;
-      }
-      for (int64_t x = 0; x < OW; ++x) {
-        double sum = 0;
-        for (int64_t dy = 0; dy < ky; ++dy)
-          for (int64_t dx = 0; dx < kx; ++dx) sum += top[dy * W + x * sx + dx];
-        row[x] = static_cast<float>(sum / area);
       }
     }
   }
 
  private:
-  int threads_;
-  int64_t ky_, kx_, sy_, sx_, planes_, H_, W_, OH_, OW_;
+  int64_t ky_, kx_, sy_, sx_;
 };
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_avg_pool2d(std::shared_ptr<Context>, int threads,
-                                        const KernelDesc& d) {
+std::unique_ptr<Kernel> make_avg_pool2d(int threads, const KernelDesc& d) {
+  need_channels_last(d);
   return std::make_unique<AvgPoolKernel>(threads, d);
 }
 

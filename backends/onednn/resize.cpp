@@ -1,13 +1,14 @@
 // resize, written here rather than with oneDNN's resampling primitive: oneDNN 2.6's JIT
-// resampling (nearest, plain NCHW) writes with non-temporal stores that fault when dst is not
-// 64-byte aligned (seen on 1x1930x16x16 -> 32x32), and the engine does not promise that
-// alignment for graph outputs. (Its linear mode does use half-pixel centres like ours.)
+// resampling (nearest, plain NCHW) writes with non-temporal stores that faulted when dst was not
+// 64-byte aligned (seen on 1x1930x16x16 -> 32x32), and it cannot write into a slot of a wider
+// value, which this one can (the planner then drops the copy a concatenation would make).
 //
 // Same formulas and operation order as backends/ref/ops.cpp, in double, so the results match
-// ref exactly. Work is split over (plane, output row) with OpenMP, statically; every value is
-// computed the same way at any thread count.
+// ref exactly. Channels-last: output rows split statically over OpenMP threads, the channels of a
+// pixel contiguous. Every value is computed the same way at any thread count.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "backends/onednn/context.h"
@@ -33,12 +34,13 @@ Taps taps(int64_t in, int64_t out) {
   return t;
 }
 
-class ResizeKernel : public Kernel {
+class ResizeKernel : public CpuKernel {
  public:
   ResizeKernel(int threads, const Shape& in, const Shape& out, bool bilinear)
-      : threads_(threads),
+      : CpuKernel(threads),
         bilinear_(bilinear),
-        planes_(in[0] * in[1]),
+        N_(in[0]),
+        C_(in[1]),
         H_(in[2]),
         W_(in[3]),
         OH_(out[2]),
@@ -46,49 +48,54 @@ class ResizeKernel : public Kernel {
         ty_(taps(H_, OH_)),
         tx_(taps(W_, OW_)) {}
 
-  void execute(const std::vector<const Tensor*>& in, const std::vector<Tensor*>& out) override {
-    const float* src = in[0]->data();
-    float* dst = out[0]->data();
-    const int64_t H = H_, W = W_, OH = OH_, OW = OW_;
+  void execute(const KernelArgs& a) override {
+    const float* src = a.inputs[0].data();
+    const TensorView& out = a.outputs[0];
+    const int64_t C = C_, H = H_, W = W_, OH = OH_, OW = OW_;
+    const int64_t P = out.strides[3];  // output pixel stride (C unless a slot)
+    float* dst = out.data();
 #pragma omp parallel for schedule(static) num_threads(threads_)
-    for (int64_t py = 0; py < planes_ * OH; ++py) {
-      const int64_t p = py / OH, y = py % OH;
-      const float* plane = src + p * H * W;
-      float* row = dst + py * OW;
+    for (int64_t ny = 0; ny < N_ * OH; ++ny) {
+      const int64_t n = ny / OH, y = ny % OH;
+      const float* image = src + n * H * W * C;
+      float* row = dst + n * out.strides[0] + y * out.strides[2];
       if (!bilinear_) {
-        const float* s = plane + (y * H / OH) * W;
-        if (OW == 2 * W) {  // FILM's case, without the per-pixel division
-          for (int64_t x = 0; x < W; ++x) row[2 * x] = row[2 * x + 1] = s[x];
-        } else {
-          for (int64_t x = 0; x < OW; ++x) row[x] = s[x * W / OW];
-        }
+        const float* s = image + (y * H / OH) * W * C;
+        for (int64_t x = 0; x < OW; ++x)
+          std::memcpy(row + x * P, s + (x * W / OW) * C, sizeof(float) * C);
         continue;
       }
-      const float* r0 = plane + ty_.i0[y] * W;
-      const float* r1 = plane + ty_.i1[y] * W;
+      const float* r0 = image + ty_.i0[y] * W * C;
+      const float* r1 = image + ty_.i1[y] * W * C;
       const double fy = ty_.frac[y];
       for (int64_t x = 0; x < OW; ++x) {
-        const int64_t x0 = tx_.i0[x], x1 = tx_.i1[x];
+        const float* a0 = r0 + tx_.i0[x] * C;
+        const float* a1 = r0 + tx_.i1[x] * C;
+        const float* b0 = r1 + tx_.i0[x] * C;
+        const float* b1 = r1 + tx_.i1[x] * C;
         const double fx = tx_.frac[x];
-        const double top = (1 - fx) * r0[x0] + fx * r0[x1];
-        const double bottom = (1 - fx) * r1[x0] + fx * r1[x1];
-        row[x] = static_cast<float>((1 - fy) * top + fy * bottom);
+        float* o = row + x * P;
+        for (int64_t c = 0; c < C; ++c) {
+          const double top = (1 - fx) * a0[c] + fx * a1[c];
+          const double bottom = (1 - fx) * b0[c] + fx * b1[c];
+          o[c] = static_cast<float>((1 - fy) * top + fy * bottom);
+        }
       }
     }
   }
 
  private:
-  int threads_;
   bool bilinear_;
-  int64_t planes_, H_, W_, OH_, OW_;
+  int64_t N_, C_, H_, W_, OH_, OW_;
   Taps ty_, tx_;
 };
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_resize(std::shared_ptr<Context>, int threads, const KernelDesc& d) {
+std::unique_ptr<Kernel> make_resize(int threads, const KernelDesc& d) {
+  need_channels_last(d);
   return std::make_unique<ResizeKernel>(threads, d.input_shapes[0], d.output_shapes[0],
-                                        d.attrs.at("mode").get<std::string>() == "bilinear");
+                                        std::get<graph::ResizeParams>(d.params).bilinear);
 }
 
 }  // namespace film::onednn

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "backends/common/warp_corner.h"
 #include "backends/ref/ref_backend.h"
-#include "backends/warp_corner.h"
 
 namespace film::ref {
 namespace {
@@ -21,8 +21,8 @@ void parallel(int64_t n, F&& body) {
 
 }  // namespace
 
-void conv2d(const Tensor& src, const Tensor& w, const Tensor& b, Tensor& dst, int pad_top, int pad_left,
-            int stride_y, int stride_x, std::optional<float> leaky_alpha) {
+void conv2d(const Tensor& src, const Tensor& w, const Tensor& b, Tensor& dst, int pad_top,
+            int pad_left, int stride_y, int stride_x, std::optional<float> leaky_alpha) {
   const int64_t N = src.dim(0), C = src.dim(1), H = src.dim(2), W = src.dim(3);
   const int64_t O = w.dim(0), KH = w.dim(2), KW = w.dim(3);
   const int64_t OH = dst.dim(2), OW = dst.dim(3);
@@ -131,22 +131,30 @@ void warp(const Tensor& src, const Tensor& flow, Tensor& dst) {
         const float* img = src.data() + (n * C + c) * H * W;
         const double top = (1 - ax) * img[y0 * W + x0] + ax * img[y0 * W + x1];
         const double bottom = (1 - ax) * img[y1 * W + x0] + ax * img[y1 * W + x1];
-        dst.data()[((n * C + c) * H + y) * W + x] = static_cast<float>((1 - ay) * top + ay * bottom);
+        dst.data()[((n * C + c) * H + y) * W + x] =
+            static_cast<float>((1 - ay) * top + ay * bottom);
       }
     }
   });
 }
 
-void concat(const std::vector<const Tensor*>& srcs, Tensor& dst, int axis) {
+void concat(const std::vector<const Tensor*>& srcs, Tensor& dst, int axis,
+            const std::vector<bool>& in_place) {
   int64_t outer = 1, inner = 1;
   for (int d = 0; d < axis; ++d) outer *= dst.dim(d);
   for (size_t d = axis + 1; d < dst.shape().size(); ++d) inner *= dst.dim(d);
   const int64_t out_axis = dst.dim(axis);
   int64_t at = 0;
-  for (const Tensor* s : srcs) {
+  for (size_t k = 0; k < srcs.size(); ++k) {
+    const Tensor* s = srcs[k];
     const int64_t len = s->dim(axis) * inner;
+    if (k < in_place.size() && in_place[k]) {  // its producer wrote it into dst already
+      at += len;
+      continue;
+    }
     for (int64_t o = 0; o < outer; ++o)
-      std::memcpy(dst.data() + (o * out_axis) * inner + at, s->data() + o * len, sizeof(float) * len);
+      std::memcpy(dst.data() + (o * out_axis) * inner + at, s->data() + o * len,
+                  sizeof(float) * len);
     at += len;
   }
 }
@@ -167,7 +175,8 @@ void slice(const Tensor& src, Tensor& dst, int axis, int64_t begin) {
   for (size_t d = axis + 1; d < src.shape().size(); ++d) inner *= src.dim(d);
   const int64_t in_len = src.dim(axis) * inner, out_len = dst.dim(axis) * inner;
   for (int64_t o = 0; o < outer; ++o)
-    std::memcpy(dst.data() + o * out_len, src.data() + o * in_len + begin * inner, sizeof(float) * out_len);
+    std::memcpy(dst.data() + o * out_len, src.data() + o * in_len + begin * inner,
+                sizeof(float) * out_len);
 }
 
 }  // namespace film::ref

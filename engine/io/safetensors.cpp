@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
+#include "graph/error.h"
+#include "graph/file.h"
 
 namespace film::io {
 namespace {
@@ -16,9 +16,9 @@ using json = nlohmann::json;
 // Bytes per element of every dtype the format defines.
 int dtype_size(const std::string& dtype) {
   static const std::map<std::string, int> sizes = {
-      {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8}, {"I32", 4}, {"I16", 2},
-      {"I8", 1},  {"U64", 8}, {"U32", 4}, {"U16", 2},  {"U8", 1},  {"BOOL", 1}, {"F8_E4M3", 1},
-      {"F8_E5M2", 1}};
+      {"F64", 8}, {"F32", 4}, {"F16", 2},  {"BF16", 2},    {"I64", 8},
+      {"I32", 4}, {"I16", 2}, {"I8", 1},   {"U64", 8},     {"U32", 4},
+      {"U16", 2}, {"U8", 1},  {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
   auto it = sizes.find(dtype);
   return it == sizes.end() ? 0 : it->second;
 }
@@ -92,12 +92,15 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& pat
   SafetensorsFile file;
   file.path = path;
   if (bytes.size() < 8)
-    fail(path, ": not a safetensors file (", bytes.size(), " bytes, shorter than the 8-byte header length)");
+    fail(path, ": not a safetensors file (", bytes.size(),
+         " bytes, shorter than the 8-byte header length)");
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | static_cast<uint8_t>(bytes[i]);
   if (header_len > bytes.size() - 8)
-    fail(path, ": header length ", header_len, " runs past the end of the file (", bytes.size(), " bytes)");
-  if (header_len > 100'000'000) fail(path, ": header length ", header_len, " exceeds the 100 MB limit");
+    fail(path, ": header length ", header_len, " runs past the end of the file (", bytes.size(),
+         " bytes)");
+  if (header_len > 100'000'000)
+    fail(path, ": header length ", header_len, " exceeds the 100 MB limit");
   std::string_view header = bytes.substr(8, header_len);
   const size_t data_start = 8 + header_len;
   const uint64_t data_len = bytes.size() - data_start;
@@ -142,7 +145,8 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& pat
     if (!v.is_object()) fail(where, ": entry must be an object with dtype, shape, data_offsets");
     if (!v.contains("dtype") || !v["dtype"].is_string()) fail(where, ": missing string 'dtype'");
     if (!v.contains("shape") || !v["shape"].is_array()) fail(where, ": missing array 'shape'");
-    if (!v.contains("data_offsets") || !v["data_offsets"].is_array() || v["data_offsets"].size() != 2)
+    if (!v.contains("data_offsets") || !v["data_offsets"].is_array() ||
+        v["data_offsets"].size() != 2)
       fail(where, ": missing 'data_offsets' [begin, end]");
     SafetensorsEntry e;
     e.dtype = v["dtype"].get<std::string>();
@@ -161,7 +165,8 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& pat
       if (!o.is_number_unsigned()) fail(where, ": data_offsets must be non-negative integers");
     uint64_t b = v["data_offsets"][0].get<uint64_t>(), en = v["data_offsets"][1].get<uint64_t>();
     if (b > en || en > data_len)
-      fail(where, ": data_offsets [", b, ", ", en, "] are outside the data section (", data_len, " bytes)");
+      fail(where, ": data_offsets [", b, ", ", en, "] are outside the data section (", data_len,
+           " bytes)");
     if (en - b != count * esize)
       fail(where, ": data_offsets cover ", en - b, " bytes but shape ", shape_str(e.shape), " of ",
            e.dtype, " needs ", count * esize);
@@ -173,7 +178,8 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& pat
   std::sort(ranges.begin(), ranges.end(), [](auto& a, auto& b) { return a.begin < b.begin; });
   for (size_t i = 1; i < ranges.size(); ++i)
     if (ranges[i].begin < ranges[i - 1].end)
-      fail(path, ": tensors '", ranges[i - 1].name, "' and '", ranges[i].name, "' overlap in the data section");
+      fail(path, ": tensors '", ranges[i - 1].name, "' and '", ranges[i].name,
+           "' overlap in the data section");
   // Keep file order as written (by offset), which is what writers produce.
   std::sort(file.order.begin(), file.order.end(), [&](const std::string& a, const std::string& b) {
     auto ra = std::find_if(ranges.begin(), ranges.end(), [&](auto& r) { return r.name == a; });

@@ -5,7 +5,7 @@
 // the U-Net fusion decoder.
 #include <set>
 
-#include "engine/error.h"
+#include "graph/error.h"
 #include "models/film/options.h"
 
 namespace film::model {
@@ -17,7 +17,8 @@ using nlohmann::json;
 
 constexpr double kLeakyAlpha = 0.2;
 
-Node op(std::string name, std::string type, std::vector<std::string> inputs, json attrs = json::object()) {
+Node op(std::string name, std::string type, std::vector<std::string> inputs,
+        json attrs = json::object()) {
   Node n;
   n.name = std::move(name);
   n.op = std::move(type);
@@ -27,8 +28,8 @@ Node op(std::string name, std::string type, std::vector<std::string> inputs, jso
   return n;
 }
 
-Node call(std::string name, std::string function, std::string scope, std::vector<std::string> inputs,
-          std::vector<std::string> outputs) {
+Node call(std::string name, std::string function, std::string scope,
+          std::vector<std::string> inputs, std::vector<std::string> outputs) {
   Node n;
   n.name = std::move(name);
   n.op = "call";
@@ -45,7 +46,8 @@ json same_pad(int k) { return json::array({(k - 1) / 2, (k - 1) / 2, k / 2, k / 
 // conv (+ leaky ReLU): appends the nodes, returns the output value name.
 std::string conv(std::vector<Node>& nodes, const std::string& name, const std::string& src,
                  const std::string& weights, int kernel, bool activation) {
-  nodes.push_back(op(name, "conv2d", {src, weights + "/weight", weights + "/bias"}, {{"pad", same_pad(kernel)}}));
+  nodes.push_back(op(name, "conv2d", {src, weights + "/weight", weights + "/bias"},
+                     {{"pad", same_pad(kernel)}}));
   if (!activation) return name;
   nodes.push_back(op(name + "/relu", "leaky_relu", {name}, {{"alpha", kLeakyAlpha}}));
   return name + "/relu";
@@ -106,7 +108,8 @@ Function flow_pyramid_function(const FilmOptions& o) {
   for (int l = L - 2; l >= 0; --l) {
     const std::string p = cat("l", l, "/");
     f.nodes.push_back(op(p + "double", "mul", {v}, {{"scalar", 2.0}}));
-    f.nodes.push_back(op(p + "upsample", "resize", {p + "double"}, {{"mode", "bilinear"}, {"scale", {2, 2}}}));
+    f.nodes.push_back(
+        op(p + "upsample", "resize", {p + "double"}, {{"mode", "bilinear"}, {"scale", {2, 2}}}));
     f.nodes.push_back(op(p + "warp", "warp", {cat("b/", l), p + "upsample"}));
     predict(l, p + "warp", cat("residual/", l));
     Node add = op(p + "add", "add", {p + "upsample", cat("residual/", l)});
@@ -142,7 +145,8 @@ void declare_weights(graph::Graph& g, const FilmOptions& o) {
   const int F = o.fusion_pyramid_levels;
   auto fusion_in = [&](int l) { return 2 * (3 + o.feature_channels(l)) + 4; };
   for (int l = F - 2; l >= 0; --l) {
-    const int n = o.fusion_channels(l), up_in = l == F - 2 ? fusion_in(F - 1) : o.fusion_channels(l + 1);
+    const int n = o.fusion_channels(l),
+              up_in = l == F - 2 ? fusion_in(F - 1) : o.fusion_channels(l + 1);
     add(fusion_weight(l, 0, "weight"), fusion_weight(l, 0, "bias"), n, up_in, 2);
     add(fusion_weight(l, 1, "weight"), fusion_weight(l, 1, "bias"), n, fusion_in(l) + n, 3);
     add(fusion_weight(l, 2, "weight"), fusion_weight(l, 2, "bias"), n, n, 3);
@@ -158,10 +162,12 @@ graph::Graph build_film_graph(const FilmOptions& o) {
   const int L = o.pyramid_levels, F = o.fusion_pyramid_levels;
   graph::Graph g;
   g.name = "film";
-  g.metadata = {{"model", "FILM (Reda et al., ECCV 2022)"}, {"options", options_to_json(o)}, {"time", 0.5}};
+  g.metadata = {
+      {"model", "FILM (Reda et al., ECCV 2022)"}, {"options", options_to_json(o)}, {"time", 0.5}};
   g.inputs = {{"x0", {std::string("N"), int64_t{3}, std::string("H"), std::string("W")}},
               {"x1", {std::string("N"), int64_t{3}, std::string("H"), std::string("W")}}};
-  const std::string why = cat("FILM with pyramid_levels=", L, " halves the image ", L - 1, " times");
+  const std::string why =
+      cat("FILM with pyramid_levels=", L, " halves the image ", L - 1, " times");
   g.dims["H"] = {o.size_multiple(), o.size_multiple(), why};
   g.dims["W"] = {o.size_multiple(), o.size_multiple(), why};
   declare_weights(g, o);
@@ -189,13 +195,15 @@ graph::Graph build_film_graph(const FilmOptions& o) {
     for (int l = 0; l < L; ++l) {
       std::vector<std::string> outs;
       const int depth = std::min(o.sub_levels, L - l);
-      for (int j = 0; j < o.sub_levels; ++j) outs.push_back(j < depth ? cat("encoder", i, "/", l, "/s", j) : "");
+      for (int j = 0; j < o.sub_levels; ++j)
+        outs.push_back(j < depth ? cat("encoder", i, "/", l, "/s", j) : "");
       nodes.push_back(call(cat("encoder", i, "/", l), "encoder", "encoder", {image[i][l]}, outs));
     }
     // Cascade: level l gathers sub-tree j started at level l-j, taken at depth j.
     for (int l = 0; l < L; ++l) {
       std::vector<std::string> parts;
-      for (int j = 0; j <= std::min(l, o.sub_levels - 1); ++j) parts.push_back(cat("encoder", i, "/", l - j, "/s", j));
+      for (int j = 0; j <= std::min(l, o.sub_levels - 1); ++j)
+        parts.push_back(cat("encoder", i, "/", l - j, "/s", j));
       if (parts.size() == 1) {
         features[i].push_back(parts[0]);
       } else {
@@ -212,7 +220,8 @@ graph::Graph build_film_graph(const FilmOptions& o) {
     for (int l = 0; l < L; ++l) ins.push_back(features[d][l]);
     for (int l = 0; l < L; ++l) ins.push_back(features[1 - d][l]);
     std::vector<std::string> outs;
-    for (int l = 0; l < L - 1; ++l) outs.push_back(l < F ? cat(dir_name[d], "_flow_pyramid/", l) : "");
+    for (int l = 0; l < L - 1; ++l)
+      outs.push_back(l < F ? cat(dir_name[d], "_flow_pyramid/", l) : "");
     for (int l = 0; l < L; ++l) outs.push_back(cat(dir_name[d], "_residual_flow_pyramid/", l));
     nodes.push_back(call(cat("flow_", dir_name[d]), "flow_pyramid", "", ins, outs));
     for (int l = 0; l < F; ++l)
@@ -229,7 +238,8 @@ graph::Graph build_film_graph(const FilmOptions& o) {
     nodes.push_back(op(p + "stack1", "concat", {image[1][l], features[1][l]}));
     nodes.push_back(op(p + "warped0", "warp", {p + "stack0", p + "backward_half"}));
     nodes.push_back(op(p + "warped1", "warp", {p + "stack1", p + "forward_half"}));
-    nodes.push_back(op(p + "input", "concat", {p + "warped0", p + "warped1", p + "backward_half", p + "forward_half"}));
+    nodes.push_back(op(p + "input", "concat",
+                       {p + "warped0", p + "warped1", p + "backward_half", p + "forward_half"}));
     fusion_input.push_back(p + "input");
   }
   // U-Net decoder, coarse to fine.
@@ -237,18 +247,22 @@ graph::Graph build_film_graph(const FilmOptions& o) {
   for (int l = F - 2; l >= 0; --l) {
     const std::string p = cat("fusion/l", l, "/");
     nodes.push_back(op(p + "upsample", "resize", {net}, {{"mode", "nearest"}, {"scale", {2, 2}}}));
-    std::string up = conv(nodes, p + "up_conv", p + "upsample", cat("fusion/level", l, "/conv0"), 2, false);
+    std::string up =
+        conv(nodes, p + "up_conv", p + "upsample", cat("fusion/level", l, "/conv0"), 2, false);
     nodes.push_back(op(p + "concat", "concat", {fusion_input[l], up}));
     net = conv(nodes, p + "conv1", p + "concat", cat("fusion/level", l, "/conv1"), 3, true);
     net = conv(nodes, p + "conv2", net, cat("fusion/level", l, "/conv2"), 3, true);
   }
-  nodes.push_back(op("image", "conv2d", {net, fusion_output_weight("weight"), fusion_output_weight("bias")},
+  nodes.push_back(op("image", "conv2d",
+                     {net, fusion_output_weight("weight"), fusion_output_weight("bias")},
                      {{"pad", same_pad(1)}}));
 
   g.outputs.push_back({"image", false});
   for (int d = 0; d < 2; ++d) {
-    for (int l = 0; l < F && l < L - 1; ++l) g.outputs.push_back({cat(dir_name[d], "_flow_pyramid/", l), true});
-    for (int l = 0; l < L; ++l) g.outputs.push_back({cat(dir_name[d], "_residual_flow_pyramid/", l), true});
+    for (int l = 0; l < F && l < L - 1; ++l)
+      g.outputs.push_back({cat(dir_name[d], "_flow_pyramid/", l), true});
+    for (int l = 0; l < L; ++l)
+      g.outputs.push_back({cat(dir_name[d], "_residual_flow_pyramid/", l), true});
   }
   return g;
 }

@@ -2,15 +2,18 @@
 
 #include <regex>
 
-#include "engine/error.h"
+#include "graph/error.h"
 
 namespace film::model {
 
 std::string port_key_to_engine(const std::string& key, const FilmOptions& o) {
   // Indices are at most 4 digits, so std::stoi below cannot overflow.
-  static const std::regex encoder(R"(extract\.extract_sublevels\.convs\.(\d{1,4})\.(\d{1,4})\.0\.(weight|bias))");
-  static const std::regex shared(R"(predict_flow\._predictor\._convs\.(\d{1,4})\.0\.(weight|bias))");
-  static const std::regex special(R"(predict_flow\._predictors\.(\d{1,4})\._convs\.(\d{1,4})\.0\.(weight|bias))");
+  static const std::regex encoder(
+      R"(extract\.extract_sublevels\.convs\.(\d{1,4})\.(\d{1,4})\.0\.(weight|bias))");
+  static const std::regex shared(
+      R"(predict_flow\._predictor\._convs\.(\d{1,4})\.0\.(weight|bias))");
+  static const std::regex special(
+      R"(predict_flow\._predictors\.(\d{1,4})\._convs\.(\d{1,4})\.0\.(weight|bias))");
   static const std::regex fusion(R"(fuse\.convs\.(\d{1,4})\.(\d{1,4})\.0\.(weight|bias))");
   static const std::regex output(R"(fuse\.output_conv\.(weight|bias))");
   std::smatch m;
@@ -20,14 +23,16 @@ std::string port_key_to_engine(const std::string& key, const FilmOptions& o) {
   if (std::regex_match(key, m, shared))
     return cat(predictor_scope(o, o.specialized_levels), "/conv", num(1), "/", m[2].str());
   if (std::regex_match(key, m, special) && num(1) < o.specialized_levels)  // stored coarse to fine
-    return cat(predictor_scope(o, o.specialized_levels - 1 - num(1)), "/conv", num(2), "/", m[3].str());
+    return cat(predictor_scope(o, o.specialized_levels - 1 - num(1)), "/conv", num(2), "/",
+               m[3].str());
   if (std::regex_match(key, m, fusion) && num(1) < o.fusion_pyramid_levels - 1 && num(2) < 3)
     return fusion_weight(o.fusion_pyramid_levels - 2 - num(1), num(2), m[3].str().c_str());
   if (std::regex_match(key, m, output)) return fusion_output_weight(m[1].str().c_str());
   fail("state-dict key '", key, "' is not a weight of the FILM PyTorch port with these options");
 }
 
-std::vector<std::pair<std::string, Tensor>> import_pytorch_port(const io::SafetensorsFile& sd, const FilmOptions& o) {
+std::vector<std::pair<std::string, Tensor>> import_pytorch_port(const io::SafetensorsFile& sd,
+                                                                const FilmOptions& o) {
   std::vector<std::pair<std::string, Tensor>> out;
   for (auto& key : sd.order) {
     try {

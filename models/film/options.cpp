@@ -1,6 +1,6 @@
 #include "models/film/options.h"
 
-#include "engine/error.h"
+#include "graph/error.h"
 
 namespace film::model {
 
@@ -10,22 +10,27 @@ void FilmOptions::check(const std::string& where) const {
   auto need = [&](bool ok, auto&&... msg) {
     if (!ok) fail(where, ": ", msg...);
   };
-  need(pyramid_levels >= 1 && pyramid_levels <= 12, "pyramid_levels must be in 1..12, got ", pyramid_levels);
+  need(pyramid_levels >= 1 && pyramid_levels <= 12, "pyramid_levels must be in 1..12, got ",
+       pyramid_levels);
   need(fusion_pyramid_levels >= 1 && fusion_pyramid_levels <= pyramid_levels,
-       "fusion_pyramid_levels must be in 1..pyramid_levels (", pyramid_levels, "), got ", fusion_pyramid_levels);
+       "fusion_pyramid_levels must be in 1..pyramid_levels (", pyramid_levels, "), got ",
+       fusion_pyramid_levels);
   need(sub_levels >= 1 && sub_levels <= 8, "sub_levels must be in 1..8, got ", sub_levels);
   need(specialized_levels >= 0 && specialized_levels < pyramid_levels,
        "specialized_levels must be in 0..pyramid_levels-1, got ", specialized_levels);
-  need(specialized_levels >= sub_levels - 1,
-       "specialized_levels (", specialized_levels, ") must be at least sub_levels - 1 (", sub_levels - 1,
+  need(specialized_levels >= sub_levels - 1, "specialized_levels (", specialized_levels,
+       ") must be at least sub_levels - 1 (", sub_levels - 1,
        ") so that every level sharing the flow predictor has the same feature channels");
   need(filters >= 1 && filters <= 4096, "filters must be in 1..4096, got ", filters);
   need(static_cast<int>(flow_convs.size()) == specialized_levels + 1,
-       "flow_convs needs specialized_levels + 1 = ", specialized_levels + 1, " entries, got ", flow_convs.size());
+       "flow_convs needs specialized_levels + 1 = ", specialized_levels + 1, " entries, got ",
+       flow_convs.size());
   need(static_cast<int>(flow_filters.size()) == specialized_levels + 1,
-       "flow_filters needs specialized_levels + 1 = ", specialized_levels + 1, " entries, got ", flow_filters.size());
+       "flow_filters needs specialized_levels + 1 = ", specialized_levels + 1, " entries, got ",
+       flow_filters.size());
   for (int c : flow_convs) need(c >= 1 && c <= 16, "flow_convs entries must be in 1..16, got ", c);
-  for (int f : flow_filters) need(f >= 2 && f % 2 == 0, "flow_filters entries must be even and >= 2, got ", f);
+  for (int f : flow_filters)
+    need(f >= 2 && f % 2 == 0, "flow_filters entries must be even and >= 2, got ", f);
 }
 
 int FilmOptions::feature_channels(int level) const {
@@ -45,20 +50,22 @@ int FilmOptions::predictor_index(int level) const {
 FilmOptions options_from_json(const nlohmann::json& j, const std::string& path) {
   if (!j.is_object()) fail(path, ": FILM options must be a JSON object");
   FilmOptions o;
-  static const char* ints[] = {"pyramid_levels", "fusion_pyramid_levels", "specialized_levels", "sub_levels",
-                               "filters"};
+  static const char* ints[] = {"pyramid_levels", "fusion_pyramid_levels", "specialized_levels",
+                               "sub_levels", "filters"};
   for (auto& [k, v] : j.items()) {
     bool known = false;
     for (const char* name : ints) known |= k == name;
     known |= k == "flow_convs" || k == "flow_filters";
     if (!known)
       fail(path, ": unknown FILM option '", k,
-           "' (known: pyramid_levels, fusion_pyramid_levels, specialized_levels, sub_levels, filters, "
+           "' (known: pyramid_levels, fusion_pyramid_levels, specialized_levels, sub_levels, "
+           "filters, "
            "flow_convs, flow_filters)");
   }
   auto get_int = [&](const char* k, int& dst) {
     if (!j.contains(k)) return;
-    if (!j[k].is_number_integer() || j[k].get<int64_t>() < -1000000 || j[k].get<int64_t>() > 1000000)
+    if (!j[k].is_number_integer() || j[k].get<int64_t>() < -1000000 ||
+        j[k].get<int64_t>() > 1000000)
       fail(path, ": option '", k, "' must be an integer, got ", j[k].dump());
     dst = j[k].get<int>();
   };
@@ -94,15 +101,22 @@ FilmOptions parse_options(std::string_view text, const std::string& path) {
 }
 
 nlohmann::ordered_json options_to_json(const FilmOptions& o) {
-  return {{"pyramid_levels", o.pyramid_levels}, {"fusion_pyramid_levels", o.fusion_pyramid_levels},
-          {"specialized_levels", o.specialized_levels}, {"sub_levels", o.sub_levels},
-          {"filters", o.filters}, {"flow_convs", o.flow_convs}, {"flow_filters", o.flow_filters}};
+  return {{"pyramid_levels", o.pyramid_levels},
+          {"fusion_pyramid_levels", o.fusion_pyramid_levels},
+          {"specialized_levels", o.specialized_levels},
+          {"sub_levels", o.sub_levels},
+          {"filters", o.filters},
+          {"flow_convs", o.flow_convs},
+          {"flow_filters", o.flow_filters}};
 }
 
-std::string encoder_weight(int conv, const char* kind) { return cat("encoder/conv", conv, "/", kind); }
+std::string encoder_weight(int conv, const char* kind) {
+  return cat("encoder/conv", conv, "/", kind);
+}
 
 std::string predictor_scope(const FilmOptions& o, int index) {
-  return index < o.specialized_levels ? cat("flow/predictor_", index) : std::string("flow/predictor_shared");
+  return index < o.specialized_levels ? cat("flow/predictor_", index)
+                                      : std::string("flow/predictor_shared");
 }
 
 std::string fusion_weight(int level, int conv, const char* kind) {

@@ -1,14 +1,14 @@
 // PNG reading and writing for frames, as float32 NCHW tensors [1, 3, H, W] with values in [0, 1].
 //
 // Reading accepts every PNG colour type (gray, gray+alpha, RGB, RGBA, palette), bit depths 1-16 and
-// interlaced files. Alpha is dropped and gray is replicated to three channels. Values are the stored
-// (gamma-encoded) samples divided by 255 or 65535: no gamma or colour-profile conversion is applied,
-// because the model was trained on the raw 8-bit values. Ancillary chunks (text, ICC profiles, ...)
-// are skipped unread, so files with large metadata load quickly.
-// Sizes are checked against the header before any pixel memory is allocated: each side must be at
-// most kMaxImageSide and the image at most kMaxImagePixels, and the file must be large enough to
-// plausibly hold that many pixels (deflate expands at most ~1032:1).
-// Every failure (I/O, corrupt data, bad CRC, truncation, oversize) throws film::Error naming the file.
+// interlaced files. Alpha is dropped and gray is replicated to three channels. Values are the
+// stored (gamma-encoded) samples divided by 255 or 65535: no gamma or colour-profile conversion is
+// applied, because the model was trained on the raw 8-bit values. Ancillary chunks (text, ICC
+// profiles, ...) are skipped unread, so files with large metadata load quickly. Sizes are checked
+// against the header before any pixel memory is allocated: each side must be at most kMaxImageSide
+// and the image at most kMaxImagePixels, and the file must be large enough to plausibly hold that
+// many pixels (deflate expands at most ~1032:1). Every failure (I/O, corrupt data, bad CRC,
+// truncation, oversize) throws film::Error naming the file.
 //
 // Writing stores 8-bit RGB: each value is clamped to [0, 1] (NaN becomes 0) and rounded to nearest,
 // see to_byte(). Files are written atomically (io/file.h).

@@ -1,4 +1,4 @@
-#include "engine/io/file.h"
+#include "graph/file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/error.h"
+#include "graph/error.h"
 
 namespace film::io {
 
@@ -34,7 +34,9 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   if (!fs::is_directory(dir, ec)) fail(path, ": output folder '", dir.string(), "' does not exist");
   std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
   int fd = mkstemp(tmpl.data());
-  if (fd < 0) fail(path, ": cannot create a temporary file in '", dir.string(), "' (", std::strerror(errno), ")");
+  if (fd < 0)
+    fail(path, ": cannot create a temporary file in '", dir.string(), "' (", std::strerror(errno),
+         ")");
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

@@ -1,4 +1,4 @@
-#include "engine/io/tf_checkpoint.h"
+#include "models/import/tf_checkpoint.h"
 
 #include <snappy.h>
 
@@ -8,16 +8,16 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/error.h"
-#include "engine/io/crc32c.h"
-#include "engine/io/file.h"
-#include "engine/io/protobuf_wire.h"
+#include "graph/error.h"
+#include "graph/file.h"
+#include "models/import/crc32c.h"
+#include "models/import/protobuf_wire.h"
 
 namespace film::io {
 namespace {
 
 constexpr uint64_t kTableMagic = 0xdb4775248b80fb57ull;
-constexpr size_t kFooterSize = 48;      // two BlockHandles padded to 40 bytes, then the magic
+constexpr size_t kFooterSize = 48;       // two BlockHandles padded to 40 bytes, then the magic
 constexpr size_t kBlockTrailerSize = 5;  // compression type byte + masked crc32c
 
 std::string hex32(uint32_t v) {
@@ -55,7 +55,8 @@ std::string describe(const std::string& kind, const BlockHandle& h) {
 std::string read_block(std::string_view file, const BlockHandle& h, const std::string& where) {
   if (h.offset > file.size() || h.size > file.size() - h.offset ||
       kBlockTrailerSize > file.size() - h.offset - h.size)
-    fail(where, ": block runs past the end of the file (", file.size(), " bytes; truncated index?)");
+    fail(where, ": block runs past the end of the file (", file.size(),
+         " bytes; truncated index?)");
   std::string_view stored = file.substr(h.offset, h.size);
   const char type = file[h.offset + h.size];
   const uint32_t expected = crc32c_unmask(read_u32le(file, h.offset + h.size + 1));
@@ -64,14 +65,16 @@ std::string read_block(std::string_view file, const BlockHandle& h, const std::s
     fail(where, ": block checksum mismatch (stored crc32c ", hex32(expected), ", computed ",
          hex32(actual), "): the index file is corrupt");
   if (type == 0) return std::string(stored);
-  if (type != 1) fail(where, ": unknown block compression type ", int(uint8_t(type)), " (expected 0 or 1)");
+  if (type != 1)
+    fail(where, ": unknown block compression type ", int(uint8_t(type)), " (expected 0 or 1)");
   size_t n = 0;
   if (!snappy::GetUncompressedLength(stored.data(), stored.size(), &n))
     fail(where, ": snappy block has a malformed length header");
   // Snappy expands at most ~22x (a 3-byte copy yields 64 bytes); a larger claim is corruption, and
   // refusing it avoids allocating gigabytes for a few bytes of garbage.
   if (n > 32 * stored.size() + 32)
-    fail(where, ": snappy block claims ", n, " uncompressed bytes from ", stored.size(), " (implausible)");
+    fail(where, ": snappy block claims ", n, " uncompressed bytes from ", stored.size(),
+         " (implausible)");
   std::string out(n, '\0');
   if (!snappy::RawUncompress(stored.data(), stored.size(), out.data()))
     fail(where, ": snappy block does not decompress (corrupt data)");
@@ -81,15 +84,17 @@ std::string read_block(std::string_view file, const BlockHandle& h, const std::s
 // Calls visit(key, value) for each entry of a block's contents.
 template <class Visit>
 void for_each_block_entry(std::string_view block, const std::string& where, Visit&& visit) {
-  if (block.size() < 4) fail(where, ": block of ", block.size(), " bytes is too short for its restart count");
+  if (block.size() < 4)
+    fail(where, ": block of ", block.size(), " bytes is too short for its restart count");
   const uint64_t num_restarts = read_u32le(block, block.size() - 4);
   if (num_restarts == 0 || num_restarts > (block.size() - 4) / 4)
-    fail(where, ": block of ", block.size(), " bytes cannot hold ", num_restarts, " restart points");
+    fail(where, ": block of ", block.size(), " bytes cannot hold ", num_restarts,
+         " restart points");
   const size_t data_end = block.size() - 4 - static_cast<size_t>(num_restarts) * 4;
   for (uint64_t i = 0; i < num_restarts; ++i)
     if (read_u32le(block, data_end + 4 * i) > data_end)
-      fail(where, ": restart point ", i, " lies past the entries (", read_u32le(block, data_end + 4 * i),
-           " > ", data_end, ")");
+      fail(where, ": restart point ", i, " lies past the entries (",
+           read_u32le(block, data_end + 4 * i), " > ", data_end, ")");
   std::string_view entries = block.substr(0, data_end);
   std::string key;
   // Prefix compression lets a tiny block name huge keys (each entry re-using a long prefix); cap
@@ -103,16 +108,17 @@ void for_each_block_entry(std::string_view block, const std::string& where, Visi
     const uint64_t unshared = pb::read_varint(entries, pos, where);
     const uint64_t value_len = pb::read_varint(entries, pos, where);
     if (shared > key.size())
-      fail(where, ": entry at byte ", start, " shares ", shared, " key bytes but the previous key has ",
-           key.size());
+      fail(where, ": entry at byte ", start, " shares ", shared,
+           " key bytes but the previous key has ", key.size());
     if (unshared > entries.size() - pos || value_len > entries.size() - pos - unshared)
-      fail(where, ": entry at byte ", start, " runs past the end of the block (key suffix ", unshared,
-           " + value ", value_len, " bytes, ", entries.size() - pos, " left)");
+      fail(where, ": entry at byte ", start, " runs past the end of the block (key suffix ",
+           unshared, " + value ", value_len, " bytes, ", entries.size() - pos, " left)");
     key.resize(static_cast<size_t>(shared));
     key.append(entries.substr(pos, static_cast<size_t>(unshared)));
     pos += static_cast<size_t>(unshared);
     key_bytes += key.size();
-    if (key_bytes > key_budget) fail(where, ": keys total more than ", key_budget, " bytes (corrupt block)");
+    if (key_bytes > key_budget)
+      fail(where, ": keys total more than ", key_budget, " bytes (corrupt block)");
     visit(key, entries.substr(pos, static_cast<size_t>(value_len)));
     pos += static_cast<size_t>(value_len);
   }
@@ -124,17 +130,30 @@ BundleEntry parse_entry(std::string_view bytes, const std::string& where) {
   pb::Field f;
   while (r.next(f)) {
     switch (f.number) {
-      case 1: e.dtype = static_cast<int>(f.varint_value(where)); break;
-      case 2: e.shape = parse_tensor_shape(f.bytes_value(where), where); break;
-      case 3: e.shard_id = f.varint_value(where); break;
-      case 4: e.offset = f.varint_value(where); break;
-      case 5: e.size = f.varint_value(where); break;
+      case 1:
+        e.dtype = static_cast<int>(f.varint_value(where));
+        break;
+      case 2:
+        e.shape = parse_tensor_shape(f.bytes_value(where), where);
+        break;
+      case 3:
+        e.shard_id = f.varint_value(where);
+        break;
+      case 4:
+        e.offset = f.varint_value(where);
+        break;
+      case 5:
+        e.size = f.varint_value(where);
+        break;
       case 6:
         e.crc32c_masked = f.fixed32_value(where);
         e.has_crc32c = true;
         break;
-      case 7: e.sliced = true; break;
-      default: break;  // fields added by later TensorFlow versions
+      case 7:
+        e.sliced = true;
+        break;
+      default:
+        break;  // fields added by later TensorFlow versions
     }
   }
   return e;
@@ -158,20 +177,34 @@ BundleHeader parse_header(std::string_view bytes, const std::string& where) {
 
 int tf_dtype_size(int dtype) {
   switch (dtype) {
-    case 1: return 4;   // float
-    case 2: return 8;   // double
-    case 3: return 4;   // int32
-    case 4: return 1;   // uint8
-    case 5: return 2;   // int16
-    case 6: return 1;   // int8
-    case 9: return 8;   // int64
-    case 10: return 1;  // bool
-    case 14: return 2;  // bfloat16
-    case 17: return 2;  // uint16
-    case 19: return 2;  // half
-    case 22: return 4;  // uint32
-    case 23: return 8;  // uint64
-    default: return 0;
+    case 1:
+      return 4;  // float
+    case 2:
+      return 8;  // double
+    case 3:
+      return 4;  // int32
+    case 4:
+      return 1;  // uint8
+    case 5:
+      return 2;  // int16
+    case 6:
+      return 1;  // int8
+    case 9:
+      return 8;  // int64
+    case 10:
+      return 1;  // bool
+    case 14:
+      return 2;  // bfloat16
+    case 17:
+      return 2;  // uint16
+    case 19:
+      return 2;  // half
+    case 22:
+      return 4;  // uint32
+    case 23:
+      return 8;  // uint64
+    default:
+      return 0;
   }
 }
 
@@ -196,7 +229,8 @@ int64_t checked_num_elements(const Shape& shape, const std::string& label) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0) fail(label, ": shape ", shape_str(shape), " has a negative dimension");
-    if (d != 0 && n > (int64_t(1) << 60) / d) fail(label, ": shape ", shape_str(shape), " is implausibly large");
+    if (d != 0 && n > (int64_t(1) << 60) / d)
+      fail(label, ": shape ", shape_str(shape), " is implausibly large");
     n *= d;
   }
   return n;
@@ -212,7 +246,8 @@ std::vector<std::pair<std::string, std::string>> parse_leveldb_table(std::string
   if (magic != kTableMagic) {
     char buf[40];
     std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(magic));
-    fail(path, ": bad table magic number ", buf, " (expected 0xdb4775248b80fb57): not a checkpoint index, "
+    fail(path, ": bad table magic number ", buf,
+         " (expected 0xdb4775248b80fb57): not a checkpoint index, "
          "or truncated");
   }
   const std::string footer_where = path + ": footer";
@@ -227,25 +262,26 @@ std::vector<std::pair<std::string, std::string>> parse_leveldb_table(std::string
   std::vector<std::pair<std::string, std::string>> out;
   uint64_t next_free = 0;  // data blocks are laid out in order and never overlap
   size_t block_no = 0;
-  for_each_block_entry(index_block, index_where, [&](const std::string& separator, std::string_view value) {
-    size_t p = 0;
-    const std::string handle_where = cat(index_where, ": entry ", block_no);
-    const BlockHandle h = decode_handle(value, p, handle_where);
-    const std::string where = cat(path, ": ", describe(cat("data block ", block_no), h));
-    if (h.offset < next_free)
-      fail(where, ": overlaps the previous block (expected offset >= ", next_free, ")");
-    const std::string block = read_block(bytes, h, where);
-    next_free = h.offset + h.size + kBlockTrailerSize;
-    for_each_block_entry(block, where, [&](const std::string& key, std::string_view v) {
-      if (!out.empty() && !(out.back().first < key))
-        fail(where, ": key '", key, "' is not after the previous key '", out.back().first,
-             "' (tables are sorted)");
-      if (separator < key)
-        fail(where, ": key '", key, "' lies beyond its index separator '", separator, "'");
-      out.emplace_back(key, std::string(v));
-    });
-    ++block_no;
-  });
+  for_each_block_entry(
+      index_block, index_where, [&](const std::string& separator, std::string_view value) {
+        size_t p = 0;
+        const std::string handle_where = cat(index_where, ": entry ", block_no);
+        const BlockHandle h = decode_handle(value, p, handle_where);
+        const std::string where = cat(path, ": ", describe(cat("data block ", block_no), h));
+        if (h.offset < next_free)
+          fail(where, ": overlaps the previous block (expected offset >= ", next_free, ")");
+        const std::string block = read_block(bytes, h, where);
+        next_free = h.offset + h.size + kBlockTrailerSize;
+        for_each_block_entry(block, where, [&](const std::string& key, std::string_view v) {
+          if (!out.empty() && !(out.back().first < key))
+            fail(where, ": key '", key, "' is not after the previous key '", out.back().first,
+                 "' (tables are sorted)");
+          if (separator < key)
+            fail(where, ": key '", key, "' lies beyond its index separator '", separator, "'");
+          out.emplace_back(key, std::string(v));
+        });
+        ++block_no;
+      });
   return out;
 }
 
@@ -270,11 +306,12 @@ CheckpointIndex parse_checkpoint_index(std::string_view bytes, const std::string
     index.keys.push_back(key);
     index.entries.emplace(key, std::move(e));
   }
-  if (!have_header) fail(path, ": no BundleHeaderProto under the empty key (not a TensorFlow checkpoint index)");
+  if (!have_header)
+    fail(path, ": no BundleHeaderProto under the empty key (not a TensorFlow checkpoint index)");
   for (const auto& [key, e] : index.entries)
     if (!e.sliced && e.shard_id >= index.header.num_shards)
-      fail(path, ": entry '", key, "': shard ", e.shard_id, " but the header says ", index.header.num_shards,
-           " shards");
+      fail(path, ": entry '", key, "': shard ", e.shard_id, " but the header says ",
+           index.header.num_shards, " shards");
   return index;
 }
 
@@ -299,8 +336,8 @@ std::string read_checked_bytes(const std::string& data_path, uint64_t offset, ui
   const uint64_t file_size = fs::file_size(data_path, ec);
   if (ec) fail(data_path, ": cannot get the size of ", file_name, " (", ec.message(), ")");
   if (offset > file_size || size > file_size - offset)
-    fail(data_path, ": ", file_name, " is truncated: ", label, " needs bytes [", offset, ", ", offset + size,
-         ") but the file has ", file_size, " bytes");
+    fail(data_path, ": ", file_name, " is truncated: ", label, " needs bytes [", offset, ", ",
+         offset + size, ") but the file has ", file_size, " bytes");
   std::string out(static_cast<size_t>(size), '\0');
   std::ifstream in(data_path, std::ios::binary);
   if (!in) fail(data_path, ": cannot open ", file_name, " (", std::strerror(errno), ")");
@@ -311,8 +348,9 @@ std::string read_checked_bytes(const std::string& data_path, uint64_t offset, ui
   const uint32_t expected = crc32c_unmask(crc32c_masked);
   const uint32_t actual = crc32c(out);
   if (actual != expected)
-    fail(data_path, ": checksum mismatch for ", label, " (stored crc32c ", hex32(expected), ", computed ",
-         hex32(actual), " over ", size, " bytes at offset ", offset, "): the data file is corrupt");
+    fail(data_path, ": checksum mismatch for ", label, " (stored crc32c ", hex32(expected),
+         ", computed ", hex32(actual), " over ", size, " bytes at offset ", offset,
+         "): the data file is corrupt");
   return out;
 }
 
@@ -320,16 +358,18 @@ std::string read_checkpoint_bytes(const std::string& prefix, const CheckpointInd
                                   const std::string& key) {
   const BundleEntry& e = index.at(key);
   const std::string label = "tensor '" + key + "'";
-  if (e.sliced) fail(index.path, ": ", label, " is partitioned into slices, which are not supported");
+  if (e.sliced)
+    fail(index.path, ": ", label, " is partitioned into slices, which are not supported");
   const int elem = tf_dtype_size(e.dtype);
-  if (elem == 0) fail(index.path, ": ", label, " has dtype ", e.dtype, ", not a fixed-size numeric type");
+  if (elem == 0)
+    fail(index.path, ": ", label, " has dtype ", e.dtype, ", not a fixed-size numeric type");
   const int64_t n = checked_num_elements(e.shape, index.path + ": " + label);
   if (e.size != uint64_t(n) * uint64_t(elem))
     fail(index.path, ": ", label, " of shape ", shape_str(e.shape), " should take ", n * elem,
          " bytes but its entry says ", e.size);
   if (index.header.big_endian) fail(index.path, ": big-endian checkpoints are not supported");
-  return read_checked_bytes(checkpoint_data_path(prefix, e.shard_id, index.header.num_shards), e.offset,
-                            e.size, e.crc32c_masked, label);
+  return read_checked_bytes(checkpoint_data_path(prefix, e.shard_id, index.header.num_shards),
+                            e.offset, e.size, e.crc32c_masked, label);
 }
 
 }  // namespace film::io

@@ -1,6 +1,6 @@
-#include "engine/io/protobuf_wire.h"
+#include "models/import/protobuf_wire.h"
 
-#include "engine/error.h"
+#include "graph/error.h"
 
 namespace film::io::pb {
 
@@ -19,10 +19,14 @@ uint64_t read_varint(std::string_view bytes, size_t& pos, const std::string& whe
 
 static const char* type_name(WireType t) {
   switch (t) {
-    case WireType::Varint: return "varint";
-    case WireType::Fixed64: return "fixed64";
-    case WireType::Bytes: return "length-delimited";
-    case WireType::Fixed32: return "fixed32";
+    case WireType::Varint:
+      return "varint";
+    case WireType::Fixed64:
+      return "fixed64";
+    case WireType::Bytes:
+      return "length-delimited";
+    case WireType::Fixed32:
+      return "fixed32";
   }
   return "?";
 }
@@ -41,8 +45,8 @@ uint32_t Field::fixed32_value(const std::string& where) const {
 
 std::string_view Field::bytes_value(const std::string& where) const {
   if (type != WireType::Bytes)
-    fail(where, ": field ", number, ": expected a length-delimited field, found a ", type_name(type),
-         " field");
+    fail(where, ": field ", number, ": expected a length-delimited field, found a ",
+         type_name(type), " field");
   return bytes;
 }
 
@@ -68,13 +72,15 @@ bool Reader::next(Field& f) {
       break;
     case 1:
       f.type = WireType::Fixed64;
-      if (bytes_.size() - pos_ < 8) fail(where_, ": field ", number, ": truncated fixed64 at byte ", pos_);
+      if (bytes_.size() - pos_ < 8)
+        fail(where_, ": field ", number, ": truncated fixed64 at byte ", pos_);
       f.number_value = read_le(bytes_, pos_, 8);
       pos_ += 8;
       break;
     case 5:
       f.type = WireType::Fixed32;
-      if (bytes_.size() - pos_ < 4) fail(where_, ": field ", number, ": truncated fixed32 at byte ", pos_);
+      if (bytes_.size() - pos_ < 4)
+        fail(where_, ": field ", number, ": truncated fixed32 at byte ", pos_);
       f.number_value = read_le(bytes_, pos_, 4);
       pos_ += 4;
       break;
@@ -82,8 +88,8 @@ bool Reader::next(Field& f) {
       f.type = WireType::Bytes;
       uint64_t len = read_varint(bytes_, pos_, where_);
       if (len > bytes_.size() - pos_)
-        fail(where_, ": field ", number, ": length ", len, " at byte ", start, " runs past the end (",
-             bytes_.size() - pos_, " bytes left)");
+        fail(where_, ": field ", number, ": length ", len, " at byte ", start,
+             " runs past the end (", bytes_.size() - pos_, " bytes left)");
       f.bytes = bytes_.substr(pos_, static_cast<size_t>(len));
       pos_ += static_cast<size_t>(len);
       break;

@@ -9,7 +9,8 @@
 //   film::io::pb::Reader r(bytes, "model.pb: MetaGraphDef");
 //   film::io::pb::Field f;
 //   while (r.next(f))
-//     if (f.number == 7) graph = f.bytes_value(r.where());   // a sub-message, to read with its own Reader
+//     if (f.number == 7) graph = f.bytes_value(r.where());   // a sub-message, to read with its own
+//     Reader
 #pragma once
 
 #include <cstddef>

@@ -60,7 +60,8 @@ EvalMethod repeat_baseline();
 EvalMethod average_baseline();
 
 // One result per method, in the order given. Each triplet is loaded once for all methods.
-std::vector<EvalResult> evaluate(const std::string& data_dir, const std::vector<EvalMethod>& methods,
+std::vector<EvalResult> evaluate(const std::string& data_dir,
+                                 const std::vector<EvalMethod>& methods,
                                  const EvalProgress& progress = {});
 // The same on an explicit list of cases (e.g. a subset of list_triplets()).
 std::vector<EvalResult> evaluate_triplets(const std::vector<Triplet>& triplets,

@@ -1,9 +1,9 @@
 // The one definition of the warp op's sampling taps, shared by every backend so that they cannot
 // drift apart (backends/ref/ops.cpp and backends/onednn/warp.cpp both call it).
-// TF-Addons dense_image_warp clamping: for a sample at coordinate q on an axis of `size` pixels, the
-// integer corner f lies in [0, size-2] and the fractional weight a in [0, 1], so samples beyond the
-// border take the edge values; NaN lands on corner 0 with weight 0. A 1-pixel axis has f = 0, a = 0.
-// The value is (1 - a) * v[f] + a * v[f + 1] (v[f] alone when size is 1), in double.
+// TF-Addons dense_image_warp clamping: for a sample at coordinate q on an axis of `size` pixels,
+// the integer corner f lies in [0, size-2] and the fractional weight a in [0, 1], so samples beyond
+// the border take the edge values; NaN lands on corner 0 with weight 0. A 1-pixel axis has f = 0, a
+// = 0. The value is (1 - a) * v[f] + a * v[f + 1] (v[f] alone when size is 1), in double.
 #pragma once
 
 #include <algorithm>

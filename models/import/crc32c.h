@@ -18,11 +18,11 @@ namespace film::io {
 // Extends `crc` (the CRC of the bytes seen so far; 0 for none) with `n` more bytes.
 uint32_t crc32c_extend(uint32_t crc, const void* data, size_t n);
 
-inline uint32_t crc32c(std::string_view bytes) { return crc32c_extend(0, bytes.data(), bytes.size()); }
-
-inline uint32_t crc32c_mask(uint32_t crc) {
-  return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
+inline uint32_t crc32c(std::string_view bytes) {
+  return crc32c_extend(0, bytes.data(), bytes.size());
 }
+
+inline uint32_t crc32c_mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
 
 inline uint32_t crc32c_unmask(uint32_t masked) {
   uint32_t rot = masked - 0xa282ead8u;

@@ -2,9 +2,10 @@
 //
 // Name mapping (TF kernels are HWIO and become OIHW; biases stay 1-D):
 //   feat_net/sub_extractor/cfeat_conv_{c}/kernel|bias        -> encoder/conv{c}/weight|bias
-//   predict_flow/flow_predictor_{l}/conv_{j}/kernel|bias     -> flow/predictor_{l}/conv{j}/weight|bias
-//   predict_flow/flow_predictor_shared/conv_{j}/kernel|bias  -> flow/predictor_shared/conv{j}/weight|bias
-//   fusion/conv2d_{3l+j}/kernel|bias (conv2d_0 is "conv2d")  -> fusion/level{l}/conv{j}/weight|bias,
+//   predict_flow/flow_predictor_{l}/conv_{j}/kernel|bias     ->
+//   flow/predictor_{l}/conv{j}/weight|bias predict_flow/flow_predictor_shared/conv_{j}/kernel|bias
+//   -> flow/predictor_shared/conv{j}/weight|bias fusion/conv2d_{3l+j}/kernel|bias (conv2d_0 is
+//   "conv2d")  -> fusion/level{l}/conv{j}/weight|bias,
 //       l = 0 .. fusion_pyramid_levels-2, j = 0 (the 2x2 conv), 1, 2 (the 3x3 convs)
 //   fusion/conv2d_{3*(fusion_pyramid_levels-1)}/kernel|bias  -> fusion/output/weight|bias
 // The model's options that the weights determine are inferred (infer_film_shape); pyramid_levels
@@ -14,7 +15,8 @@
 // have a 4-D kernel and a matching 1-D bias, indices must be contiguous; errors are film::Error.
 // Usage:
 //   auto weights = film::model::import_film_savedmodel("film_net/Style/saved_model");
-//   auto info = film::model::infer_film_shape(film::model::savedmodel_shapes("film_net/Style/saved_model"));
+//   auto info =
+//   film::model::infer_film_shape(film::model::savedmodel_shapes("film_net/Style/saved_model"));
 #pragma once
 
 #include <string>
@@ -42,6 +44,7 @@ std::vector<std::pair<std::string, Shape>> savedmodel_shapes(const std::string& 
 Tensor hwio_to_oihw(const Tensor& hwio);
 
 // Every weight under its engine name, kernels OIHW, in the SavedModel's variable order.
-std::vector<std::pair<std::string, Tensor>> import_film_savedmodel(const std::string& savedmodel_dir);
+std::vector<std::pair<std::string, Tensor>> import_film_savedmodel(
+    const std::string& savedmodel_dir);
 
 }  // namespace film::model

@@ -1,13 +1,13 @@
-#include "engine/eval.h"
+#include "engine/app/eval.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "engine/error.h"
-#include "engine/io/image.h"
-#include "engine/metrics.h"
+#include "engine/app/image.h"
+#include "engine/app/metrics.h"
+#include "graph/error.h"
 
 namespace film {
 namespace fs = std::filesystem;
@@ -92,7 +92,8 @@ std::vector<EvalResult> evaluate_triplets(const std::vector<Triplet>& triplets,
   return results;
 }
 
-std::vector<EvalResult> evaluate(const std::string& data_dir, const std::vector<EvalMethod>& methods,
+std::vector<EvalResult> evaluate(const std::string& data_dir,
+                                 const std::vector<EvalMethod>& methods,
                                  const EvalProgress& progress) {
   return evaluate_triplets(list_triplets(data_dir), methods, progress);
 }
@@ -124,7 +125,8 @@ std::string format_eval_table(const std::vector<EvalResult>& results, bool per_c
   for (size_t m = 0; m < results.size(); ++m) out += pad(results[m].method, group[m]);
   end_line();
   out += std::string(name_width, ' ');
-  for (size_t m = 0; m < results.size(); ++m) out += pad(cells("%8s  %6s", "PSNR(dB)", "SSIM"), group[m]);
+  for (size_t m = 0; m < results.size(); ++m)
+    out += pad(cells("%8s  %6s", "PSNR(dB)", "SSIM"), group[m]);
   end_line();
   auto row = [&](const std::string& label, auto value) {
     out += pad(label, name_width);
@@ -147,7 +149,8 @@ std::string format_eval_json(const std::vector<EvalResult>& results) {
   nlohmann::ordered_json methods = nlohmann::ordered_json::array();
   for (const auto& r : results) {
     nlohmann::ordered_json cases = nlohmann::ordered_json::array();
-    for (const auto& c : r.cases) cases.push_back({{"name", c.name}, {"psnr", c.psnr}, {"ssim", c.ssim}});
+    for (const auto& c : r.cases)
+      cases.push_back({{"name", c.name}, {"psnr", c.psnr}, {"ssim", c.ssim}});
     methods.push_back({{"name", r.method},
                        {"mean", {{"psnr", r.mean_psnr}, {"ssim", r.mean_ssim}}},
                        {"cases", std::move(cases)}});

@@ -1,4 +1,4 @@
-#include "engine/io/image.h"
+#include "engine/app/image.h"
 
 #include <png.h>
 
@@ -7,8 +7,8 @@
 #include <cstring>
 #include <vector>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
+#include "graph/error.h"
+#include "graph/file.h"
 
 namespace film::io {
 namespace {
@@ -129,8 +129,8 @@ void check_dimensions(const std::string& name, int64_t width, int64_t height, in
   if (width * height > kMaxImagePixels)
     fail(name, ": PNG header says ", width, "x", height, " (", width * height,
          " pixels), expected at most ", kMaxImagePixels, " pixels");
-  // Deflate cannot expand data more than ~1032:1, so a small file claiming a large image is corrupt;
-  // rejecting it here avoids allocating memory for pixels that can never arrive.
+  // Deflate cannot expand data more than ~1032:1, so a small file claiming a large image is
+  // corrupt; rejecting it here avoids allocating memory for pixels that can never arrive.
   const int64_t min_raw_bytes = height * ((width * bits_per_pixel + 7) / 8);
   if (min_raw_bytes > 1100 * static_cast<int64_t>(file_size) + 4096)
     fail(name, ": PNG header says ", width, "x", height, ", which needs at least ", min_raw_bytes,
@@ -150,7 +150,8 @@ Tensor decode_png_impl(std::string_view bytes, const std::string& name) {
   if (!r.png || !r.info) fail(name, ": out of memory creating the PNG decoder");
   png_set_read_fn(r.png, &ctx, on_read);
   auto libpng_failed = [&]() {
-    if (ctx.warning[0]) fail(name, ": corrupt or unsupported PNG: ", ctx.message, " (", ctx.warning, ")");
+    if (ctx.warning[0])
+      fail(name, ": corrupt or unsupported PNG: ", ctx.message, " (", ctx.warning, ")");
     fail(name, ": corrupt or unsupported PNG: ", ctx.message);
   };
 

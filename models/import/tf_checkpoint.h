@@ -53,7 +53,8 @@ struct BundleEntry {
   uint64_t size = 0;
   uint32_t crc32c_masked = 0;  // as stored: crc32c_mask(crc32c(bytes))
   bool has_crc32c = false;     // proto3 drops a zero field, so absent means a masked crc of 0
-  bool sliced = false;  // a partitioned tensor (stored as slices under other keys); not readable here
+  bool sliced =
+      false;  // a partitioned tensor (stored as slices under other keys); not readable here
 };
 
 struct BundleHeader {

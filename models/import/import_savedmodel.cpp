@@ -1,11 +1,11 @@
-#include "models/film/import_savedmodel.h"
+#include "models/import/import_savedmodel.h"
 
 #include <map>
 #include <optional>
 #include <set>
 
-#include "engine/error.h"
-#include "engine/io/tf_savedmodel.h"
+#include "graph/error.h"
+#include "models/import/tf_savedmodel.h"
 
 namespace film::model {
 namespace {
@@ -53,7 +53,8 @@ std::optional<TfName> parse_tf_name(const std::string& name) {
   if (p.empty() || (p.back() != "kernel" && p.back() != "bias")) return std::nullopt;
   n.kernel = p.back() == "kernel";
   std::optional<int> i;
-  if (p.size() == 4 && p[0] == "feat_net" && p[1] == "sub_extractor" && (i = after_prefix(p[2], "cfeat_conv_"))) {
+  if (p.size() == 4 && p[0] == "feat_net" && p[1] == "sub_extractor" &&
+      (i = after_prefix(p[2], "cfeat_conv_"))) {
     n.part = Part::Encoder;
     n.conv = *i;
     return n;
@@ -86,8 +87,10 @@ std::optional<TfName> parse_tf_name(const std::string& name) {
 TfName parse_or_fail(const std::string& name) {
   auto n = parse_tf_name(name);
   if (!n)
-    fail("unexpected variable '", name, "' in a FILM SavedModel (expected feat_net/sub_extractor/cfeat_conv_N, ",
-         "predict_flow/flow_predictor_{N|shared}/conv_N or fusion/conv2d[_N], each ending in /kernel or /bias)");
+    fail("unexpected variable '", name,
+         "' in a FILM SavedModel (expected feat_net/sub_extractor/cfeat_conv_N, ",
+         "predict_flow/flow_predictor_{N|shared}/conv_N or fusion/conv2d[_N], each ending in "
+         "/kernel or /bias)");
   return *n;
 }
 
@@ -95,7 +98,8 @@ TfName parse_or_fail(const std::string& name) {
 int contiguous_count(const std::set<int>& indices, const std::string& what) {
   int expect = 0;
   for (int i : indices) {
-    if (i != expect) fail("FILM SavedModel: ", what, " ", expect, " is missing (found ", what, " ", i, ")");
+    if (i != expect)
+      fail("FILM SavedModel: ", what, " ", expect, " is missing (found ", what, " ", i, ")");
     ++expect;
   }
   return expect;
@@ -117,21 +121,26 @@ std::string film_engine_name(const std::string& tf_name, int fusion_pyramid_leve
   const TfName n = parse_or_fail(tf_name);
   const std::string suffix = n.kernel ? "/weight" : "/bias";
   switch (n.part) {
-    case Part::Encoder: return cat("encoder/conv", n.conv, suffix);
-    case Part::Flow: return cat("flow/predictor_", n.predictor, "/conv", n.conv, suffix);
-    case Part::FlowShared: return cat("flow/predictor_shared/conv", n.conv, suffix);
-    case Part::Fusion: break;
+    case Part::Encoder:
+      return cat("encoder/conv", n.conv, suffix);
+    case Part::Flow:
+      return cat("flow/predictor_", n.predictor, "/conv", n.conv, suffix);
+    case Part::FlowShared:
+      return cat("flow/predictor_shared/conv", n.conv, suffix);
+    case Part::Fusion:
+      break;
   }
-  if (fusion_pyramid_levels < 1) fail("film_engine_name: fusion_pyramid_levels must be >= 1, got ", fusion_pyramid_levels);
+  if (fusion_pyramid_levels < 1)
+    fail("film_engine_name: fusion_pyramid_levels must be >= 1, got ", fusion_pyramid_levels);
   const int output = 3 * (fusion_pyramid_levels - 1);
   if (n.conv < output) return cat("fusion/level", n.conv / 3, "/conv", n.conv % 3, suffix);
   if (n.conv == output) return "fusion/output" + suffix;
-  fail("unexpected variable '", tf_name, "': with ", fusion_pyramid_levels, " fusion levels the output conv is ",
-       "fusion/conv2d_", output, " and nothing follows it");
+  fail("unexpected variable '", tf_name, "': with ", fusion_pyramid_levels,
+       " fusion levels the output conv is ", "fusion/conv2d_", output, " and nothing follows it");
 }
 
 FilmOptions infer_film_shape(const std::vector<std::pair<std::string, Shape>>& tf_variables,
-                               int pyramid_levels) {
+                             int pyramid_levels) {
   // Convs per part, keyed by index; predictors keyed by level, the shared one by -1.
   std::map<int, Conv> encoder, fusion;
   std::map<int, std::map<int, Conv>> flow;
@@ -141,15 +150,25 @@ FilmOptions infer_film_shape(const std::vector<std::pair<std::string, Shape>>& t
     const TfName n = parse_or_fail(name);
     Conv* conv = nullptr;
     switch (n.part) {
-      case Part::Encoder: conv = &encoder[n.conv]; break;
-      case Part::Flow: conv = &flow[n.predictor][n.conv]; break;
-      case Part::FlowShared: conv = &flow[-1][n.conv]; break;
-      case Part::Fusion: conv = &fusion[n.conv]; break;
+      case Part::Encoder:
+        conv = &encoder[n.conv];
+        break;
+      case Part::Flow:
+        conv = &flow[n.predictor][n.conv];
+        break;
+      case Part::FlowShared:
+        conv = &flow[-1][n.conv];
+        break;
+      case Part::Fusion:
+        conv = &fusion[n.conv];
+        break;
     }
     if (n.kernel && shape.size() != 4)
-      fail("FILM SavedModel: variable '", name, "' should be a 4-D HWIO kernel, found shape ", shape_str(shape));
+      fail("FILM SavedModel: variable '", name, "' should be a 4-D HWIO kernel, found shape ",
+           shape_str(shape));
     if (!n.kernel && shape.size() != 1)
-      fail("FILM SavedModel: variable '", name, "' should be a 1-D bias, found shape ", shape_str(shape));
+      fail("FILM SavedModel: variable '", name, "' should be a 1-D bias, found shape ",
+           shape_str(shape));
     (n.kernel ? conv->kernel : conv->bias) = shape;
   }
   // Every conv needs both parts, with as many biases as output channels.
@@ -158,13 +177,15 @@ FilmOptions infer_film_shape(const std::vector<std::pair<std::string, Shape>>& t
       if (!c.kernel) fail("FILM SavedModel: ", what, " conv ", i, " has a bias but no kernel");
       if (!c.bias) fail("FILM SavedModel: ", what, " conv ", i, " has a kernel but no bias");
       if ((*c.bias)[0] != (*c.kernel)[3])
-        fail("FILM SavedModel: ", what, " conv ", i, ": bias has ", (*c.bias)[0], " values but the kernel ",
-             shape_str(*c.kernel), " has ", (*c.kernel)[3], " output channels");
+        fail("FILM SavedModel: ", what, " conv ", i, ": bias has ", (*c.bias)[0],
+             " values but the kernel ", shape_str(*c.kernel), " has ", (*c.kernel)[3],
+             " output channels");
     }
   };
   check(encoder, "feature extractor (cfeat)");
   check(fusion, "fusion");
-  for (const auto& [l, convs] : flow) check(convs, l < 0 ? "flow_predictor_shared" : cat("flow_predictor_", l));
+  for (const auto& [l, convs] : flow)
+    check(convs, l < 0 ? "flow_predictor_shared" : cat("flow_predictor_", l));
 
   FilmOptions info;
   info.pyramid_levels = pyramid_levels;
@@ -178,7 +199,10 @@ FilmOptions infer_film_shape(const std::vector<std::pair<std::string, Shape>>& t
 
   const int n_enc = contiguous_count(enc_idx, "cfeat_conv");
   if (n_enc == 0 || n_enc % 2 != 0)
-    fail("FILM SavedModel: expected an even, non-zero number of cfeat convs (two per sub-level), found ", n_enc);
+    fail(
+        "FILM SavedModel: expected an even, non-zero number of cfeat convs (two per sub-level), "
+        "found ",
+        n_enc);
   info.sub_levels = n_enc / 2;
   info.filters = out_channels(encoder, 0, "cfeat");
 
@@ -189,7 +213,9 @@ FilmOptions infer_film_shape(const std::vector<std::pair<std::string, Shape>>& t
     std::set<int> idx;
     for (const auto& kv : convs) idx.insert(kv.first);
     const int n = contiguous_count(idx, what + " conv");
-    if (n < 3) fail("FILM SavedModel: ", what, " has ", n, " convs, expected at least 3 (3x3 convs, then two 1x1)");
+    if (n < 3)
+      fail("FILM SavedModel: ", what, " has ", n,
+           " convs, expected at least 3 (3x3 convs, then two 1x1)");
     info.flow_convs.push_back(n - 2);
     info.flow_filters.push_back(out_channels(convs, 0, what));
   };
@@ -198,23 +224,27 @@ FilmOptions infer_film_shape(const std::vector<std::pair<std::string, Shape>>& t
 
   const int n_fus = contiguous_count(fus_idx, "fusion conv2d");
   if (n_fus == 0 || (n_fus - 1) % 3 != 0)
-    fail("FILM SavedModel: expected 3 fusion convs per level plus the output conv, found ", n_fus, " fusion convs");
+    fail("FILM SavedModel: expected 3 fusion convs per level plus the output conv, found ", n_fus,
+         " fusion convs");
   info.fusion_pyramid_levels = (n_fus - 1) / 3 + 1;
 
   if (pyramid_levels < info.fusion_pyramid_levels || pyramid_levels <= info.specialized_levels)
-    fail("FILM SavedModel: pyramid_levels ", pyramid_levels, " is too small for ", info.fusion_pyramid_levels,
-         " fusion levels and ", info.specialized_levels, " specialised levels");
+    fail("FILM SavedModel: pyramid_levels ", pyramid_levels, " is too small for ",
+         info.fusion_pyramid_levels, " fusion levels and ", info.specialized_levels,
+         " specialised levels");
   return info;
 }
 
 std::vector<std::pair<std::string, Shape>> savedmodel_shapes(const std::string& savedmodel_dir) {
   std::vector<std::pair<std::string, Shape>> out;
-  for (const auto& v : io::list_savedmodel_variables(savedmodel_dir)) out.emplace_back(v.name, v.shape);
+  for (const auto& v : io::list_savedmodel_variables(savedmodel_dir))
+    out.emplace_back(v.name, v.shape);
   return out;
 }
 
 Tensor hwio_to_oihw(const Tensor& hwio) {
-  if (hwio.shape().size() != 4) fail("hwio_to_oihw: expected a 4-D kernel, got shape ", shape_str(hwio.shape()));
+  if (hwio.shape().size() != 4)
+    fail("hwio_to_oihw: expected a 4-D kernel, got shape ", shape_str(hwio.shape()));
   const int64_t H = hwio.dim(0), W = hwio.dim(1), I = hwio.dim(2), O = hwio.dim(3);
   Tensor oihw = Tensor::zeros({O, I, H, W});
   const float* src = hwio.data();
@@ -223,11 +253,13 @@ Tensor hwio_to_oihw(const Tensor& hwio) {
   for (int64_t h = 0; h < H; ++h)
     for (int64_t w = 0; w < W; ++w)
       for (int64_t i = 0; i < I; ++i)
-        for (int64_t o = 0; o < O; ++o) dst[((o * I + i) * H + h) * W + w] = src[((h * W + w) * I + i) * O + o];
+        for (int64_t o = 0; o < O; ++o)
+          dst[((o * I + i) * H + h) * W + w] = src[((h * W + w) * I + i) * O + o];
   return oihw;
 }
 
-std::vector<std::pair<std::string, Tensor>> import_film_savedmodel(const std::string& savedmodel_dir) {
+std::vector<std::pair<std::string, Tensor>> import_film_savedmodel(
+    const std::string& savedmodel_dir) {
   const auto vars = io::list_savedmodel_variables(savedmodel_dir);
   std::vector<std::pair<std::string, Shape>> shapes;
   for (const auto& v : vars) shapes.emplace_back(v.name, v.shape);

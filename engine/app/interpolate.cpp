@@ -1,9 +1,10 @@
-#include "engine/interpolate.h"
+#include "engine/app/interpolate.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "engine/error.h"
+#include "backends/registry.h"
+#include "graph/error.h"
 
 namespace film {
 namespace {
@@ -41,8 +42,9 @@ Tensor flipped(const Tensor& src, bool horizontal, bool vertical) {
 
 }  // namespace
 
-FrameInterpolator::FrameInterpolator(std::shared_ptr<const Model> model, SessionOptions options)
-    : session_(std::move(model), std::move(options)) {
+FrameInterpolator::FrameInterpolator(std::shared_ptr<const Model> model, InterpolatorOptions o)
+    : session_(std::move(model), create_backend(o.backend),
+               {.threads = o.threads, .reuse_memory = o.reuse_memory, .profile = o.profile}) {
   const graph::Graph& g = session_.model().graph;
   if (g.inputs.size() != 2 || g.inputs[0].shape.size() != 4)
     fail(session_.model().name, ": not a frame interpolation model (expected two NCHW inputs)");
@@ -87,7 +89,7 @@ Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) {
   for (int t = 0; t < tta_ / 2; ++t) {
     const bool h = t & 1, v = t & 2;
     const Tensor ta = t ? flipped(a, h, v) : a, tb = t ? flipped(b, h, v) : b;
-    Tensor pair = run_once(ta, tb).clone();  // the next run may reuse the session's output buffer
+    Tensor pair = run_once(ta, tb);  // every run returns fresh tensors
     accumulate(pair, run_once(tb, ta));
     accumulate(sum, t ? flipped(pair, h, v) : pair);
   }

@@ -8,7 +8,7 @@
 // frame, so every pass answers the same question; their mean cancels part of each pass's error at
 // the cost of one model run per pass (as rife-ncnn-vulkan's -x).
 // Usage:
-//   film::FrameInterpolator f(film::Model::load(dir), {.backend = "ref"});
+//   film::FrameInterpolator f(film::Model::load(dir), {.backend = "cpu", .threads = 2});
 //   film::Tensor mid = f.middle(a, b);                 // [1,3,H,W] float, unclamped
 //   auto frames = f.sequence(a, b, 2);                 // a, 3 in-betweens, b
 //   f.set_tta(4);                                      // later middle()s average 4 passes
@@ -21,9 +21,16 @@
 
 namespace film {
 
+struct InterpolatorOptions {
+  std::string backend = "ref";  // by name (backends/registry.h)
+  int threads = 0;              // SessionOptions
+  bool reuse_memory = true;
+  bool profile = false;
+};
+
 class FrameInterpolator {
  public:
-  FrameInterpolator(std::shared_ptr<const Model> model, SessionOptions options = {});
+  FrameInterpolator(std::shared_ptr<const Model> model, InterpolatorOptions options = {});
   Tensor middle(const Tensor& a, const Tensor& b);
   // 2^times + 1 frames from a to b inclusive.
   std::vector<Tensor> sequence(const Tensor& a, const Tensor& b, int times);

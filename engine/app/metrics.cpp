@@ -1,11 +1,11 @@
-#include "engine/metrics.h"
+#include "engine/app/metrics.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "engine/error.h"
-#include "engine/io/image.h"
+#include "engine/app/image.h"
+#include "graph/error.h"
 
 namespace film {
 namespace {
@@ -80,7 +80,8 @@ double ssim_plane(const float* x, const float* y, int64_t h, int64_t w, const do
       const double mx = v[j], my = v[ow + j];
       const double sxx = v[2 * ow + j] - mx * mx, syy = v[3 * ow + j] - my * my,
                    sxy = v[4 * ow + j] - mx * my;
-      total += ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2));
+      total +=
+          ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2));
     }
   }
   return total / static_cast<double>((h - kWindow + 1) * ow);

@@ -1,12 +1,12 @@
-#include "engine/io/tf_savedmodel.h"
+#include "models/import/tf_savedmodel.h"
 
 #include <cstring>
 #include <deque>
 
-#include "engine/error.h"
-#include "engine/io/file.h"
-#include "engine/io/protobuf_wire.h"
-#include "engine/io/tf_checkpoint.h"
+#include "graph/error.h"
+#include "graph/file.h"
+#include "models/import/protobuf_wire.h"
+#include "models/import/tf_checkpoint.h"
 
 namespace film::io {
 namespace {
@@ -38,7 +38,8 @@ std::string_view find_object_graph(std::string_view pb_bytes, const std::string&
     while (meta.next(g))
       if (g.number == 7) return g.bytes_value(meta.where());  // object_graph_def
   }
-  fail(path, ": no MetaGraphDef with an object graph (SavedModel.meta_graphs[2].object_graph_def[7]); "
+  fail(path,
+       ": no MetaGraphDef with an object graph (SavedModel.meta_graphs[2].object_graph_def[7]); "
        "not a TensorFlow 2 SavedModel?");
 }
 
@@ -87,8 +88,8 @@ std::vector<Node> parse_nodes(std::string_view graph, const std::string& path) {
   for (size_t i = 0; i < nodes.size(); ++i)
     for (const Child& c : nodes[i].children)
       if (static_cast<size_t>(c.node) >= nodes.size())
-        fail(path, ": SavedObject ", i, " child '", c.name, "' refers to node ", c.node, " but there are ",
-             nodes.size(), " nodes");
+        fail(path, ": SavedObject ", i, " child '", c.name, "' refers to node ", c.node,
+             " but there are ", nodes.size(), " nodes");
   return nodes;
 }
 
@@ -148,9 +149,12 @@ Tree depth_first(const std::vector<Node>& nodes) {
 std::string escape_local_name(std::string_view name) {
   std::string out;
   for (char ch : name) {
-    if (ch == '.') out += "..";
-    else if (ch == '/') out += ".S";
-    else out += ch;
+    if (ch == '.')
+      out += "..";
+    else if (ch == '/')
+      out += ".S";
+    else
+      out += ch;
   }
   return out;
 }
@@ -178,7 +182,8 @@ std::vector<SavedModelVariable> parse_savedmodel_variables(std::string_view save
   const Tree dfs = depth_first(nodes);
   for (size_t i = 0; i < nodes.size(); ++i)
     if (nodes[i].is_variable && !bfs.reached(static_cast<int>(i)))
-      fail(path, ": variable '", nodes[i].name, "' (SavedObject ", i, ") is not reachable from the root object");
+      fail(path, ": variable '", nodes[i].name, "' (SavedObject ", i,
+           ") is not reachable from the root object");
   // Each output path may be up to kMaxDepth names long; bound the total against the input size so
   // that a small hostile file cannot demand gigabytes of path strings.
   const size_t path_budget = 16 * saved_model_pb.size() + (1 << 20);
@@ -196,7 +201,8 @@ std::vector<SavedModelVariable> parse_savedmodel_variables(std::string_view save
     v.ckpt_key = tree_path(bfs, id, true, where) + "/.ATTRIBUTES/VARIABLE_VALUE";
     v.object_path = tree_path(dfs, id, false, where);
     path_bytes += v.ckpt_key.size() + v.object_path.size();
-    if (path_bytes > path_budget) fail(path, ": object paths total more than ", path_budget, " bytes (corrupt graph)");
+    if (path_bytes > path_budget)
+      fail(path, ": object paths total more than ", path_budget, " bytes (corrupt graph)");
     vars.push_back(std::move(v));
   }
   return vars;
@@ -207,7 +213,9 @@ namespace {
 std::string pb_path(const std::string& dir) { return dir + "/saved_model.pb"; }
 std::string ckpt_prefix(const std::string& dir) { return dir + "/variables/variables"; }
 
-std::string label_of(const TfVariable& v) { return cat("variable '", v.name, "' (", v.ckpt_key, ")"); }
+std::string label_of(const TfVariable& v) {
+  return cat("variable '", v.name, "' (", v.ckpt_key, ")");
+}
 
 }  // namespace
 
@@ -218,16 +226,17 @@ std::vector<TfVariable> list_savedmodel_variables(const std::string& savedmodel_
   std::vector<TfVariable> out;
   for (const SavedModelVariable& s : saved) {
     if (!index.has(s.ckpt_key))
-      fail(index.path, ": no entry '", s.ckpt_key, "' for variable '", s.name, "' (SavedObject ", s.node_id,
-           " of ", pb_file, ")");
+      fail(index.path, ": no entry '", s.ckpt_key, "' for variable '", s.name, "' (SavedObject ",
+           s.node_id, " of ", pb_file, ")");
     const BundleEntry& e = index.at(s.ckpt_key);
     if (e.dtype != s.dtype)
-      fail(index.path, ": entry '", s.ckpt_key, "' has dtype ", e.dtype, " but ", pb_file, " declares variable '",
-           s.name, "' with dtype ", s.dtype);
+      fail(index.path, ": entry '", s.ckpt_key, "' has dtype ", e.dtype, " but ", pb_file,
+           " declares variable '", s.name, "' with dtype ", s.dtype);
     if (e.shape != s.shape)
-      fail(index.path, ": entry '", s.ckpt_key, "' has shape ", shape_str(e.shape), " but ", pb_file,
-           " declares variable '", s.name, "' with shape ", shape_str(s.shape));
-    if (e.sliced) fail(index.path, ": entry '", s.ckpt_key, "' is partitioned into slices (not supported)");
+      fail(index.path, ": entry '", s.ckpt_key, "' has shape ", shape_str(e.shape), " but ",
+           pb_file, " declares variable '", s.name, "' with shape ", shape_str(s.shape));
+    if (e.sliced)
+      fail(index.path, ": entry '", s.ckpt_key, "' is partitioned into slices (not supported)");
     TfVariable v;
     v.ckpt_key = s.ckpt_key;
     v.name = s.name;
@@ -247,23 +256,26 @@ std::string read_tf_variable_bytes(const std::string& savedmodel_dir, const TfVa
   const std::string prefix = ckpt_prefix(savedmodel_dir);
   const std::string label = label_of(var);
   const int elem = tf_dtype_size(var.dtype);
-  if (elem == 0) fail(savedmodel_dir, ": ", label, " has dtype ", var.dtype, ", not a fixed-size numeric type");
+  if (elem == 0)
+    fail(savedmodel_dir, ": ", label, " has dtype ", var.dtype, ", not a fixed-size numeric type");
   const int64_t n = checked_num_elements(var.shape, savedmodel_dir + ": " + label);
   if (var.size != uint64_t(n) * uint64_t(elem))
-    fail(savedmodel_dir, ": ", label, " of shape ", shape_str(var.shape), " should take ", n, " x ", elem,
-         " bytes but its checkpoint entry says ", var.size);
+    fail(savedmodel_dir, ": ", label, " of shape ", shape_str(var.shape), " should take ", n, " x ",
+         elem, " bytes but its checkpoint entry says ", var.size);
   // The header says how many shards there are, which the data file names spell out.
   const CheckpointIndex index = read_checkpoint_index(prefix + ".index");
   if (index.header.big_endian) fail(index.path, ": big-endian checkpoints are not supported");
   if (var.shard >= index.header.num_shards)
-    fail(index.path, ": ", label, " is in shard ", var.shard, " but there are ", index.header.num_shards);
-  return read_checked_bytes(checkpoint_data_path(prefix, var.shard, index.header.num_shards), var.offset,
-                            var.size, var.crc32c_masked, label);
+    fail(index.path, ": ", label, " is in shard ", var.shard, " but there are ",
+         index.header.num_shards);
+  return read_checked_bytes(checkpoint_data_path(prefix, var.shard, index.header.num_shards),
+                            var.offset, var.size, var.crc32c_masked, label);
 }
 
 Tensor read_tf_variable(const std::string& savedmodel_dir, const TfVariable& var) {
   if (var.dtype != kTfFloat)
-    fail(savedmodel_dir, ": ", label_of(var), " has dtype ", var.dtype, "; only float32 (dtype 1) is supported");
+    fail(savedmodel_dir, ": ", label_of(var), " has dtype ", var.dtype,
+         "; only float32 (dtype 1) is supported");
   const std::string bytes = read_tf_variable_bytes(savedmodel_dir, var);
   Tensor t = Tensor::zeros(var.shape);
   // Checkpoints are little-endian (checked above) and so is every host this engine targets.

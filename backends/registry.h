@@ -1,0 +1,31 @@
+// The backends this build has, by name: the one place that knows them all (no static
+// registration). Above the engine and every backend; the tools and the application layer use it
+// to turn a --backend name into a Backend for a Session.
+// Usage:
+//   film::Session s(model, film::create_backend("cpu"), {.threads = 2});
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/backend.h"
+
+namespace film {
+
+struct BackendInfo {
+  std::string name;
+  std::string summary;
+  bool available;
+  std::string why_unavailable;
+};
+
+// Every backend this build knows, available or not.
+std::vector<BackendInfo> list_backends();
+// What the command-line tools use without --backend: "cpu" (oneDNN) when it is available, else
+// "ref".
+std::string default_backend();
+// Throws film::Error naming the backend and listing the available ones when it cannot be made.
+std::unique_ptr<Backend> create_backend(const std::string& name);
+
+}  // namespace film
