@@ -86,9 +86,15 @@ float* TensorView::data() const {
   return reinterpret_cast<float*>(base + offset);
 }
 
-bool TensorView::dense() const {
-  return !layout_is_plain(layout) || strides.empty() || strides == dense_strides(shape, layout);
+bool strides_are_dense(const Shape& shape, Layout l, const std::vector<int64_t>& strides) {
+  if (!layout_is_plain(l) || strides.empty()) return true;
+  const std::vector<int64_t> d = dense_strides(shape, l);
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] != 1 && strides[i] != d[i]) return false;
+  return true;
 }
+
+bool TensorView::dense() const { return strides_are_dense(shape, layout, strides); }
 
 int64_t TensorView::index(int64_t n, int64_t c, int64_t h, int64_t w) const {
   const int64_t b = layout_block(layout);

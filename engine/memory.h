@@ -38,6 +38,9 @@ inline size_t layout_bytes(const Shape& shape, Layout l) {
 // Element strides of a dense value, per logical dimension (N, C, H, W order for rank 4);
 // plain layouts only (blocked layouts have no per-dimension strides).
 std::vector<int64_t> dense_strides(const Shape& shape, Layout l);
+// Whether `strides` lay a value of `shape` out densely in `l` (strides of size-1 dimensions do not
+// matter: a one-image slot of an NCHW value is as dense as the value).
+bool strides_are_dense(const Shape& shape, Layout l, const std::vector<int64_t>& strides);
 
 // Bytes owned by a backend.
 class Buffer {

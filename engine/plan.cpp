@@ -269,7 +269,7 @@ void views(ExecutionPlan& p, const Backend& backend) {
     const PlannedValue& val = p.values[v];
     if (val.producer < 0 || p.steps[val.producer].elided) return true;  // its slots write it
     const Geometry g = geometry(p, v, slot_axis, slot_index);
-    return g.strides == dense_strides(val.shape, val.layout) ||
+    return strides_are_dense(val.shape, val.layout, g.strides) ||
            p.steps[val.producer].writes_strided_output;
   };
   // Every value whose bytes are (transitively) inside `v`.
@@ -331,8 +331,7 @@ void views(ExecutionPlan& p, const Backend& backend) {
     if (s.elided) continue;
     for (size_t k = 0; k < s.outputs.size(); ++k) {
       const PlannedValue& val = p.values[s.outputs[k]];
-      if (!layout_is_plain(val.layout) || val.strides == dense_strides(val.shape, val.layout))
-        continue;
+      if (strides_are_dense(val.shape, val.layout, val.strides)) continue;
       s.desc.output_strides[k] = val.strides;
     }
   }
