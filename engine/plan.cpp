@@ -298,6 +298,17 @@ void views(ExecutionPlan& p, const Backend& backend) {
           reads[v] != 1 || val.consumers != std::vector<int>{static_cast<int>(si)} ||
           val.layout != o.layout)
         continue;
+      // A slot makes the concat's whole output live from v's producer on, not from the concat:
+      // memory-neutral only when nothing but the producers of its other inputs runs in between
+      // (FILM: a warp right before its concat). Otherwise the copy is the cheaper choice.
+      bool adjacent = true;
+      for (int t = val.producer + 1; t < static_cast<int>(si) && adjacent; ++t) {
+        const PlanStep& between = p.steps[t];
+        bool feeds = false;
+        for (int o : between.outputs) feeds = feeds || reads.count(o);
+        adjacent = feeds || between.elided;
+      }
+      if (!adjacent) continue;
       // Tentatively make v a slot; keep it only if every producer inside it can still write.
       p.values[v].view_of = out;
       slot_axis[v] = axis;
@@ -487,8 +498,14 @@ ExecutionPlan make_plan(const graph::Graph& flat, const Backend& backend,
   pass::prune_shapes_fuse_order(p, flat, backend, inputs, outputs);
   pass::kernel_steps(p, backend, options);
   pass::layouts(p, backend, options);
+  // Slots save copies but keep a concat's whole output alive from its first slot's producer on,
+  // and on a backend that runs steps concurrently they order fewer steps: keep them only when the
+  // arena comes out no larger than without.
+  ExecutionPlan copies = p;
   pass::views(p, backend);
   pass::memory(p, backend, options);
+  pass::memory(copies, backend, options);
+  if (copies.arena_bytes < p.arena_bytes) p = std::move(copies);
   pass::hazards(p);
   pass::report(p);
   return p;

@@ -70,50 +70,61 @@ MemoryPlan plan_memory(const PlanProblem& p, bool reuse, size_t alignment) {
     return true;
   };
 
-  // Each arena value is placed when its first writer runs; a node's own outputs first, in order
-  // (output 0 may go in place), then values whose first writer it is through a slot.
-  std::vector<std::vector<int>> born(p.nodes.size());
-  for (size_t i = 0; i < p.nodes.size(); ++i)
-    for (int v : p.nodes[i].outputs)
-      if (p.values[v].in_arena && p.values[v].producer == static_cast<int>(i)) born[i].push_back(v);
+  // In place first: a node's output 0 takes its input 0's bytes when that input is an arena value
+  // read by this node only, of the same size. Aliased values form a group that shares one offset.
+  std::vector<int> first_writer(p.values.size(), -1);
   for (size_t v = 0; v < p.values.size(); ++v) {
     const auto w = writers(p.values[v]);
-    if (!p.values[v].in_arena || w.empty()) continue;
-    const int first = *std::min_element(w.begin(), w.end());
-    if (first != p.values[v].producer) born[first].push_back(static_cast<int>(v));
+    if (p.values[v].in_arena && !w.empty()) first_writer[v] = *std::min_element(w.begin(), w.end());
   }
-
-  std::vector<int> placed;
+  auto size_of = [&](int v) { return align_up(std::max<size_t>(p.values[v].bytes, 1), alignment); };
+  std::vector<int> group(p.values.size(), -1);  // the group (its first value) of each arena value
+  std::vector<std::vector<int>> members(p.values.size());
+  for (size_t v = 0; v < p.values.size(); ++v)
+    if (first_writer[v] >= 0) group[v] = static_cast<int>(v);
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     const auto& node = p.nodes[i];
-    for (const int v : born[i]) {
-      const size_t size = align_up(std::max<size_t>(p.values[v].bytes, 1), alignment);
-      int shared_input = -1;
-      if (!node.outputs.empty() && v == node.outputs[0] && node.may_run_in_place &&
-          !node.inputs.empty()) {
-        const int src = node.inputs[0];
-        const auto& sv = p.values[src];
-        if (sv.in_arena && sv.consumers.size() == 1 && sv.also_written_by.empty() &&
-            align_up(std::max<size_t>(sv.bytes, 1), alignment) == size)
-          shared_input = src;
-      }
-      if (shared_input >= 0) {
-        plan.offsets[v] = plan.offsets[shared_input];
-        plan.in_place[i] = true;
-        placed.push_back(v);
-        continue;
-      }
-      // Intervals still in use while any writer of v runs, sorted by offset; take the tightest gap.
-      const auto vw = writers(p.values[v]);
+    if (!node.may_run_in_place || node.inputs.empty() || node.outputs.empty()) continue;
+    const int v = node.outputs[0], src = node.inputs[0];
+    const auto& sv = p.values[src];
+    if (first_writer[v] != static_cast<int>(i) || !sv.in_arena || sv.consumers.size() != 1 ||
+        !sv.also_written_by.empty() || group[src] < 0 || size_of(src) != size_of(v))
+      continue;
+    group[v] = group[src];
+    plan.in_place[i] = true;
+  }
+  std::vector<int> groups;
+  for (size_t v = 0; v < p.values.size(); ++v)
+    if (group[v] >= 0) {
+      members[group[v]].push_back(static_cast<int>(v));
+      if (group[v] == static_cast<int>(v)) groups.push_back(static_cast<int>(v));
+    }
+  // Groups g and h may share bytes when one is dead before every writer of the other.
+  auto dead_before_group = [&](int g, int h) {
+    for (int u : members[g])
+      for (int v : members[h])
+        for (int w : writers(p.values[v]))
+          if (!dead_before(u, w)) return false;
+    return true;
+  };
+  const size_t n = groups.size();
+  std::vector<std::vector<bool>> conflict(n, std::vector<bool>(n, false));
+  for (size_t a = 0; a < n; ++a)
+    for (size_t b = a + 1; b < n; ++b)
+      conflict[a][b] = conflict[b][a] =
+          !dead_before_group(groups[a], groups[b]) && !dead_before_group(groups[b], groups[a]);
+
+  // Places the groups in `order`, each in the tightest gap left by the conflicting groups already
+  // placed; returns the arena size and fills `offset` (per group index).
+  auto place = [&](const std::vector<size_t>& order, std::vector<size_t>& offset) {
+    offset.assign(n, SIZE_MAX);
+    size_t arena = 0;
+    std::vector<size_t> placed;
+    for (size_t g : order) {
+      const size_t size = size_of(groups[g]);
       std::vector<std::pair<size_t, size_t>> busy;
-      for (int u : placed) {
-        bool dead = true;
-        for (int w : vw) dead = dead && dead_before(u, w);
-        if (!dead)
-          busy.push_back(
-              {plan.offsets[u],
-               plan.offsets[u] + align_up(std::max<size_t>(p.values[u].bytes, 1), alignment)});
-      }
+      for (size_t h : placed)
+        if (conflict[g][h]) busy.push_back({offset[h], offset[h] + size_of(groups[h])});
       std::sort(busy.begin(), busy.end());
       size_t best = SIZE_MAX, best_gap = SIZE_MAX, cursor = 0;
       for (auto& [b, e] : busy) {
@@ -123,12 +134,29 @@ MemoryPlan plan_memory(const PlanProblem& p, bool reuse, size_t alignment) {
         }
         cursor = std::max(cursor, e);
       }
-      if (best == SIZE_MAX) best = cursor;  // after everything still in use
-      plan.offsets[v] = best;
-      plan.arena_bytes = std::max(plan.arena_bytes, best + size);
-      placed.push_back(v);
+      if (best == SIZE_MAX) best = cursor;  // after everything in use
+      offset[g] = best;
+      arena = std::max(arena, best + size);
+      placed.push_back(g);
     }
-  }
+    return arena;
+  };
+  // Two orders, the smaller arena wins: by first write (how values appear), and largest first
+  // (TFLite's greedy-by-size; packs better when big, long-lived values meet small ones).
+  std::vector<size_t> by_birth(n), by_size(n);
+  for (size_t g = 0; g < n; ++g) by_birth[g] = by_size[g] = g;
+  std::stable_sort(by_birth.begin(), by_birth.end(), [&](size_t a, size_t b) {
+    return first_writer[groups[a]] < first_writer[groups[b]];
+  });
+  std::stable_sort(by_size.begin(), by_size.end(),
+                   [&](size_t a, size_t b) { return size_of(groups[a]) > size_of(groups[b]); });
+  std::vector<size_t> birth_offsets, size_offsets;
+  const size_t birth_arena = place(by_birth, birth_offsets);
+  const size_t size_arena = place(by_size, size_offsets);
+  const auto& offsets = size_arena < birth_arena ? size_offsets : birth_offsets;
+  plan.arena_bytes = std::min(size_arena, birth_arena);
+  for (size_t g = 0; g < n; ++g)
+    for (int v : members[groups[g]]) plan.offsets[v] = offsets[g];
   return plan;
 }
 
