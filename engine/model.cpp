@@ -1,6 +1,8 @@
 #include "engine/model.h"
 
+#include <cmath>
 #include <filesystem>
+#include <random>
 
 #include "engine/io/safetensors.h"
 #include "graph/error.h"
@@ -74,6 +76,22 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
     weights[name] = e.tensor.empty() ? Tensor::view(nullptr, e.shape) : e.tensor;
   }
   return from_parts(std::move(g), std::move(weights), weights_path, dtypes);
+}
+
+std::shared_ptr<const Model> Model::random(graph::Graph g, uint32_t seed, const std::string& name) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::map<std::string, Tensor> w;
+  for (auto& d : g.weights) {
+    Tensor t = Tensor::zeros(d.shape);
+    if (d.shape.size() == 4) {
+      const float scale =
+          1.0f / std::sqrt(static_cast<float>(d.shape[1] * d.shape[2] * d.shape[3]));
+      for (int64_t i = 0; i < t.size(); ++i) t.data()[i] = normal(rng) * scale;
+    }
+    w[d.name] = t;
+  }
+  return from_parts(std::move(g), std::move(w), name);
 }
 
 int64_t Model::parameter_count() const {

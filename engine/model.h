@@ -8,6 +8,7 @@
 //   auto model = film::Model::load("models/film-default");
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,16 +21,21 @@
 namespace film {
 
 struct Model {
-  std::string name;         // for messages: the directory, or a caller-chosen label
-  graph::Graph graph;       // as written, validated
-  graph::Graph flat;        // functions inlined
+  std::string name;    // for messages: the directory, or a caller-chosen label
+  graph::Graph graph;  // as written, validated
+  graph::Graph flat;   // functions inlined
   std::map<std::string, Tensor> weights;
 
   static std::shared_ptr<const Model> load(const std::string& dir);
   // `stored_dtypes` (optional): the dtype each weight was stored in, for the dtype check.
-  static std::shared_ptr<const Model> from_parts(graph::Graph g, std::map<std::string, Tensor> weights,
-                                                 const std::string& name,
-                                                 const std::map<std::string, std::string>& stored_dtypes = {});
+  static std::shared_ptr<const Model> from_parts(
+      graph::Graph g, std::map<std::string, Tensor> weights, const std::string& name,
+      const std::map<std::string, std::string>& stored_dtypes = {});
+  // The graph with seeded random weights, for speed and memory measurements and tests (speed does
+  // not depend on the values): 4-D kernels normal with standard deviation 1/sqrt(fan-in), which
+  // keeps activations O(1) through FILM's 30-odd layers; every other weight (the biases) zero.
+  static std::shared_ptr<const Model> random(graph::Graph g, uint32_t seed,
+                                             const std::string& name);
   int64_t parameter_count() const;
   size_t weight_bytes() const;
 };

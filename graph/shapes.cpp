@@ -95,4 +95,11 @@ ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::stri
   return shapes;
 }
 
+double node_macs(const Node& n, const ShapeMap& shapes) {
+  if (n.op != "conv2d" || n.outputs.empty() || !shapes.count(n.outputs[0]) || n.inputs.size() < 2)
+    return 0;
+  const Shape &out = shapes.at(n.outputs[0]), &w = shapes.at(n.inputs[1]);
+  return static_cast<double>(num_elements(out)) * w[1] * w[2] * w[3];
+}
+
 }  // namespace film::graph

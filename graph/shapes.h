@@ -18,7 +18,13 @@ using ShapeMap = std::map<std::string, Shape>;
 
 ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::string& path = "graph");
 
+// Multiply-accumulates of one node at these shapes: a conv2d's output elements times its input
+// channels and kernel area; 0 for every other op (their cost is negligible) and for nodes whose
+// output the shapes do not cover (pruned away).
+double node_macs(const Node& node, const ShapeMap& shapes);
+
 // Checks inputs only (used for early, friendly errors); returns the bound symbols.
-std::map<std::string, int64_t> check_inputs(const Graph& g, const ShapeMap& inputs, const std::string& path);
+std::map<std::string, int64_t> check_inputs(const Graph& g, const ShapeMap& inputs,
+                                            const std::string& path);
 
 }  // namespace film::graph

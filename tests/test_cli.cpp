@@ -145,15 +145,29 @@ TEST_CASE(
       "'__metadata__'}\n"
       "torch.save(sd, sys.argv[2])\n";
   io::write_file_atomic(dir / "make_pt.py", script);
-  auto r = test::run_command("/usr/bin/python3 " + (dir / "make_pt.py") + " " + st + " " +
-                             (dir / "sd.pt"));
+  // A path with a quote and a space: the converter runs Python without a shell.
+  const std::string pt = dir / "it's a state dict.pt";
+  auto r =
+      test::run_command("/usr/bin/python3 " + (dir / "make_pt.py") + " " + st + " \"" + pt + "\"");
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const std::string config = test::fixture("film-port/port-small.config.json");
-  r = test::run_command(film_cmd("convert --from pytorch-port --config " + config + " " +
-                                 (dir / "sd.pt") + " -o " + (dir / "from_pt")));
+  // Its temporary folder goes to $TMPDIR and is gone afterwards, failed or not.
+  const std::string tmp = dir / "tmp";
+  std::filesystem::create_directories(tmp);
+  r = test::run_command("TMPDIR=" + tmp + " " +
+                        film_cmd("convert --from pytorch-port --config " + config + " \"" + pt +
+                                 "\" -o " + (dir / "from_pt")));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
+  CHECK(std::filesystem::is_empty(tmp));
+  io::write_file_atomic(dir / "broken.pt", "not a pickle");
+  r = test::run_command("TMPDIR=" + tmp + " " +
+                        film_cmd("convert --from pytorch-port --config " + config + " " +
+                                 (dir / "broken.pt") + " -o " + (dir / "from_broken")));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("could not read it with PyTorch") != std::string::npos);
+  CHECK(std::filesystem::is_empty(tmp));
   const std::string from_st = port_model(dir);
   auto a = io::read_safetensors(dir / "from_pt/weights.safetensors");
   auto b = io::read_safetensors(from_st + "/weights.safetensors");
@@ -206,32 +220,30 @@ TEST_CASE("cli: film eval reports the model beside the baselines, per case and m
   CHECK(r.output.find("(tta) takes 1, 2, 4 or 8 passes, got 3") != std::string::npos);
 }
 
-TEST_CASE("cli: inspect plans memory for the backend asked for, cpu by default" *
+TEST_CASE("cli: inspect plans for the backend asked for, cpu by default, with or without weights" *
           doctest::skip(!test::backend_available("cpu"))) {
   test::TempDir dir;
   const std::string model = port_model(dir);
-  // "intermediates N MiB" of the plan line for one backend
-  auto intermediates = [&](const std::string& extra) {
-    auto r = test::run_command(film_cmd("inspect " + model + " --size 128x192" + extra));
+  // The backend and "intermediates N MiB" of the plan lines for one target.
+  auto plan = [&](const std::string& target) {
+    auto r = test::run_command(film_cmd("inspect " + target + " --size 128x192"));
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
-    const auto at = r.output.find("planned memory on backend ");
+    const auto at = r.output.find("plan on backend ");
     REQUIRE(at != std::string::npos);
-    const auto num = r.output.find("intermediates ", at);
+    const auto num = r.output.find("planned memory: intermediates ", at);
     REQUIRE(num != std::string::npos);
-    return std::make_pair(r.output.substr(at + 26, r.output.find(':', at) - at - 26),
-                          std::stod(r.output.substr(num + 14)));
+    return std::make_pair(r.output.substr(at + 16, r.output.find(':', at) - at - 16),
+                          std::stod(r.output.substr(num + 30)));
   };
-  auto [dflt, dflt_mib] = intermediates("");
-  auto [ref, ref_mib] = intermediates(" --backend ref");
+  auto [dflt, dflt_mib] = plan(model);
+  auto [ref, ref_mib] = plan(model + " --backend ref");
   CHECK(dflt == "cpu");
   CHECK(ref == "ref");
   // cpu runs nodes one at a time, so values die sooner and share more bytes than ref's
   // parallel-safe plan
   CHECK(dflt_mib < ref_mib);
-  // a bare graph has no weights to compile: only ref can plan it
-  auto r =
-      test::run_command(film_cmd("inspect " + model + "/graph.json --size 128x192 --backend cpu"));
-  CHECK(r.exit_code == 1);
-  CHECK(r.output.find("--backend cpu needs a model directory") != std::string::npos);
+  // Planning needs no weights: the bare graph plans exactly like the model, on either backend.
+  CHECK(plan(model + "/graph.json").second == dflt_mib);
+  CHECK(plan(model + "/graph.json --backend ref").second == ref_mib);
 }

@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <random>
 
 #include "backends/registry.h"
 #include "engine/planner.h"
@@ -27,19 +26,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the released FILM graph builds, validates and runs on the ref backend at 64x64") {
-  graph::Graph g = model::build_film_graph(model::released_options());
-  // Small random weights keep activations O(1) through 30-odd layers.
-  std::mt19937 rng(3);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::map<std::string, Tensor> w;
-  for (auto& d : g.weights) {
-    Tensor t = Tensor::zeros(d.shape);
-    const double fan_in = d.shape.size() == 4 ? double(d.shape[1]) * d.shape[2] * d.shape[3] : 1;
-    for (int64_t i = 0; i < t.size(); ++i)
-      t.data()[i] = normal(rng) * float(std::sqrt(1.0 / fan_in));
-    w[d.name] = t;
-  }
-  auto m = Model::from_parts(g, w, "released-random");
+  auto m = Model::random(model::build_film_graph(model::released_options()), 3, "released-random");
   Tensor x0 = Tensor::zeros({1, 3, 64, 64}), x1 = Tensor::zeros({1, 3, 64, 64});
   for (int64_t i = 0; i < x0.size(); ++i) {
     x0.data()[i] = float(i % 97) / 97;

@@ -4,12 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "backends/registry.h"
 #include "engine/app/interpolate.h"
@@ -30,21 +28,6 @@ size_t peak_rss_bytes() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<size_t>(u.ru_maxrss) * 1024;
-}
-
-std::shared_ptr<const Model> random_model(const model::FilmOptions& o) {
-  graph::Graph g = model::build_film_graph(o);
-  std::mt19937 rng(1);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::map<std::string, Tensor> w;
-  for (auto& d : g.weights) {
-    Tensor t = Tensor::zeros(d.shape);
-    const float scale =
-        d.shape.size() == 4 ? 1.0f / std::sqrt(float(d.shape[1] * d.shape[2] * d.shape[3])) : 0.0f;
-    for (int64_t i = 0; i < t.size(); ++i) t.data()[i] = normal(rng) * scale;
-    w[d.name] = t;
-  }
-  return Model::from_parts(g, w, "random FILM weights");
 }
 
 }  // namespace
@@ -73,7 +56,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   } else {
     model::FilmOptions o = model::released_options();
     if (auto p = a.get("--options")) o = model::parse_options(io::read_file(*p), *p);
-    model = random_model(o);
+    model = Model::random(model::build_film_graph(o), 1, "random FILM weights");
     label = "FILM " + model::options_to_json(o).dump();
   }
   const auto [h, w] = parse_size(a.get_or("--size", "256x256"), "--size");
@@ -112,11 +95,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   auto shapes =
       s.shapes({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
   double macs = 0;
-  for (auto& n : model->flat.nodes)
-    if (n.op == "conv2d" && shapes.count(n.outputs[0])) {
-      const Shape& ws = shapes.at(n.inputs[1]);
-      macs += double(num_elements(shapes.at(n.outputs[0]))) * ws[1] * ws[2] * ws[3];
-    }
+  for (auto& n : model->flat.nodes) macs += graph::node_macs(n, shapes);
   const double mib = 1 << 20;
   if (a.flag("--json")) {
     nlohmann::ordered_json j = {{"model", label},

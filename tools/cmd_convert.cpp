@@ -1,6 +1,12 @@
 // film convert: official TF2 SavedModel or PyTorch-port state dict -> model directory.
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "engine/io/safetensors.h"
@@ -20,6 +26,58 @@ const char* kHelp =
     "       film convert --from savedmodel SAVEDMODEL_DIR -o MODEL_DIR [--pyramid-levels N]\n"
     "STATE_DICT is a .safetensors file with the port's keys, or a .pt/.pth file (needs\n"
     "/usr/bin/python3 with torch, used only to re-save it as safetensors).\n";
+
+extern "C" char** environ;
+
+// Runs a program with these arguments, no shell between (any character may be in a path), and
+// returns its exit status; `output` gets what it wrote to stdout and stderr.
+int run_program(const std::vector<std::string>& args, std::string& output) {
+  int fds[2];
+  if (pipe(fds) != 0) fail("cannot create a pipe to run ", args[0]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid;
+  const int err = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (err != 0) {
+    close(fds[0]);
+    fail("cannot run ", args[0], ": ", std::strerror(err));
+  }
+  char buf[512];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) output.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A temporary folder, removed with everything in it when this goes out of scope (errors too).
+class TempFolder {
+ public:
+  TempFolder() {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "film-convert-XXXXXX").string();  // $TMPDIR
+    if (!mkdtemp(tmpl.data()))
+      fail("cannot create a temporary folder ", tmpl, ": ", std::strerror(errno));
+    path_ = tmpl;
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 // A .pt pickle needs PyTorch to read; re-save it as safetensors with the system's torch.
 std::string pt_to_safetensors(const std::string& pt, const std::string& tmp_dir) {
@@ -43,12 +101,8 @@ std::string pt_to_safetensors(const std::string& pt, const std::string& tmp_dir)
         pt,
         ": reading a .pt file needs /usr/bin/python3 with PyTorch (apt-get install python3-torch); "
         "or convert it to .safetensors first");
-  const std::string cmd = "/usr/bin/python3 '" + script_path + "' '" + pt + "' '" + out + "' 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
   std::string log;
-  char buf[512];
-  while (p && fgets(buf, sizeof buf, p)) log += buf;
-  if (!p || pclose(p) != 0)
+  if (run_program({"/usr/bin/python3", script_path, pt, out}, log) != 0)
     fail(pt, ": could not read it with PyTorch: ", log.empty() ? "python3 failed" : log);
   return out;
 }
@@ -75,16 +129,13 @@ int cmd_convert(const std::vector<std::string>& argv) {
   if (from == "pytorch-port") {
     const std::string config = a.require("--config");
     o = model::parse_options(io::read_file(config), config);
-    std::string path = input;
-    char tmpl[] = "/tmp/film-convert-XXXXXX";
-    std::string tmp_dir;
-    if (path.ends_with(".pt") || path.ends_with(".pth")) {
-      if (!mkdtemp(tmpl)) fail("cannot create a temporary folder");
-      tmp_dir = tmpl;
-      path = pt_to_safetensors(path, tmp_dir);
+    io::SafetensorsFile sd;
+    if (input.ends_with(".pt") || input.ends_with(".pth")) {
+      TempFolder tmp;  // removed whether reading succeeds or not
+      sd = io::read_safetensors(pt_to_safetensors(input, tmp.path()));
+    } else {
+      sd = io::read_safetensors(input);
     }
-    auto sd = io::read_safetensors(path);
-    if (!tmp_dir.empty()) std::filesystem::remove_all(tmp_dir);
     weights = model::import_pytorch_port(sd, o);
   } else if (from == "savedmodel") {
     weights = import_savedmodel_for_cli(input, a.get_int("--pyramid-levels", 7), o);

@@ -4,10 +4,11 @@
 #include <map>
 
 #include "backends/registry.h"
-#include "engine/backend.h"
-#include "engine/session.h"
+#include "engine/model.h"
+#include "engine/plan.h"
 #include "graph/error.h"
 #include "graph/flatten.h"
+#include "graph/shapes.h"
 #include "tools/commands.h"
 
 namespace film::cli {
@@ -32,28 +33,27 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     std::fputs(
         "usage: film inspect MODEL_DIR|GRAPH.json [--size HxW] [--backend cpu|ref] [--nodes]\n"
         "Validates the graph and summarises it; with --size also shapes, MACs per stage and the\n"
-        "memory the backend plans (default: cpu for a model, ref for a bare graph, which has no\n"
-        "weights to compile); --nodes lists every node after inlining (with shapes when --size is "
-        "given).\n",
+        "plan the backend makes (default cpu): steps, reorders, concat slots, barriers, memory.\n"
+        "Planning needs no weights, so a bare graph.json plans like a model directory.\n"
+        "--nodes lists every node after inlining (with shapes when --size is given).\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
   }
   const std::string path = a.positional()[0];
-  std::shared_ptr<const Model> model;
-  std::string backend = a.get_or("--backend", default_backend());
+  // Planning needs no weights: a bare graph plans on any backend exactly as a model does.
+  graph::Graph g, flat;
+  bool have_weights = false;
   if (std::filesystem::is_directory(path)) {
-    model = Model::load(path);
+    auto model = Model::load(path);
+    g = model->graph;
+    flat = model->flat;
+    have_weights = true;
   } else {
-    if (a.get("--backend") && backend != "ref")
-      fail("--backend ", backend, " needs a model directory (weights)");
-    backend = "ref";
-    // A bare graph: placeholder weights of the declared shapes are enough to plan.
-    graph::Graph g = graph::read_graph(path);
-    std::map<std::string, Tensor> w;
-    for (auto& d : g.weights) w[d.name] = Tensor::view(nullptr, d.shape);
-    model = Model::from_parts(g, w, path);
+    g = graph::read_graph(path);
+    graph::validate(g, path);
+    flat = graph::flatten(g, path);
   }
-  const graph::Graph& g = model->graph;
+  const std::string backend = a.get_or("--backend", default_backend());
   size_t aux = 0;
   for (auto& o : g.outputs) aux += o.aux;
   std::printf("%s: graph '%s' (format version %d) is valid\n", path.c_str(), g.name.c_str(),
@@ -66,8 +66,11 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     std::printf("%s[%s] ", in.name.c_str(), s.c_str());
   }
   std::printf("\n  outputs: %zu (+%zu aux)\n", g.outputs.size() - aux, aux);
-  std::printf("  weights: %zu tensors, %lld parameters (%s)\n", g.weights.size(),
-              static_cast<long long>(model->parameter_count()), mib(model->weight_bytes()).c_str());
+  int64_t params = 0;
+  for (auto& w : g.weights) params += num_elements(w.shape);
+  std::printf("  weights: %zu tensors, %lld parameters (%s)%s\n", g.weights.size(),
+              static_cast<long long>(params), mib(sizeof(float) * params).c_str(),
+              have_weights ? "" : ", declared (a bare graph: no weight data)");
   std::map<std::string, int> calls;
   for (auto& n : g.nodes)
     if (n.op == "call") ++calls[n.function];
@@ -75,8 +78,8 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     std::printf("  function %s: %zu inputs, %zu outputs, %zu weights, %zu nodes\n", name.c_str(),
                 f.inputs.size(), f.outputs.size(), f.weights.size(), f.nodes.size());
   std::map<std::string, int> ops;
-  for (auto& n : model->flat.nodes) ++ops[n.op];
-  std::printf("  after inlining: %zu nodes (", model->flat.nodes.size());
+  for (auto& n : flat.nodes) ++ops[n.op];
+  std::printf("  after inlining: %zu nodes (", flat.nodes.size());
   bool first = true;
   for (auto& [op, c] : ops) {
     std::printf("%s%s %d", first ? "" : ", ", op.c_str(), c);
@@ -89,15 +92,17 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     auto [h, w] = parse_size(*size, "--size");
     graph::ShapeMap in;
     for (auto& decl : g.inputs) in[decl.name] = {1, 3, h, w};
-    Session s(model, create_backend(backend), {});
-    shapes = s.shapes(in);
-    PlanReport r = s.plan(in);
+    std::vector<std::string> outputs;
+    for (auto& o : flat.outputs)
+      if (!o.aux) outputs.push_back(o.name);
+    const ExecutionPlan plan = make_plan(flat, *create_backend(backend), in, outputs, {}, path);
+    shapes = plan.shapes;
+    const PlanReport& r = plan.report;
     std::map<std::string, double> macs;
     double total = 0;
-    for (auto& n : model->flat.nodes) {
-      if (n.op != "conv2d" || !shapes.count(n.outputs[0])) continue;
-      const Shape &o = shapes.at(n.outputs[0]), &wt = shapes.at(n.inputs[1]);
-      double m = static_cast<double>(num_elements(o)) * wt[1] * wt[2] * wt[3];
+    for (auto& n : flat.nodes) {
+      const double m = graph::node_macs(n, shapes);
+      if (m == 0) continue;
       macs[stage_of(n.name)] += m;
       total += m;
     }
@@ -109,16 +114,20 @@ int cmd_inspect(const std::vector<std::string>& argv) {
       first = false;
     }
     std::printf(
-        ")\n  planned memory on backend %s: intermediates %s (%s without reuse, %zu nodes in "
-        "place), weights %s,"
-        " inputs+outputs %s; peak %s\n",
-        backend.c_str(), mib(r.arena_bytes).c_str(), mib(r.intermediate_bytes).c_str(),
-        r.in_place_nodes, mib(r.weight_bytes).c_str(), mib(r.input_bytes + r.output_bytes).c_str(),
-        mib(r.planned_peak()).c_str());
+        ")\n  plan on backend %s: %zu steps (%zu reorders), %zu concat inputs written in place "
+        "(%zu concats removed), %zu barriers\n",
+        backend.c_str(), r.steps, r.reorders, r.slots, r.elided_concats, r.barriers);
+    std::printf(
+        "  planned memory: intermediates %s (%s without reuse; scratch up to %s; %zu nodes in "
+        "place), "
+        "weights %s + %s repacked, inputs+outputs %s; peak %s\n",
+        mib(r.arena_bytes).c_str(), mib(r.intermediate_bytes).c_str(), mib(r.scratch_bytes).c_str(),
+        r.in_place_nodes, mib(r.weight_bytes).c_str(), mib(r.prepared_weight_bytes).c_str(),
+        mib(r.input_bytes + r.output_bytes).c_str(), mib(r.planned_peak()).c_str());
   }
   if (a.flag("--nodes")) {
-    for (size_t i : graph::topo_order(model->flat)) {
-      const auto& n = model->flat.nodes[i];
+    for (size_t i : graph::topo_order(flat)) {
+      const auto& n = flat.nodes[i];
       std::string ins;
       for (auto& v : n.inputs) ins += (ins.empty() ? "" : ", ") + v;
       std::string out = n.outputs[0];

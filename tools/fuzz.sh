@@ -12,7 +12,7 @@
 # Inputs a run finds interesting accumulate in build-fuzz/corpus/<target>/ for the next run.
 #
 # The whole build gets -fsanitize=fuzzer-no-link, not just the fuzz sources (which is all that
-# CMake's FILM_FUZZ adds): without it libFuzzer would see no coverage inside film_core, where the
+# CMake's FILM_FUZZ adds): without it libFuzzer would see no coverage inside the film libraries, where the
 # parsers are, and would fuzz blind. System libraries (libpng, zlib) remain uninstrumented.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -10,7 +10,7 @@
 // prefixed with the case and method names.
 // Usage:
 //   auto results = film::evaluate("data/ucf101-dev",
-//       {{"film", [&](const Tensor& a, const Tensor& b) { return model.interpolate(a, b); }},
+//       {{"film", [&](const Tensor& a, const Tensor& b) { return interpolator.middle(a, b); }},
 //        film::repeat_baseline(), film::average_baseline()});
 //   std::cout << film::format_eval_table(results);     // or format_eval_json(results)
 #pragma once
