@@ -105,26 +105,30 @@ Geometry geometry(const ExecutionPlan& p, int v, const std::vector<int>& slot_ax
 
 namespace pass {
 
-void prune_shapes_fuse_order(ExecutionPlan& p, const graph::Graph& flat, const Backend& backend,
-                             const graph::ShapeMap& inputs,
-                             const std::vector<std::string>& outputs) {
+void prune(ExecutionPlan& p, const graph::Graph& flat, const std::vector<std::string>& outputs) {
   std::set<std::string> known;
   for (auto& o : flat.outputs) known.insert(o.name);
   for (auto& o : outputs)
     if (!known.count(o)) fail(p.model_name, ": '", o, "' is not an output of this graph");
   p.output_names = outputs;
-  graph::Graph pruned = graph::prune(flat, outputs);
-  // Shapes of the graph as written (Session::shapes() reports them, fused away or not). Fusing
-  // only drops values (a conv's pre-activation output) and keeps every other shape.
-  p.shapes = graph::infer_shapes(pruned, inputs, p.model_name);
-  if (backend.wants_fused_activation()) pruned = fuse_conv_activation(pruned, outputs);
-  const std::vector<size_t> order = graph::topo_order(pruned);
-  p.graph = pruned;
-  p.graph.nodes.clear();
-  for (size_t i : order) p.graph.nodes.push_back(pruned.nodes[i]);
+  p.graph = graph::prune(flat, outputs);
 }
 
-void kernel_steps(ExecutionPlan& p, const Backend& backend, const PlanOptions& options) {
+void shapes(ExecutionPlan& p, const graph::ShapeMap& inputs) {
+  // Shapes of the graph as written (Session::shapes() reports them, fused away or not). Fusing
+  // only drops values (a conv's pre-activation output) and keeps every other shape.
+  p.shapes = graph::infer_shapes(p.graph, inputs, p.model_name);
+}
+
+void fuse(ExecutionPlan& p, const Backend& backend) {
+  if (backend.wants_fused_activation()) p.graph = fuse_conv_activation(p.graph, p.output_names);
+}
+
+void order(ExecutionPlan& p, const Backend& backend, const PlanOptions& options) {
+  const std::vector<size_t> topo = graph::topo_order(p.graph);
+  std::vector<graph::Node> nodes;
+  for (size_t i : topo) nodes.push_back(p.graph.nodes[i]);
+  p.graph.nodes = std::move(nodes);
   for (auto& in : p.graph.inputs) {
     PlannedValue v;
     v.name = in.name;
@@ -395,6 +399,17 @@ void memory(ExecutionPlan& p, const Backend& backend, const PlanOptions& options
   p.report.intermediate_bytes = m.total_intermediate_bytes;
 }
 
+void copies(ExecutionPlan& p, const Backend& backend) {
+  p.copies.clear();
+  if (backend.buffer_type().host) return;
+  using D = PlanCopy::Direction;
+  using W = PlanCopy::When;
+  for (int v : p.inputs) p.copies.push_back({D::upload, W::every_run, v, p.values[v].bytes});
+  for (int v : p.weights)
+    p.copies.push_back({D::upload, W::once_per_session, v, p.values[v].bytes});
+  for (int v : p.outputs) p.copies.push_back({D::download, W::every_run, v, p.values[v].bytes});
+}
+
 void hazards(ExecutionPlan& p) {
   std::vector<std::vector<Region>> reads(p.steps.size()), writes(p.steps.size());
   for (size_t s = 0; s < p.steps.size(); ++s) {
@@ -483,6 +498,16 @@ void report(ExecutionPlan& p) {
           prepared[v] = std::max(prepared[v], s.prepared_weight_bytes);
   }
   for (auto& [v, b] : prepared) r.prepared_weight_bytes += b;
+  r.upload_bytes_per_run = r.download_bytes_per_run = r.upload_bytes_per_session = 0;
+  for (auto& c : p.copies) {
+    if (c.direction == PlanCopy::Direction::download) {
+      r.download_bytes_per_run += c.bytes;
+    } else if (c.when == PlanCopy::When::every_run) {
+      r.upload_bytes_per_run += c.bytes;
+    } else {
+      r.upload_bytes_per_session += c.bytes;
+    }
+  }
   for (int v : p.inputs) r.input_bytes += p.values[v].bytes;
   for (int v : p.outputs) r.output_bytes += p.values[v].bytes;
   for (int v : p.weights) r.weight_bytes += p.values[v].bytes;
@@ -495,17 +520,20 @@ ExecutionPlan make_plan(const graph::Graph& flat, const Backend& backend,
                         const PlanOptions& options, const std::string& model_name) {
   ExecutionPlan p;
   p.model_name = model_name;
-  pass::prune_shapes_fuse_order(p, flat, backend, inputs, outputs);
-  pass::kernel_steps(p, backend, options);
+  pass::prune(p, flat, outputs);
+  pass::shapes(p, inputs);
+  pass::fuse(p, backend);
+  pass::order(p, backend, options);
   pass::layouts(p, backend, options);
   // Slots save copies but keep a concat's whole output alive from its first slot's producer on,
   // and on a backend that runs steps concurrently they order fewer steps: keep them only when the
   // arena comes out no larger than without.
-  ExecutionPlan copies = p;
+  ExecutionPlan no_slots = p;
   pass::views(p, backend);
   pass::memory(p, backend, options);
-  pass::memory(copies, backend, options);
-  if (copies.arena_bytes < p.arena_bytes) p = std::move(copies);
+  pass::memory(no_slots, backend, options);
+  if (no_slots.arena_bytes < p.arena_bytes) p = std::move(no_slots);
+  pass::copies(p, backend);
   pass::hazards(p);
   pass::report(p);
   return p;

@@ -5,14 +5,18 @@
 //   prune    keep what the requested outputs need (graph/flatten.h)
 //   shapes   infer every value's shape (graph/shapes.h)
 //   fuse     conv2d + leaky_relu -> conv2d with the activation, if the backend wants it
-//   order    topological order; one kernel step per node
+//   order    topological order; one kernel step per node, asked of the backend (unsupported?)
 //   layouts  ask the backend which layout each step reads and writes; insert one reorder step
 //            wherever a consumer needs another layout than its producer writes (shared by all such
 //            consumers); graph inputs arrive and graph outputs leave as NCHW
 //   views    a concat whose inputs can be written straight into their slots of its output: those
-//            producers write there, and the concat copies only the rest (or disappears)
+//            producers write there, and the concat copies only the rest (or disappears); kept
+//            only when the arena comes out no larger than without (make_plan plans both)
 //   memory   place intermediates and scratch in one arena (engine/planner.h); graph inputs,
 //            outputs and weights get their own buffers (never reused)
+//   copies   for a backend whose memory is not host memory: upload each graph input every run,
+//            each weight once per session, download each output every run (host backends are
+//            lent the caller's tensors and the model's weights instead: no copies at all)
 //   hazards  from the bytes each step reads and writes (arena reuse and slots included): the
 //            earlier steps each step must follow, and the barriers a linear queue needs
 // Usage:
@@ -49,6 +53,14 @@ struct PlannedValue {
 
 enum class StepKind { kernel, reorder };
 
+// A copy between the host and a backend's device memory, at the plan's edges.
+struct PlanCopy {
+  enum class Direction { upload, download } direction;
+  enum class When { every_run, once_per_session } when;
+  int value;  // an input, weight or output
+  size_t bytes;
+};
+
 struct PlanStep {
   StepKind kind = StepKind::kernel;
   int node = -1;                     // kernel steps: index into ExecutionPlan::graph.nodes
@@ -78,6 +90,7 @@ struct PlanReport {
   size_t slots = 0;     // concat inputs written straight into their slot
   size_t elided_concats = 0;
   size_t barriers = 0;
+  size_t upload_bytes_per_run = 0, download_bytes_per_run = 0, upload_bytes_per_session = 0;
   size_t planned_peak() const {
     return arena_bytes + output_bytes + input_bytes + weight_bytes + prepared_weight_bytes;
   }
@@ -92,8 +105,9 @@ struct ExecutionPlan {
   std::vector<PlanStep> steps;            // in execution order
   std::vector<int> inputs;                // value indices: graph inputs, in graph order
   std::vector<std::string> output_names;  // requested, in request order
-  std::vector<int> outputs;  // value indices: the requested outputs, in request order (NCHW)
-  std::vector<int> weights;  // value indices of the weights the plan reads
+  std::vector<int> outputs;      // value indices: the requested outputs, in request order (NCHW)
+  std::vector<int> weights;      // value indices of the weights the plan reads
+  std::vector<PlanCopy> copies;  // empty for host memory
   size_t arena_bytes = 0;
   PlanReport report;
 
@@ -112,13 +126,14 @@ ExecutionPlan make_plan(const graph::Graph& flat, const Backend& backend,
 
 // The passes, for tests; each takes the plan the previous ones made.
 namespace pass {
-void prune_shapes_fuse_order(ExecutionPlan& p, const graph::Graph& flat, const Backend& backend,
-                             const graph::ShapeMap& inputs,
-                             const std::vector<std::string>& outputs);
-void kernel_steps(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);
+void prune(ExecutionPlan& p, const graph::Graph& flat, const std::vector<std::string>& outputs);
+void shapes(ExecutionPlan& p, const graph::ShapeMap& inputs);
+void fuse(ExecutionPlan& p, const Backend& backend);
+void order(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);  // kernel steps
 void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);
 void views(ExecutionPlan& p, const Backend& backend);
 void memory(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);
+void copies(ExecutionPlan& p, const Backend& backend);
 void hazards(ExecutionPlan& p);
 void report(ExecutionPlan& p);
 }  // namespace pass

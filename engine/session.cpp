@@ -148,25 +148,25 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
   Prepared& prep = *e.prepared;
   const bool host = backend_->buffer_type().host;
 
-  for (int v : p.inputs) {
-    const Tensor& t = inputs.at(p.values[v].name);
-    if (host) {
-      static_cast<HostBuffer*>(prep.own[v])->rebind(const_cast<float*>(t.data()));  // read only
-    } else {
-      backend_->upload(t.data(), *prep.own[v], 0, p.values[v].bytes);
-    }
-  }
+  // Host memory: the caller's tensors are lent to the kernels, fresh output tensors too. Device
+  // memory: the plan's copies (inputs up, outputs down; weights went up in prepare()).
   std::map<std::string, Tensor> results;
-  for (int v : p.outputs) {
-    Tensor t = Tensor::zeros(p.values[v].shape);
-    if (host) static_cast<HostBuffer*>(prep.own[v])->rebind(t.data());
-    results[p.values[v].name] = t;
-  }
-  prep.encoder->submit();
-  if (!host)
+  for (int v : p.outputs) results[p.values[v].name] = Tensor::zeros(p.values[v].shape);
+  if (host) {
+    for (int v : p.inputs)
+      static_cast<HostBuffer*>(prep.own[v])
+          ->rebind(const_cast<float*>(inputs.at(p.values[v].name).data()));
     for (int v : p.outputs)
-      backend_->download(*prep.own[v], 0, p.values[v].bytes, results.at(p.values[v].name).data());
-  if (host)  // the caller's tensors are lent for this run only
+      static_cast<HostBuffer*>(prep.own[v])->rebind(results.at(p.values[v].name).data());
+  }
+  for (auto& c : p.copies)
+    if (c.direction == PlanCopy::Direction::upload && c.when == PlanCopy::When::every_run)
+      backend_->upload(inputs.at(p.values[c.value].name).data(), *prep.own[c.value], 0, c.bytes);
+  prep.encoder->submit();
+  for (auto& c : p.copies)
+    if (c.direction == PlanCopy::Direction::download)
+      backend_->download(*prep.own[c.value], 0, c.bytes, results.at(p.values[c.value].name).data());
+  if (host)  // lent for this run only
     for (int v : p.inputs) static_cast<HostBuffer*>(prep.own[v])->rebind(nullptr);
 
   profile_.clear();

@@ -304,6 +304,10 @@ TEST_CASE(
     }
     const size_t out_bytes =
         sizeof(float) * (got.at("image").size() + got.at("forward_flow_pyramid/0").size());
+    // The plan says so (its copies pass), and the session did just that.
+    CHECK(p.report.upload_bytes_per_run == bytes_of(*in));
+    CHECK(p.report.upload_bytes_per_session == run_weights);
+    CHECK(p.report.download_bytes_per_run == out_bytes);
     CHECK(dev.counts.uploads - before.uploads ==
           2 + (new_weights ? static_cast<int>(used_weights) : 0));
     CHECK(dev.counts.upload_bytes - before.upload_bytes ==
@@ -404,6 +408,7 @@ TEST_CASE(
     CHECK(p.report.arena_bytes == r.arena_bytes);
     CHECK(p.report.steps == r.steps);
     CHECK(p.report.weight_bytes == model->weight_bytes());
+    CHECK(p.copies.empty());  // host memory: inputs, outputs and weights are lent, never copied
   }
 }
 
@@ -462,8 +467,10 @@ TEST_CASE("concat slots are kept only where they cost no memory: the smaller are
     auto passes = [&](bool slots) {
       ExecutionPlan p;
       p.model_name = "m";
-      pass::prune_shapes_fuse_order(p, model->flat, *backend, shapes, {"image"});
-      pass::kernel_steps(p, *backend, {});
+      pass::prune(p, model->flat, {"image"});
+      pass::shapes(p, shapes);
+      pass::fuse(p, *backend);
+      pass::order(p, *backend, {});
       pass::layouts(p, *backend, {});
       if (slots) pass::views(p, *backend);
       pass::memory(p, *backend, {});

@@ -120,9 +120,10 @@ int cmd_bench(const std::vector<std::string>& argv) {
         plan_s, first_s, runs, times.front(), times[times.size() / 2], mean);
     std::printf("%.2f GMAC per frame -> %.1f GMAC/s\n", macs / 1e9, macs / 1e9 / times.front());
     std::printf(
-        "memory: planned peak %.1f MiB (intermediates %.1f, weights %.1f), process peak RSS %.1f "
-        "MiB\n",
+        "memory: planned peak %.1f MiB (intermediates and scratch %.1f, weights %.1f + %.1f "
+        "repacked, inputs and outputs %.1f), process peak RSS %.1f MiB\n",
         plan.planned_peak() / mib, plan.arena_bytes / mib, plan.weight_bytes / mib,
+        plan.prepared_weight_bytes / mib, (plan.input_bytes + plan.output_bytes) / mib,
         peak_rss_bytes() / mib);
     if (a.flag("--profile")) {
       std::map<std::string, double> by_op;
