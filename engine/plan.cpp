@@ -85,20 +85,10 @@ int add_reorder(ExecutionPlan& p, std::vector<PlanStep>& steps, int from, int to
   return to_value;
 }
 
-// Element offset (from the root's first element) and strides of a value, following its slots.
-struct Geometry {
-  int64_t offset = 0;
-  std::vector<int64_t> strides;
-};
-Geometry geometry(const ExecutionPlan& p, int v, const std::vector<int>& slot_axis,
-                  const std::vector<int64_t>& slot_index) {
-  const PlannedValue& val = p.values[v];
-  if (val.view_of < 0)
-    return {0, layout_is_plain(val.layout) ? dense_strides(val.shape, val.layout)
-                                           : std::vector<int64_t>{}};
-  Geometry g = geometry(p, val.view_of, slot_axis, slot_index);
-  g.offset += slot_index[v] * g.strides[slot_axis[v]];
-  return g;
+// Every value of a slot chain lies in its root's element space: the strides are the root's.
+std::vector<int64_t> root_strides(const ExecutionPlan& p, int v) {
+  const PlannedValue& r = p.values[root_of(p, v)];
+  return dense_strides(r.shape, r.layout);
 }
 
 }  // namespace
@@ -264,16 +254,14 @@ void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& option
   link(p);
 }
 
-void views(ExecutionPlan& p, const Backend& backend) {
-  (void)backend;
+void views(ExecutionPlan& p) {
   std::vector<int> slot_axis(p.values.size(), 0);
   std::vector<int64_t> slot_index(p.values.size(), 0);
-  // A producer can write `v` where the geometry puts it: dense, or a kernel that writes strides.
+  // A producer can write `v` where its slot puts it: dense, or a kernel that writes strides.
   auto writable = [&](int v) {
     const PlannedValue& val = p.values[v];
     if (val.producer < 0 || p.steps[val.producer].elided) return true;  // its slots write it
-    const Geometry g = geometry(p, v, slot_axis, slot_index);
-    return strides_are_dense(val.shape, val.layout, g.strides) ||
+    return strides_are_dense(val.shape, val.layout, root_strides(p, v)) ||
            p.steps[val.producer].writes_strided_output;
   };
   // Every value whose bytes are (transitively) inside `v`.
@@ -330,16 +318,13 @@ void views(ExecutionPlan& p, const Backend& backend) {
     s.elided = std::all_of(s.desc.input_in_place.begin(), s.desc.input_in_place.end(),
                            [](bool b) { return b; });
   }
-  // Final geometry: element offsets and strides; producers learn where they write.
+  // Final offsets (a concat that became a slot itself moved its slots into a wider value) and
+  // strides; producers learn where they write.
   for (size_t v = 0; v < p.values.size(); ++v) {
     PlannedValue& val = p.values[v];
     if (val.role == ValueRole::scratch || !layout_is_plain(val.layout)) continue;
-    const Geometry g = geometry(p, static_cast<int>(v), slot_axis, slot_index);
-    val.strides = g.strides;
-    val.view_offset =
-        val.view_of >= 0
-            ? slot_index[v] * geometry(p, val.view_of, slot_axis, slot_index).strides[slot_axis[v]]
-            : 0;
+    val.strides = root_strides(p, static_cast<int>(v));
+    val.view_offset = val.view_of >= 0 ? slot_index[v] * val.strides[slot_axis[v]] : 0;
   }
   link(p);
   for (auto& s : p.steps) {
@@ -529,7 +514,7 @@ ExecutionPlan make_plan(const graph::Graph& flat, const Backend& backend,
   // and on a backend that runs steps concurrently they order fewer steps: keep them only when the
   // arena comes out no larger than without.
   ExecutionPlan no_slots = p;
-  pass::views(p, backend);
+  pass::views(p);
   pass::memory(p, backend, options);
   pass::memory(no_slots, backend, options);
   if (no_slots.arena_bytes < p.arena_bytes) p = std::move(no_slots);

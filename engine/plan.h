@@ -131,7 +131,7 @@ void shapes(ExecutionPlan& p, const graph::ShapeMap& inputs);
 void fuse(ExecutionPlan& p, const Backend& backend);
 void order(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);  // kernel steps
 void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);
-void views(ExecutionPlan& p, const Backend& backend);
+void views(ExecutionPlan& p);
 void memory(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);
 void copies(ExecutionPlan& p, const Backend& backend);
 void hazards(ExecutionPlan& p);

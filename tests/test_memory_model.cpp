@@ -472,7 +472,7 @@ TEST_CASE("concat slots are kept only where they cost no memory: the smaller are
       pass::fuse(p, *backend);
       pass::order(p, *backend, {});
       pass::layouts(p, *backend, {});
-      if (slots) pass::views(p, *backend);
+      if (slots) pass::views(p);
       pass::memory(p, *backend, {});
       pass::report(p);
       return p;
