@@ -318,6 +318,22 @@ void views(ExecutionPlan& p) {
     s.elided = std::all_of(s.desc.input_in_place.begin(), s.desc.input_in_place.end(),
                            [](bool b) { return b; });
   }
+  // A slice whose result is a dense range of its input (NCHW, one image, channels, say) is a view
+  // of it: its consumers read the input's bytes, and the slice step has nothing to do.
+  for (PlanStep& s : p.steps) {
+    if (s.kind != StepKind::kernel || s.desc.op != graph::OpKind::slice || s.elided) continue;
+    const int in = s.inputs[0], out = s.outputs[0];
+    PlannedValue& o = p.values[out];
+    if (o.role != ValueRole::intermediate || o.view_of >= 0 || !layout_is_plain(o.layout) ||
+        o.layout != p.values[in].layout ||
+        !strides_are_dense(o.shape, o.layout, root_strides(p, in)))
+      continue;
+    const auto& sp = std::get<graph::SliceParams>(s.desc.params);
+    o.view_of = in;
+    slot_axis[out] = sp.axis;
+    slot_index[out] = sp.begin;
+    s.elided = true;
+  }
   // Final offsets (a concat that became a slot itself moved its slots into a wider value) and
   // strides; producers learn where they write.
   for (size_t v = 0; v < p.values.size(); ++v) {
@@ -352,11 +368,15 @@ void memory(ExecutionPlan& p, const Backend& backend, const PlanOptions& options
     pv.producer = val.producer;
     pv.consumers = val.consumers;
   }
-  // A slot's writes are writes of the value at the root of its chain.
-  for (size_t v = 0; v < p.values.size(); ++v)
-    if (p.values[v].view_of >= 0 && p.values[v].producer >= 0)
-      problem.values[root_of(p, static_cast<int>(v))].also_written_by.push_back(
-          p.values[v].producer);
+  // A view's writes (a concat slot's producer) and reads (a slice view's consumers) are those
+  // of the value at the root of its chain.
+  for (size_t v = 0; v < p.values.size(); ++v) {
+    if (p.values[v].view_of < 0) continue;
+    auto& root = problem.values[root_of(p, static_cast<int>(v))];
+    if (p.values[v].producer >= 0) root.also_written_by.push_back(p.values[v].producer);
+    root.consumers.insert(root.consumers.end(), p.values[v].consumers.begin(),
+                          p.values[v].consumers.end());
+  }
   problem.nodes.resize(p.steps.size());
   for (size_t s = 0; s < p.steps.size(); ++s) {
     const PlanStep& st = p.steps[s];
@@ -457,20 +477,42 @@ void hazards(ExecutionPlan& p) {
     }
     epoch.push_back(s);
   }
+  // Keep only the direct dependencies: drop e from s's list when another step s follows already
+  // follows e (ancestor bitsets, steps in order).
+  const size_t n = p.steps.size(), words = (n + 63) / 64;
+  std::vector<std::vector<uint64_t>> anc(n, std::vector<uint64_t>(words, 0));
+  auto has = [&](size_t of, size_t a) { return (anc[of][a / 64] >> (a % 64)) & 1; };
+  for (size_t s = 0; s < n; ++s) {
+    std::vector<int>& after = p.steps[s].after;
+    for (int e : after) {
+      for (size_t w = 0; w < words; ++w) anc[s][w] |= anc[e][w];
+      anc[s][e / 64] |= uint64_t{1} << (e % 64);
+    }
+    std::vector<int> direct;
+    for (int e : after) {
+      bool implied = false;
+      for (int f : after) implied = implied || (f != e && has(f, e));
+      if (!implied) direct.push_back(e);
+    }
+    after = std::move(direct);
+  }
 }
 
 void report(ExecutionPlan& p) {
   PlanReport& r = p.report;
   r.nodes = p.graph.nodes.size();
-  r.steps = r.reorders = r.slots = r.elided_concats = r.barriers = r.in_place_nodes = 0;
+  r.steps = r.reorders = r.slots = r.elided_concats = r.slice_views = r.barriers =
+      r.in_place_nodes = 0;
   r.scratch_bytes = r.input_bytes = r.output_bytes = r.weight_bytes = r.prepared_weight_bytes = 0;
   r.arena_bytes = p.arena_bytes;
   std::map<int, size_t> prepared;  // per weight value: the most any step repacks it into
   for (auto& s : p.steps) {
-    if (s.elided) {
+    if (!s.elided) {
+      ++r.steps;
+    } else if (s.desc.op == graph::OpKind::concat) {
       ++r.elided_concats;
     } else {
-      ++r.steps;
+      ++r.slice_views;
     }
     r.reorders += s.kind == StepKind::reorder;
     r.barriers += s.barrier_before;

@@ -10,8 +10,9 @@
 //            wherever a consumer needs another layout than its producer writes (shared by all such
 //            consumers); graph inputs arrive and graph outputs leave as NCHW
 //   views    a concat whose inputs can be written straight into their slots of its output: those
-//            producers write there, and the concat copies only the rest (or disappears); kept
-//            only when the arena comes out no larger than without (make_plan plans both)
+//            producers write there, and the concat copies only the rest (or disappears); a slice
+//            that is a dense range of its input: a view of it. Kept only when the arena comes out
+//            no larger than without (make_plan plans both)
 //   memory   place intermediates and scratch in one arena (engine/planner.h); graph inputs,
 //            outputs and weights get their own buffers (never reused)
 //   copies   for a backend whose memory is not host memory: upload each graph input every run,
@@ -68,8 +69,9 @@ struct PlanStep {
   std::vector<int> inputs, outputs;  // value indices
   int scratch = -1;                  // value index of its scratch, -1 when none
   KernelDesc desc;                   // everything but the constants (weights)
-  bool elided = false;          // a concat whose every input writes its slot: nothing left to do
-  std::vector<int> after;       // earlier steps it must follow (hazards)
+  bool elided = false;     // nothing left to do: a concat whose inputs all write their slots, a
+                           // slice that is a view of its input
+  std::vector<int> after;  // earlier steps it must follow (hazards)
   bool barrier_before = false;  // a linear queue needs a barrier right before this step
   size_t prepared_weight_bytes = 0;
   bool writes_strided_output = false;  // the backend's NodePlan said so
@@ -89,6 +91,7 @@ struct PlanReport {
   size_t reorders = 0;  // reorder steps the layouts pass inserted
   size_t slots = 0;     // concat inputs written straight into their slot
   size_t elided_concats = 0;
+  size_t slice_views = 0;  // slices whose result is a view of their input
   size_t barriers = 0;
   size_t upload_bytes_per_run = 0, download_bytes_per_run = 0, upload_bytes_per_session = 0;
   size_t planned_peak() const {

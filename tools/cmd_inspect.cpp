@@ -115,8 +115,8 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     }
     std::printf(
         ")\n  plan on backend %s: %zu steps (%zu reorders), %zu concat inputs written in place "
-        "(%zu concats removed), %zu barriers\n",
-        backend.c_str(), r.steps, r.reorders, r.slots, r.elided_concats, r.barriers);
+        "(%zu concats removed), %zu slices read in place, %zu barriers\n",
+        backend.c_str(), r.steps, r.reorders, r.slots, r.elided_concats, r.slice_views, r.barriers);
     std::printf(
         "  planned memory: intermediates %s (%s without reuse; scratch up to %s; %zu nodes in "
         "place), "
