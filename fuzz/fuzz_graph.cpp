@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (film::num_elements(s) > (1 << 20)) return 0;
       in[decl.name] = s;
     }
-    film::Session(m, create_backend("ref")).plan(in);
+    film::Session(m, film::create_backend("ref")).plan(in);
   } catch (const film::Error&) {
   }
   return 0;
