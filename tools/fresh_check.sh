@@ -2,7 +2,7 @@
 # Proves the README's promise: on a brand-new Debian 12 with nothing beside the clone, its two
 # commands work. Builds a minimal Debian 12 root with debootstrap (--variant=minbase, the mirror must
 # be reachable), clones the committed HEAD into /root/film of a fresh copy of that root for each
-# command (no ../shared, nothing preinstalled, nothing left by the other command), runs the command
+# command (nothing beside the clone, nothing preinstalled, nothing left by the other command), runs the command
 # exactly as the README writes it, as root, and prints one line per command with its exit code and
 # time; then what the demo wrote and the test suite's doctest summary (with the names of any skipped
 # test cases). Unmounts everything it mounted and removes the roots, also when interrupted.
