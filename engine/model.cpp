@@ -24,9 +24,24 @@ void bind_weights(const graph::Graph& g, const std::map<std::string, Tensor>& we
     if (auto d = dtypes.find(decl.name); d != dtypes.end() && d->second != decl.dtype)
       problems.push_back(
           cat("weight '", decl.name, "' is stored as ", d->second, ", expected ", decl.dtype));
-    if (it->second.shape() != decl.shape)
+    if (it->second.shape() != decl.shape) {
       problems.push_back(cat("weight '", decl.name, "' has shape ", shape_str(it->second.shape()),
                              ", expected ", shape_str(decl.shape)));
+      continue;
+    }
+    // A NaN or infinite weight makes every frame black (or NaN): refuse it at load.
+    if (const float* d = it->second.data()) {
+      int64_t bad = 0, first = -1;
+      for (int64_t i = 0, n = it->second.size(); i < n; ++i)
+        if (!std::isfinite(d[i])) {
+          if (first < 0) first = i;
+          ++bad;
+        }
+      if (bad > 0)
+        problems.push_back(cat("weight '", decl.name, "' has ", bad, " value", bad > 1 ? "s" : "",
+                               " that are not finite (the first, element ", first, ", is ",
+                               d[first], ")"));
+    }
   }
   for (auto& [name, t] : weights)
     if (!g.find_weight(name))
@@ -45,11 +60,19 @@ std::shared_ptr<const Model> Model::from_parts(graph::Graph g,
                                                std::map<std::string, Tensor> weights,
                                                const std::string& name,
                                                const std::map<std::string, std::string>& dtypes) {
+  return assemble(std::move(g), std::move(weights), name, name, name, dtypes);
+}
+
+std::shared_ptr<const Model> Model::assemble(graph::Graph g, std::map<std::string, Tensor> weights,
+                                             const std::string& name,
+                                             const std::string& graph_where,
+                                             const std::string& weights_where,
+                                             const std::map<std::string, std::string>& dtypes) {
   auto m = std::make_shared<Model>();
   m->name = name;
-  graph::validate(g, name);
-  m->flat = graph::flatten(g, name);
-  bind_weights(g, weights, dtypes, name);
+  graph::validate(g, graph_where);
+  m->flat = graph::flatten(g, graph_where);
+  bind_weights(g, weights, dtypes, weights_where);
   m->graph = std::move(g);
   m->weights = std::move(weights);
   return m;
@@ -66,7 +89,9 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
   if (!fs::exists(graph_path, ec)) fail(dir, ": graph.json is missing from the model directory");
   if (!fs::exists(weights_path, ec))
     fail(dir, ": weights.safetensors is missing from the model directory");
+  // The graph is checked before the weights are read, so its errors name graph.json.
   graph::Graph g = graph::read_graph(graph_path);
+  graph::validate(g, graph_path);
   io::SafetensorsFile file = io::read_safetensors(weights_path);
   std::map<std::string, Tensor> weights;
   std::map<std::string, std::string> dtypes;
@@ -75,7 +100,7 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
     // A non-float dtype keeps its shape but no data; bind_weights reports the dtype.
     weights[name] = e.tensor.empty() ? Tensor::view(nullptr, e.shape) : e.tensor;
   }
-  return from_parts(std::move(g), std::move(weights), weights_path, dtypes);
+  return assemble(std::move(g), std::move(weights), dir, graph_path, weights_path, dtypes);
 }
 
 std::shared_ptr<const Model> Model::random(graph::Graph g, uint32_t seed, const std::string& name) {

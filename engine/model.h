@@ -36,6 +36,13 @@ struct Model {
   // keeps activations O(1) through FILM's 30-odd layers; every other weight (the biases) zero.
   static std::shared_ptr<const Model> random(graph::Graph g, uint32_t seed,
                                              const std::string& name);
+  // from_parts with separate names for messages: the model, its graph and its weights.
+  static std::shared_ptr<const Model> assemble(graph::Graph g,
+                                               std::map<std::string, Tensor> weights,
+                                               const std::string& name,
+                                               const std::string& graph_where,
+                                               const std::string& weights_where,
+                                               const std::map<std::string, std::string>& dtypes);
   int64_t parameter_count() const;
   size_t weight_bytes() const;
 };

@@ -1,7 +1,9 @@
 #include "engine/session.h"
 
+#include <cmath>
 #include <cstring>
 
+#include "engine/host_encoder.h"
 #include "graph/error.h"
 
 namespace film {
@@ -184,6 +186,87 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
     }
   }
   return results;
+}
+
+namespace {
+
+// How many of the view's values are not finite.
+int64_t count_non_finite(const TensorView& v) {
+  const float* d = v.data();
+  int64_t bad = 0;
+  if (v.shape.size() != 4 || v.dense()) {
+    for (int64_t i = 0, n = layout_elements(v.shape, v.layout); i < n; ++i)
+      bad += !std::isfinite(d[i]);
+    return bad;
+  }
+  const Shape& s = v.shape;
+  for (int64_t n = 0; n < s[0]; ++n)
+    for (int64_t c = 0; c < s[1]; ++c)
+      for (int64_t h = 0; h < s[2]; ++h)
+        for (int64_t w = 0; w < s[3]; ++w) bad += !std::isfinite(d[v.index(n, c, h, w)]);
+  return bad;
+}
+
+}  // namespace
+
+std::string Session::first_non_finite(const std::map<std::string, Tensor>& inputs,
+                                      std::vector<std::string> outputs) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [name, t] : inputs) {
+    int64_t bad = 0;
+    for (int64_t i = 0; i < t.size(); ++i) bad += !std::isfinite(t.data()[i]);
+    if (bad > 0) return cat("the input '", name, "' holds ", bad, " values that are not finite");
+  }
+  if (!backend_->buffer_type().host)
+    return "backend '" + backend_name_ +
+           "' keeps its values in device memory, so the node cannot be named";
+  graph::ShapeMap shapes;
+  for (auto& [n, t] : inputs) shapes[n] = t.shape();
+  Entry& e = get(shapes, outputs);
+  if (!e.prepared) prepare(e);
+  const ExecutionPlan& p = e.plan;
+  Prepared& prep = *e.prepared;
+  // The same kernels and buffers, recorded one step at a time with a check after each.
+  auto encoder = backend_->make_encoder(false, options_.threads, false);
+  struct Found {
+    std::string what;
+  };
+  for (size_t s = 0; s < p.steps.size(); ++s) {
+    const PlanStep& st = p.steps[s];
+    if (st.elided) continue;
+    encoder->begin_step(static_cast<int>(s), st.label, {});
+    KernelArgs args;
+    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, prep.arena.get(), prep.own));
+    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, prep.arena.get(), prep.own));
+    if (st.scratch >= 0) {
+      args.scratch.buffer = prep.arena.get();
+      args.scratch.offset = p.values[st.scratch].arena_offset;
+      args.scratch.shape = {static_cast<int64_t>(p.values[st.scratch].bytes / sizeof(float))};
+    }
+    prep.kernels[s]->record(*encoder, args);
+    HostEncoder::of(*encoder).add([&p, &st, args] {
+      for (size_t k = 0; k < args.outputs.size(); ++k)
+        if (const int64_t bad = count_non_finite(args.outputs[k]))
+          throw Found{cat(st.label, " wrote ", bad, " values that are not finite into '",
+                          p.values[st.outputs[k]].name, "'")};
+    });
+  }
+  std::vector<Tensor> out;
+  for (int v : p.inputs)
+    static_cast<HostBuffer*>(prep.own[v])
+        ->rebind(const_cast<float*>(inputs.at(p.values[v].name).data()));
+  for (int v : p.outputs) {
+    out.push_back(Tensor::zeros(p.values[v].shape));
+    static_cast<HostBuffer*>(prep.own[v])->rebind(out.back().data());
+  }
+  std::string found = "every step wrote finite values when run again";
+  try {
+    encoder->submit();
+  } catch (const Found& f) {
+    found = f.what;
+  }
+  for (int v : p.inputs) static_cast<HostBuffer*>(prep.own[v])->rebind(nullptr);
+  return found;
 }
 
 }  // namespace film

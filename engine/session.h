@@ -54,6 +54,12 @@ class Session {
                                       std::vector<std::string> outputs = {});
   // Shapes of every value at these input shapes.
   graph::ShapeMap shapes(const graph::ShapeMap& inputs, std::vector<std::string> outputs = {});
+  // After a run whose outputs were not finite: runs again, one step at a time, and names the first
+  // step that wrote a NaN or an infinity ("node 'x' (conv2d) wrote 12 values that are not finite
+  // into 'x'"), or the graph input that holds one. Host backends only (device memory cannot be
+  // looked at between steps): otherwise says so.
+  std::string first_non_finite(const std::map<std::string, Tensor>& inputs,
+                               std::vector<std::string> outputs = {});
   // Per-step times of the last run (only with options.profile).
   const std::vector<NodeProfile>& profile() const { return profile_; }
   const Model& model() const { return *model_; }

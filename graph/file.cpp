@@ -1,18 +1,75 @@
 #include "graph/file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "graph/error.h"
 
 namespace film::io {
+namespace {
+
+// Fixed storage, so that the signal handler touches nothing but these bytes and unlink(2).
+constexpr int kSlots = 32;
+constexpr size_t kPathMax = 4096;
+char g_partial[kSlots][kPathMax];
+std::atomic<bool> g_used[kSlots];
+
+void cleanup_and_reraise(int sig) {
+  for (int i = 0; i < kSlots; ++i)
+    if (g_used[i].load()) ::unlink(g_partial[i]);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+}  // namespace
+
+std::mutex g_slots_mutex;  // serialises (un)registering; the handler reads only g_used
+
+void register_partial_file(const std::string& path) {
+  if (path.size() >= kPathMax) return;
+  std::lock_guard<std::mutex> lock(g_slots_mutex);
+  for (int i = 0; i < kSlots; ++i)
+    if (!g_used[i].load()) {
+      std::memcpy(g_partial[i], path.c_str(), path.size() + 1);
+      g_used[i].store(true);  // visible to the handler only once the path is complete
+      return;
+    }
+}
+
+void unregister_partial_file(const std::string& path) {
+  std::lock_guard<std::mutex> lock(g_slots_mutex);
+  for (int i = 0; i < kSlots; ++i)
+    if (g_used[i].load() && path == g_partial[i]) g_used[i].store(false);
+}
+
+void install_interrupt_cleanup() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, cleanup_and_reraise);
+}
+
+std::string partial_prefix(const std::string& path) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
+  return (dir / ("." + target.filename().string() + ".film-partial-")).string();
+}
+
+void remove_stale_partials(const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string prefix = fs::path(partial_prefix(path)).filename().string();
+  const fs::path dir = fs::path(partial_prefix(path)).parent_path();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove(e.path(), ec);
+}
 
 std::string read_file(const std::string& path) {
   std::error_code ec;
@@ -32,11 +89,16 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   if (dir.empty()) dir = ".";
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) fail(path, ": output folder '", dir.string(), "' does not exist");
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  std::string tmpl = partial_prefix(path) + "XXXXXX";
   int fd = mkstemp(tmpl.data());
   if (fd < 0)
     fail(path, ": cannot create a temporary file in '", dir.string(), "' (", std::strerror(errno),
          ")");
+  register_partial_file(tmpl);
+  struct Unregister {
+    const std::string& p;
+    ~Unregister() { unregister_partial_file(p); }
+  } unregister{tmpl};
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

@@ -11,7 +11,18 @@
 namespace film::io {
 
 std::string read_file(const std::string& path);
+// Writes `.NAME.film-partial-XXXXXX` beside `path`, then renames it over `path`.
 void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// Partial files: the temporaries of atomic writes. While registered they are removed if the
+// process is interrupted (SIGINT, SIGTERM, SIGHUP; install_interrupt_cleanup() sets the handlers).
+// A write killed harder (SIGKILL, power loss) leaves one behind: remove_stale_partials(path)
+// removes those of `path` (by their name), as every output check does.
+void register_partial_file(const std::string& path);
+void unregister_partial_file(const std::string& path);
+void install_interrupt_cleanup();
+void remove_stale_partials(const std::string& path);
+std::string partial_prefix(const std::string& path);  // ".NAME.film-partial-" in path's folder
 // Throws if `output` is the same file as any of `inputs` (so a command never overwrites its input).
 void check_not_an_input(const std::string& output, const std::vector<std::string>& inputs);
 

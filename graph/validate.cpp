@@ -1,5 +1,6 @@
 // Structural validation of a Graph: every name resolves, every op and attribute is known, arity
 // matches, every value has one producer, functions are well formed and not recursive, no cycles.
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -125,13 +126,22 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path) {
           next = it->second;
       cur = next;
     }
+    // The walk went from readers to producers; the cycle is the part from the repeated node on,
+    // printed in data-flow order (producer -> reader) and closed on its first node.
+    std::vector<const Node*> ring(std::find(trail.begin(), trail.end(), cur), trail.end());
+    std::reverse(ring.begin(), ring.end());
+    // Start it at the node that comes first in the file, so the message does not depend on where
+    // the walk began.
+    auto file_pos = [&](const Node* n) { return n - s.nodes->data(); };
+    std::rotate(
+        ring.begin(),
+        std::min_element(ring.begin(), ring.end(),
+                         [&](const Node* a, const Node* b) { return file_pos(a) < file_pos(b); }),
+        ring.end());
     std::string cycle;
-    bool on = false;
-    for (auto it = trail.rbegin(); it != trail.rend(); ++it) {
-      if (*it == cur) on = true;
-      if (on) cycle += (cycle.empty() ? "" : " -> ") + (*it)->name;
-    }
-    fail(path, ": ", s.where, "the nodes form a cycle: ", cycle, " -> ", cur ? cur->name : "?");
+    for (const Node* n : ring) cycle += n->name + " -> ";
+    fail(path, ": ", s.where, "the nodes form a cycle: ", cycle,
+         ring.empty() ? "?" : ring.front()->name);
   }
 }
 

@@ -102,7 +102,7 @@ TEST_CASE("cli: bad input fails with a message naming it, and nothing is overwri
   CHECK(r.output.find("graph.json: invalid JSON at line 2") != std::string::npos);
 
   r = test::run_command(film_cmd("interpolate --frobnicate"));
-  CHECK(r.exit_code == 1);
+  CHECK(r.exit_code == 2);  // a usage error
   CHECK(r.output.find("unknown option '--frobnicate'") != std::string::npos);
   r = test::run_command(film_cmd("nonsense"));
   CHECK(r.exit_code == 2);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 
 #include "graph/error.h"
 #include "tools/commands.h"
@@ -11,10 +12,13 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<std::string>&
   auto has = [](const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
   };
+  bool options = true;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a.size() > 1 && a[0] == '-' && a != "-") {
-      std::string name = a, value;
+    if (options && a == "--") {
+      options = false;
+    } else if (options && a.size() > 1 && a[0] == '-' && a != "-") {
+      std::string name = a == "-h" ? "--help" : a, value;
       bool inline_value = false;
       if (auto eq = a.find('='); eq != std::string::npos) {
         name = a.substr(0, eq);
@@ -25,12 +29,15 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<std::string>&
         flags_[name] = true;
       } else if (has(valued, name)) {
         if (!inline_value) {
-          if (i + 1 >= argv.size()) fail("option ", name, " needs a value");
+          if (i + 1 >= argv.size())
+            usage_fail("option ", name, " needs a value (see 'film ", command_, " --help')");
           value = argv[++i];
         }
         values_[name] = value;
+      } else if (has(flags, name)) {
+        usage_fail("option ", name, " takes no value");
       } else {
-        fail("unknown option '", name, "' (see 'film ", command_, " --help')");
+        usage_fail("unknown option '", name, "' (see 'film ", command_, " --help')");
       }
     } else {
       positional_.push_back(a);
@@ -50,36 +57,53 @@ std::string Args::get_or(const std::string& name, const std::string& def) const 
 
 std::string Args::require(const std::string& name) const {
   auto v = get(name);
-  if (!v) fail("missing required option ", name, " (see 'film ", command_, " --help')");
+  if (!v) usage_fail("missing required option ", name, " (see 'film ", command_, " --help')");
   return *v;
 }
 
-int Args::get_int(const std::string& name, int def) const {
+int Args::get_int(const std::string& name, int def, int min, int max) const {
   auto v = get(name);
   if (!v) return def;
+  long long x = 0;
   try {
     size_t used = 0;
-    int x = std::stoi(*v, &used);
+    x = std::stoll(*v, &used);
     if (used != v->size()) throw std::invalid_argument("trailing");
-    return x;
   } catch (const std::exception&) {
-    fail("option ", name, ": expected an integer, got '", *v, "'");
+    usage_fail("option ", name, ": expected an integer, got '", *v, "'");
   }
+  if (x < min || x > max) usage_fail("option ", name, ": expected ", min, "..", max, ", got ", x);
+  return static_cast<int>(x);
 }
 
 std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* option) {
+  static const std::map<std::string, std::pair<int64_t, int64_t>> named = {
+      {"480p", {480, 854}},    {"720p", {720, 1280}},   {"1080p", {1080, 1920}},
+      {"1440p", {1440, 2560}}, {"2160p", {2160, 3840}}, {"4k", {2160, 3840}}};
+  if (auto it = named.find(text); it != named.end()) return it->second;
   const auto x = text.find('x');
   try {
     if (x == std::string::npos) throw std::invalid_argument("no x");
-    size_t used_h = 0, used_w = 0;
-    const int64_t h = std::stoll(text.substr(0, x), &used_h),
-                  w = std::stoll(text.substr(x + 1), &used_w);
-    if (used_h != x || used_w != text.size() - x - 1 || h < 1 || w < 1)
+    size_t used_w = 0, used_h = 0;
+    const int64_t w = std::stoll(text.substr(0, x), &used_w),
+                  h = std::stoll(text.substr(x + 1), &used_h);
+    if (used_w != x || used_h != text.size() - x - 1 || h < 1 || w < 1)
       throw std::invalid_argument("bad");
     return {h, w};
   } catch (const std::exception&) {
-    fail(option, " must be HEIGHTxWIDTH with positive integers (e.g. 720x1280), got '", text, "'");
+    usage_fail(option,
+               " must be WIDTHxHEIGHT with positive integers (e.g. 1280x720) or one of 480p, 720p, "
+               "1080p, 1440p, 2160p, 4k; got '",
+               text, "'");
   }
 }
+
+int parse_padding(const std::string& text) {
+  if (text == "replicate") return 0;
+  if (text == "zeros") return 1;
+  usage_fail("--padding takes replicate or zeros, got '", text, "'");
+}
+
+std::string size_str(int64_t height, int64_t width) { return cat(width, "x", height); }
 
 }  // namespace film::cli

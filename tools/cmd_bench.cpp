@@ -38,10 +38,10 @@ int cmd_bench(const std::vector<std::string>& argv) {
   const bool have_source = a.positional().size() == 1 || a.get("--options") || a.flag("--released");
   if (a.flag("--help") || !have_source) {
     std::fputs(
-        "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size HxW] "
+        "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size WxH] "
         "[--backend cpu|ref]\n"
         "                  [--threads N] [--runs 3] [--profile] [--json]\n"
-        "Times one frame (two inputs -> middle) at HxW (default 256x256; padded like "
+        "Times one frame (two inputs -> middle) at WxH (default 256x256; padded like "
         "'interpolate'),\n"
         "after one warm-up run, and reports planned and actual peak memory. --profile adds the\n"
         "slowest ops.\n",
@@ -60,9 +60,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
     label = "FILM " + model::options_to_json(o).dump();
   }
   const auto [h, w] = parse_size(a.get_or("--size", "256x256"), "--size");
-  const int runs = std::max(1, a.get_int("--runs", 3));
+  const int runs = a.get_int("--runs", 3, 1, 10000);
   InterpolatorOptions so{.backend = a.get_or("--backend", default_backend()),
-                         .threads = a.get_int("--threads", 0),
+                         .threads = a.get_int("--threads", 0, 0, 4096),
                          .profile = a.flag("--profile")};
   FrameInterpolator interpolator(model, so);
   const auto [ph, pw] =
@@ -101,8 +101,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
     nlohmann::ordered_json j = {{"model", label},
                                 {"backend", s.backend_name()},
                                 {"threads", so.threads},
-                                {"size", {h, w}},
-                                {"padded", {ph, pw}},
+                                {"size", {w, h}},
+                                {"padded", {pw, ph}},
                                 {"plan_s", plan_s},
                                 {"first_run_s", first_s},
                                 {"min_s", times.front()},
@@ -113,8 +113,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
                                 {"peak_rss_mib", peak_rss_bytes() / mib}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("model: %s\nbackend %s, threads %d, %ldx%ld (runs at %ldx%ld)\n", label.c_str(),
-                s.backend_name().c_str(), so.threads, h, w, ph, pw);
+    std::printf("model: %s\nbackend %s, threads %d, %s (runs at %s)\n", label.c_str(),
+                s.backend_name().c_str(), so.threads, size_str(h, w).c_str(),
+                size_str(ph, pw).c_str());
     std::printf(
         "plan %.3f s, first run %.3f s, then %d runs: min %.3f s, median %.3f s, mean %.3f s\n",
         plan_s, first_s, runs, times.front(), times[times.size() / 2], mean);

@@ -22,8 +22,11 @@ namespace film::cli {
 namespace {
 
 const char* kHelp =
-    "usage: film convert --from pytorch-port --config OPTIONS.json STATE_DICT -o MODEL_DIR\n"
-    "       film convert --from savedmodel SAVEDMODEL_DIR -o MODEL_DIR [--pyramid-levels N]\n"
+    "usage: film convert --from pytorch-port --config OPTIONS.json STATE_DICT -o MODEL_DIR "
+    "[--force]\n"
+    "       film convert --from savedmodel SAVEDMODEL_DIR -o MODEL_DIR [--pyramid-levels N] "
+    "[--force]\n"
+    "An existing model in MODEL_DIR is replaced only with --force.\n"
     "STATE_DICT is a .safetensors file with the port's keys, or a .pt/.pth file (needs\n"
     "/usr/bin/python3 with torch, used only to re-save it as safetensors).\n";
 
@@ -110,14 +113,18 @@ std::string pt_to_safetensors(const std::string& pt, const std::string& tmp_dir)
 }  // namespace
 
 int cmd_convert(const std::vector<std::string>& argv) {
-  Args a(argv, {"--from", "--config", "-o", "--output", "--pyramid-levels"}, {"--help"}, "convert");
+  Args a(argv, {"--from", "--config", "-o", "--output", "--pyramid-levels"}, {"--help", "--force"},
+         "convert");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
   const std::string from = a.require("--from");
   const std::string out = a.get("-o").value_or(a.get_or("--output", ""));
-  if (out.empty()) fail("missing -o MODEL_DIR\n", kHelp);
+  if (out.empty()) usage_fail("missing -o MODEL_DIR\n", kHelp);
+  for (const char* f : {"graph.json", "weights.safetensors"})
+    if (std::filesystem::exists(std::filesystem::path(out) / f) && !a.flag("--force"))
+      fail(out, ": already holds a model (", f, "); pass --force to replace it");
   if (a.positional().size() != 1)
     fail("expected exactly one input (state dict or SavedModel folder)\n", kHelp);
   const std::string input = a.positional()[0];
@@ -138,7 +145,7 @@ int cmd_convert(const std::vector<std::string>& argv) {
     }
     weights = model::import_pytorch_port(sd, o);
   } else if (from == "savedmodel") {
-    weights = import_savedmodel_for_cli(input, a.get_int("--pyramid-levels", 7), o);
+    weights = import_savedmodel_for_cli(input, a.get_int("--pyramid-levels", 7, 1, 16), o);
   } else {
     fail("--from must be 'pytorch-port' or 'savedmodel', got '", from, "'");
   }

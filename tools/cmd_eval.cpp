@@ -12,7 +12,8 @@
 namespace film::cli {
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  Args a(argv, {"--backend", "--threads", "--tta"}, {"--help", "--json", "--quiet"}, "eval");
+  Args a(argv, {"--backend", "--threads", "--tta", "--padding"}, {"--help", "--json", "--quiet"},
+         "eval");
   if (a.flag("--help") || a.positional().size() != 2) {
     std::fputs(
         "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|ref] [--threads N] [--tta "
@@ -21,14 +22,20 @@ int cmd_eval(const std::vector<std::string>& argv) {
         "(8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for the 'repeat'\n"
         "and 'average' baselines computed by the same code. --tta N: the model's frame is the mean "
         "of N\n"
-        "runs on swapped/mirrored/flipped inputs (as 'interpolate --tta').\n",
+        "runs on swapped/mirrored/flipped inputs (as 'interpolate --tta'). --padding "
+        "replicate|zeros:\n"
+        "how inputs are padded to the model's size (replicate, the default, repeats edge "
+        "pixels).\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
   }
   FrameInterpolator f(
       Model::load(resolve_model_dir(a.positional()[0])),
-      {.backend = a.get_or("--backend", default_backend()), .threads = a.get_int("--threads", 0)});
-  f.set_tta(a.get_int("--tta", 1));
+      {.backend = a.get_or("--backend", default_backend()),
+       .threads = a.get_int("--threads", 0, 0, 4096),
+       .padding = parse_padding(a.get_or("--padding", "replicate")) ? Padding::zeros
+                                                                    : Padding::replicate});
+  f.set_tta(a.get_int("--tta", 1, 1, 8));
   EvalMethod model{f.tta() == 1 ? "film" : "film-tta" + std::to_string(f.tta()),
                    [&](const Tensor& x0, const Tensor& x1) { return f.middle(x0, x1); }};
   const bool quiet = a.flag("--quiet") || a.flag("--json");

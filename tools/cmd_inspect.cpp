@@ -4,6 +4,7 @@
 #include <map>
 
 #include "backends/registry.h"
+#include "engine/app/interpolate.h"
 #include "engine/model.h"
 #include "engine/plan.h"
 #include "graph/error.h"
@@ -31,7 +32,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   Args a(argv, {"--size", "--backend"}, {"--help", "--nodes"}, "inspect");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
-        "usage: film inspect MODEL_DIR|GRAPH.json [--size HxW] [--backend cpu|ref] [--nodes]\n"
+        "usage: film inspect MODEL_DIR|GRAPH.json [--size WxH] [--backend cpu|ref] [--nodes]\n"
         "Validates the graph and summarises it; with --size also shapes, MACs per stage and the\n"
         "plan the backend makes (default cpu): steps, reorders, concat slots, barriers, memory.\n"
         "Planning needs no weights, so a bare graph.json plans like a model directory.\n"
@@ -89,9 +90,10 @@ int cmd_inspect(const std::vector<std::string>& argv) {
 
   graph::ShapeMap shapes;
   if (auto size = a.get("--size")) {
-    auto [h, w] = parse_size(*size, "--size");
+    const auto [h, w] = parse_size(*size, "--size");
+    const auto [ph, pw] = padded_size(g, h, w);  // what 'interpolate' would run at
     graph::ShapeMap in;
-    for (auto& decl : g.inputs) in[decl.name] = {1, 3, h, w};
+    for (auto& decl : g.inputs) in[decl.name] = {1, 3, ph, pw};
     std::vector<std::string> outputs;
     for (auto& o : flat.outputs)
       if (!o.aux) outputs.push_back(o.name);
@@ -106,8 +108,9 @@ int cmd_inspect(const std::vector<std::string>& argv) {
       macs[stage_of(n.name)] += m;
       total += m;
     }
-    std::printf("at %lldx%lld: %.2f GMAC per frame (", static_cast<long long>(h),
-                static_cast<long long>(w), total / 1e9);
+    std::printf("at %s%s: %.2f GMAC per frame (", size_str(h, w).c_str(),
+                ph != h || pw != w ? (" (runs at " + size_str(ph, pw) + ")").c_str() : "",
+                total / 1e9);
     first = true;
     for (auto& [stage, m] : macs) {
       std::printf("%s%s %.0f%%", first ? "" : ", ", stage.c_str(), 100 * m / total);

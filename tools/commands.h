@@ -1,15 +1,31 @@
 // The subcommands of the `film` tool and a small argument parser shared by them.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
-#include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "graph/error.h"
+
 namespace film::cli {
+
+// A command line the tool cannot read (unknown option, missing or malformed value): exit code 2,
+// where other errors (bad input files, failed runs) exit 1.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+template <class... A>
+[[noreturn]] void usage_fail(A&&... args) {
+  throw UsageError(cat(std::forward<A>(args)...));
+}
+
+// The program's version (CMake's project version and the git commit it was built from).
+const char* version();
 
 struct Command {
   const char* name;
@@ -20,8 +36,9 @@ struct Command {
 // All subcommands, in the order `film --help` lists them (defined in commands.cpp).
 const std::vector<Command>& commands();
 
-// Parses `--flag value`, `--flag=value`, boolean `--flag` and positionals. Options not declared
-// are an error naming the option, so typos never pass silently.
+// Parses `--flag value`, `--flag=value`, boolean `--flag` and positionals; `--` ends the options
+// (what follows is positional even if it starts with '-'), and `-h` means `--help`. Options not
+// declared are a UsageError naming the option, so typos never pass silently.
 class Args {
  public:
   // `valued`: options taking a value; `flags`: boolean options.
@@ -31,7 +48,8 @@ class Args {
   std::optional<std::string> get(const std::string& name) const;
   std::string get_or(const std::string& name, const std::string& def) const;
   std::string require(const std::string& name) const;
-  int get_int(const std::string& name, int def) const;
+  // An integer in [min, max]; a UsageError naming the option and the range otherwise.
+  int get_int(const std::string& name, int def, int min, int max) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
@@ -41,7 +59,12 @@ class Args {
   std::vector<std::string> positional_;
 };
 
-// "HEIGHTxWIDTH" (e.g. "720x1280") -> {height, width}; throws naming `option` otherwise.
+// A frame size as users write it, WIDTHxHEIGHT ("1280x720", as video tools do), or a name: 480p,
+// 720p, 1080p, 1440p, 2160p/4k. Returns {height, width}; a UsageError naming `option` otherwise.
 std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* option);
+// --padding replicate|zeros (FrameInterpolator's Padding).
+int parse_padding(const std::string& text);  // 0 replicate, 1 zeros
+// "WIDTHxHEIGHT" for messages.
+std::string size_str(int64_t height, int64_t width);
 
 }  // namespace film::cli

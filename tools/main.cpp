@@ -12,13 +12,14 @@
 
 namespace {
 
-void usage() {
-  std::fprintf(stderr,
-               "usage: film <command> [options]\n"
-               "commands:\n");
-  for (const auto& c : film::cli::commands())
-    std::fprintf(stderr, "  %-12s %s\n", c.name, c.summary);
-  std::fprintf(stderr, "run 'film <command> --help' for a command's options\n");
+void usage(FILE* out) {
+  std::fprintf(out, "usage: film <command> [options]       %s\ncommands:\n", film::cli::version());
+  for (const auto& c : film::cli::commands()) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
+  std::fprintf(
+      out,
+      "run 'film <command> --help' for a command's options; 'film --version' for the version.\n"
+      "Exit status: 0 done, 1 an error (bad input, failed run), 2 a usage error, 3 an internal "
+      "error.\n");
 }
 
 }  // namespace
@@ -35,9 +36,14 @@ void prefer_passive_openmp(char** argv) {
 
 int main(int argc, char** argv) {
   prefer_passive_openmp(argv);
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
-    usage();
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::printf("%s\n", film::cli::version());
+    return 0;
   }
   std::string name = argv[1];
   for (const auto& c : film::cli::commands()) {
@@ -45,6 +51,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 2, argv + argc);
     try {
       return c.run(args);
+    } catch (const film::cli::UsageError& e) {
+      std::fprintf(stderr, "film %s: usage error: %s\n", c.name, e.what());
+      return 2;
     } catch (const film::Error& e) {
       std::fprintf(stderr, "film %s: error: %s\n", c.name, e.what());
       return 1;
@@ -57,6 +66,6 @@ int main(int argc, char** argv) {
     }
   }
   std::fprintf(stderr, "film: unknown command '%s'\n", name.c_str());
-  usage();
+  usage(stderr);
   return 2;
 }

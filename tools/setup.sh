@@ -6,10 +6,11 @@ set -euo pipefail
 # ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL GPU runtime, and its CMake package
 # (dnnl-config.cmake) insists on finding OpenCL's headers and library; libdnnl-dev only recommends
 # them, and recommends are not installed here (docs/setup.md). libomp-dev: OpenMP for clang, which
-# tools/fuzz.sh builds with (g++ brings its own libgomp).
+# tools/fuzz.sh builds with (g++ brings its own libgomp). libopenimageio-dev: image formats beyond
+# PNG (JPEG, WebP, TIFF, OpenEXR, DPX, ...; docs/cli.md).
 pkgs=(cmake g++ make pkg-config libtbb-dev nlohmann-json3-dev doctest-dev libsnappy-dev libpng-dev
       libdnnl-dev ocl-icd-opencl-dev libeigen3-dev libvulkan-dev glslc mesa-vulkan-drivers clang
-      libclang-rt-14-dev libomp-dev ffmpeg)
+      libclang-rt-14-dev libomp-dev ffmpeg libopenimageio-dev)
 source "$(dirname "$0")/apt_install.sh"
 ensure_packages setup "${pkgs[@]}"
 if [[ "${1:-}" == "--train" ]]; then

@@ -90,16 +90,18 @@ bool read_header_phase(png_structp png, png_infop info) {
   return true;
 }
 
-// Phase 2: normalise every colour type to 3 channels of 8 or 16 bits and read all rows.
-// `*rowbytes` receives libpng's row size, which the caller checks against what it allocated
-// before any row is written: the first call passes rows == nullptr to get that size only.
+// Phase 2: normalise every colour type to RGBA, 8 or 16 bits (an opaque alpha added where the
+// file has none), and read all rows. `*rowbytes` receives libpng's row size, which the caller
+// checks against what it allocated before any row is written: the first call passes
+// rows == nullptr to get that size only.
 bool read_pixels_phase(png_structp png, png_infop info, png_bytepp rows, size_t* rowbytes) {
   if (setjmp(png_jmpbuf(png))) return false;
   if (rows == nullptr) {
-    png_set_palette_to_rgb(png);  // also turns tRNS into alpha, stripped below
+    png_set_palette_to_rgb(png);
+    png_set_tRNS_to_alpha(png);
     png_set_expand_gray_1_2_4_to_8(png);
     png_set_gray_to_rgb(png);
-    png_set_strip_alpha(png);
+    png_set_filler(png, 0xffff, PNG_FILLER_AFTER);  // no-op where there is an alpha channel
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
     *rowbytes = png_get_rowbytes(png, info);
@@ -111,10 +113,11 @@ bool read_pixels_phase(png_structp png, png_infop info, png_bytepp rows, size_t*
   return true;
 }
 
-bool write_phase(png_structp png, png_infop info, png_uint_32 w, png_uint_32 h, png_bytepp rows) {
+bool write_phase(png_structp png, png_infop info, png_uint_32 w, png_uint_32 h, int bits,
+                 int color_type, png_bytepp rows) {
   if (setjmp(png_jmpbuf(png))) return false;
-  png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, w, h, bits, color_type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   png_write_image(png, rows);
   png_write_end(png, nullptr);
@@ -137,7 +140,7 @@ void check_dimensions(const std::string& name, int64_t width, int64_t height, in
          " bytes of pixel data, but the file has only ", file_size, " bytes");
 }
 
-Tensor decode_png_impl(std::string_view bytes, const std::string& name) {
+Image decode_png_impl(std::string_view bytes, const std::string& name) {
   if (bytes.empty()) fail(name, ": empty file, expected a PNG image");
   if (bytes.size() < 8 || png_sig_cmp(reinterpret_cast<png_const_bytep>(bytes.data()), 0, 8) != 0)
     fail(name, ": not a PNG file (the first 8 bytes are not the PNG signature)");
@@ -160,9 +163,16 @@ Tensor decode_png_impl(std::string_view bytes, const std::string& name) {
   const int64_t height = png_get_image_height(r.png, r.info);
   const int bits_per_pixel = png_get_bit_depth(r.png, r.info) * png_get_channels(r.png, r.info);
   check_dimensions(name, width, height, bits_per_pixel, bytes.size());
+  const int color_type = png_get_color_type(r.png, r.info);
+  Image img;
+  img.format = "png";
+  img.gray = !(color_type & PNG_COLOR_MASK_COLOR);
+  img.bits = png_get_bit_depth(r.png, r.info) == 16 ? 16 : 8;
+  const bool alpha =
+      (color_type & PNG_COLOR_MASK_ALPHA) || png_get_valid(r.png, r.info, PNG_INFO_tRNS);
 
-  const bool wide = png_get_bit_depth(r.png, r.info) == 16;
-  const size_t expected_rowbytes = static_cast<size_t>(width) * 3 * (wide ? 2 : 1);
+  const bool wide = img.bits == 16;
+  const size_t expected_rowbytes = static_cast<size_t>(width) * 4 * (wide ? 2 : 1);
   size_t rowbytes = 0;
   if (!read_pixels_phase(r.png, r.info, nullptr, &rowbytes)) libpng_failed();
   if (rowbytes != expected_rowbytes)
@@ -173,37 +183,64 @@ Tensor decode_png_impl(std::string_view bytes, const std::string& name) {
   for (int64_t y = 0; y < height; ++y) rows[y] = pixels.data() + y * expected_rowbytes;
   if (!read_pixels_phase(r.png, r.info, rows.data(), &rowbytes)) libpng_failed();
 
-  Tensor t = Tensor::zeros({1, 3, height, width});
-  float* out = t.data();
+  img.rgb = Tensor::zeros({1, 3, height, width});
+  if (alpha) img.alpha = Tensor::zeros({1, 1, height, width});
+  float* out = img.rgb.data();
   const int64_t plane = width * height;
-  for (int64_t i = 0; i < plane; ++i) {
-    for (int c = 0; c < 3; ++c) {
+  for (int64_t i = 0; i < plane; ++i)
+    for (int c = 0; c < 4; ++c) {
+      float v;
       if (wide) {
-        const png_byte* p = pixels.data() + 6 * i + 2 * c;  // 16-bit samples are big-endian
-        out[c * plane + i] = static_cast<float>((p[0] << 8) | p[1]) / 65535.0f;
+        const png_byte* p = pixels.data() + 8 * i + 2 * c;  // 16-bit samples are big-endian
+        v = static_cast<float>((p[0] << 8) | p[1]) / 65535.0f;
       } else {
-        out[c * plane + i] = static_cast<float>(pixels[3 * i + c]) / 255.0f;
+        v = static_cast<float>(pixels[4 * i + c]) / 255.0f;
+      }
+      if (c < 3) {
+        out[c * plane + i] = v;
+      } else if (alpha) {
+        img.alpha.data()[i] = v;
       }
     }
-  }
-  return t;
+  return img;
 }
 
-std::string encode_png_impl(const Tensor& img, const std::string& where) {
-  const Shape& s = img.shape();
-  if (img.empty() || s.size() != 4 || s[0] != 1 || s[1] != 3)
+std::string encode_png_impl(const Image& img, const std::string& where) {
+  const Shape& s = img.rgb.shape();
+  if (img.rgb.empty() || s.size() != 4 || s[0] != 1 || s[1] != 3)
     fail(where, ": expected an image tensor [1,3,H,W], got ", shape_str(s));
   const int64_t height = s[2], width = s[3];
   if (height < 1 || width < 1 || height > kMaxImageSide || width > kMaxImageSide)
     fail(where, ": image size ", width, "x", height, " is outside 1..", kMaxImageSide, " per side");
+  const bool alpha = !img.alpha.empty(), wide = img.bits > 8;
+  if (alpha && img.alpha.shape() != Shape{1, 1, height, width})
+    fail(where, ": alpha ", shape_str(img.alpha.shape()), " does not match the image ",
+         shape_str(s));
 
   const int64_t plane = width * height;
-  std::vector<png_byte> pixels(3 * plane);
-  const float* in = img.data();
-  for (int64_t i = 0; i < plane; ++i)
-    for (int c = 0; c < 3; ++c) pixels[3 * i + c] = to_byte(in[c * plane + i]);
+  const int colours = img.gray ? 1 : 3, channels = colours + (alpha ? 1 : 0), bytes = wide ? 2 : 1;
+  std::vector<png_byte> pixels(plane * channels * bytes);
+  const float* in = img.rgb.data();
+  auto put = [&](int64_t at, float v) {
+    if (wide) {
+      const uint16_t w = to_word(v);
+      pixels[at] = static_cast<png_byte>(w >> 8);  // big-endian
+      pixels[at + 1] = static_cast<png_byte>(w & 0xff);
+    } else {
+      pixels[at] = to_byte(v);
+    }
+  };
+  for (int64_t i = 0; i < plane; ++i) {
+    const int64_t at = i * channels * bytes;
+    if (img.gray) {
+      put(at, (in[i] + in[plane + i] + in[2 * plane + i]) / 3.0f);
+    } else {
+      for (int c = 0; c < 3; ++c) put(at + c * bytes, in[c * plane + i]);
+    }
+    if (alpha) put(at + colours * bytes, img.alpha.data()[i]);
+  }
   std::vector<png_bytep> rows(height);
-  for (int64_t y = 0; y < height; ++y) rows[y] = pixels.data() + 3 * width * y;
+  for (int64_t y = 0; y < height; ++y) rows[y] = pixels.data() + channels * bytes * width * y;
 
   std::string out;
   PngContext ctx;
@@ -213,24 +250,40 @@ std::string encode_png_impl(const Tensor& img, const std::string& where) {
   if (w.png) w.info = png_create_info_struct(w.png);
   if (!w.png || !w.info) fail(where, ": out of memory creating the PNG encoder");
   png_set_write_fn(w.png, &ctx, on_write, on_flush);
+  const int color_type = img.gray ? (alpha ? PNG_COLOR_TYPE_GRAY_ALPHA : PNG_COLOR_TYPE_GRAY)
+                                  : (alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB);
   if (!write_phase(w.png, w.info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height),
-                   rows.data()))
+                   wide ? 16 : 8, color_type, rows.data()))
     fail(where, ": PNG encoding failed: ", ctx.message);
   return out;
 }
 
+Image rgb8(const Tensor& t) {
+  Image img;
+  img.rgb = t;
+  return img;
+}
+
 }  // namespace
 
-Tensor read_png(const std::string& path) { return decode_png_impl(read_file(path), path); }
+Tensor read_png(const std::string& path) { return decode_png_impl(read_file(path), path).rgb; }
 
 Tensor decode_png(std::string_view bytes, const std::string& name) {
+  return decode_png_impl(bytes, name).rgb;
+}
+
+std::string encode_png(const Tensor& img) { return encode_png_impl(rgb8(img), "PNG encoder"); }
+
+void write_png(const std::string& path, const Tensor& img) {
+  write_file_atomic(path, encode_png_impl(rgb8(img), path));
+}
+
+Image read_png_image(std::string_view bytes, const std::string& name) {
   return decode_png_impl(bytes, name);
 }
 
-std::string encode_png(const Tensor& img) { return encode_png_impl(img, "PNG encoder"); }
-
-void write_png(const std::string& path, const Tensor& img) {
-  write_file_atomic(path, encode_png_impl(img, path));
+std::string encode_png_image(const Image& img, const std::string& where) {
+  return encode_png_impl(img, where);
 }
 
 }  // namespace film::io

@@ -267,4 +267,25 @@ graph::Graph build_film_graph(const FilmOptions& o) {
   return g;
 }
 
+graph::Graph film_graph_at_time(const graph::Graph& g, double t, const std::string& where) {
+  if (!(t > 0.0 && t < 1.0))
+    fail(where, ": a direct time must be strictly between 0 and 1, got ", t);
+  graph::Graph out = g;
+  int scaled = 0;
+  for (auto& n : out.nodes) {
+    if (n.op != "mul") continue;
+    const bool backward = n.name.ends_with("/backward_half"),
+               forward = n.name.ends_with("/forward_half");
+    if (!backward && !forward) continue;
+    n.attrs["scalar"] = backward ? t : 1.0 - t;
+    ++scaled;
+  }
+  if (scaled == 0)
+    fail(where,
+         ": the graph has no time-scaled flows (FILM's fusion/l*/backward_half and forward_half), "
+         "so it "
+         "cannot predict other times directly");
+  return out;
+}
+
 }  // namespace film::model

@@ -1,0 +1,70 @@
+#include "engine/app/memory_budget.h"
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+
+#include "graph/error.h"
+
+namespace film {
+namespace {
+
+// The first number in a file ("max" and unreadable files: no number).
+bool read_number(const std::string& path, size_t& out) {
+  std::ifstream in(path);
+  std::string word;
+  if (!(in >> word) || word == "max") return false;
+  try {
+    out = static_cast<size_t>(std::stoull(word));
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+MemoryBudget available_memory() {
+  MemoryBudget m{SIZE_MAX, "nothing (no /proc/meminfo)"};
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  size_t kib;
+  while (meminfo >> key >> kib) {
+    if (key == "MemAvailable:") {
+      m = {kib * 1024, "the machine's available memory"};
+      break;
+    }
+    meminfo.ignore(1 << 10, '\n');
+  }
+  size_t limit = 0, used = 0;
+  const bool v2 = read_number("/sys/fs/cgroup/memory.max", limit) &&
+                  read_number("/sys/fs/cgroup/memory.current", used);
+  const bool v1 = !v2 && read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes", limit) &&
+                  read_number("/sys/fs/cgroup/memory/memory.usage_in_bytes", used) &&
+                  limit < (size_t{1} << 60);
+  if ((v2 || v1) && limit > used && limit - used < m.bytes)
+    m = {limit - used, cat("the container's memory limit of ", limit >> 20, " MiB (", used >> 20,
+                           " MiB in use)")};
+  return m;
+}
+
+size_t parse_bytes(const std::string& text, const std::string& what) {
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string unit = text.substr(used);
+  double scale = 0;
+  if (unit.empty() || unit == "B") scale = 1;
+  if (unit == "K" || unit == "KiB" || unit == "k") scale = 1024.0;
+  if (unit == "M" || unit == "MiB") scale = 1024.0 * 1024;
+  if (unit == "G" || unit == "GiB") scale = 1024.0 * 1024 * 1024;
+  if (used == 0 || scale == 0 || !(v > 0))
+    fail(what, ": expected a size such as 512M or 4G, got '", text, "'");
+  return static_cast<size_t>(v * scale);
+}
+
+}  // namespace film

@@ -1,0 +1,27 @@
+// Where a command will write, decided and checked before any work starts, so that a run never
+// ends in a failed write after minutes of computing, never writes over an input (the model's
+// files included), never replaces an existing file unless --force, and never mixes a numbered
+// sequence with frames already in its folder.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace film::cli {
+
+struct OutputPlan {
+  std::vector<std::string> files;  // in output order; empty when writing to stdout
+  bool to_stdout = false;          // `-o -`: one PNG on standard output
+  std::string folder;              // a sequence's folder
+  size_t existing_others = 0;      // other frames of the pattern left in place (with --force)
+};
+
+// `target` is what `-o` said: FILE, `-`, or for a sequence (count > 1 frames) a FOLDER (frames
+// frame_000.png ...) or a PATTERN with one %d / %0Nd (`frames/%05d.jpg`). `protect` lists the
+// files and folders never to write over (inputs; a folder protects every file in it). Creates a
+// sequence's folder if needed; removes partial files an interrupted earlier write left for these
+// outputs. film::Error (usage errors as UsageError) naming the path otherwise.
+OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
+                        const std::vector<std::string>& protect);
+
+}  // namespace film::cli
