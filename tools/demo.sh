@@ -17,9 +17,10 @@ if [[ ! -f $model/graph.json ]]; then
   exit 1
 fi
 mkdir -p out
-$film inspect "$model" --size 384x512 | tail -2
-$film interpolate models/examples/one.png models/examples/two.png -o out/mid.png --model "$model"
-$film interpolate models/examples/one.png models/examples/two.png --times 3 -o out/frames --model "$model"
+# --force: out/ is the demo's own folder; running it again replaces what it wrote there.
+$film inspect "$model" --size 512x384 | tail -3
+$film interpolate models/examples/one.png models/examples/two.png -o out/mid.png --model "$model" --force
+$film interpolate models/examples/one.png models/examples/two.png --times 3 -o out/frames --model "$model" --force
 # There and back again, 12 frames per second: the motion is easier to judge in a loop.
 ls out/frames/frame_*.png | sort > out/frames.txt
 sort -r out/frames.txt | tail -n +2 | head -n -1 >> out/frames.txt
