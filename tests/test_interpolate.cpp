@@ -83,3 +83,47 @@ TEST_CASE("test-time augmentation takes 1, 2, 4 or 8 passes and names the bad co
   }
   CHECK(f.tta() == 1);  // a refused count leaves the setting alone
 }
+
+// frames_at: any times, in any order, reached by the midpoint recursion; each frame equals the one
+// plain middle() calls along its path give, and frames come out in increasing time.
+TEST_CASE("frames_at reaches each time through the midpoints and emits in time order") {
+  auto golden = io::read_safetensors(test::fixture("film-port/port-small-a.safetensors"));
+  FrameInterpolator f(test::port_fixture_model("a"), {.backend = "ref", .threads = 2});
+  const Tensor a = crop(golden.get("x0"), 64, 64), b = crop(golden.get("x1"), 64, 64);
+  const Tensor m = f.middle(a, b), q1 = f.middle(a, m), q3 = f.middle(m, b);
+
+  // Unsorted, repeated, both ends; 0.3 rounds to 0.25 at depth 2.
+  const std::vector<double> times = {0.75, 0.0, 0.5, 0.3, 1.0, 0.5};
+  const std::vector<const Tensor*> want = {&q3, &a, &m, &q1, &b, &m};
+  std::vector<int> seen(times.size(), 0);
+  double last = -1;
+  f.frames_at(a, b, times, 2, [&](size_t i, const Tensor& frame) {
+    REQUIRE(i < times.size());
+    CAPTURE(i);
+    ++seen[i];
+    const double t = FrameInterpolator::reachable_time(times[i], 2);
+    CHECK(t >= last);
+    last = t;
+    CHECK(test::max_abs_diff(frame, *want[i]) == 0);
+  });
+  CHECK(seen == std::vector<int>(times.size(), 1));
+
+  // sequence() is frames_at at every multiple of 1/2^K.
+  const std::vector<Tensor> seq = f.sequence(a, b, 2);
+  REQUIRE(seq.size() == 5);
+  CHECK(test::max_abs_diff(seq[1], q1) == 0);
+  CHECK(test::max_abs_diff(seq[2], m) == 0);
+  CHECK(test::max_abs_diff(seq[3], q3) == 0);
+
+  // Depth 0 reaches only the ends; bad times and depths are named.
+  f.frames_at(a, b, {0.4, 0.6}, 0, [&](size_t i, const Tensor& frame) {
+    CHECK(test::max_abs_diff(frame, i == 0 ? a : b) == 0);
+  });
+  auto none = [](size_t, const Tensor&) { FAIL("no frame expected"); };
+  CHECK(test::error_of([&] {
+          f.frames_at(a, b, {0.5, 1.5}, 2, none);
+        }).find("1.5") != std::string::npos);
+  CHECK(test::error_of([&] { f.frames_at(a, b, {0.5}, 31, none); }).find("31") !=
+        std::string::npos);
+  CHECK(FrameInterpolator::reachable_time(0.26, 6) == 17.0 / 64);
+}

@@ -153,7 +153,7 @@ int cmd_interpolate(const std::vector<std::string>& argv) {
     fail(pb, ": size ", size_str(ib.height(), ib.width()), " differs from ", pa, " (",
          size_str(ia.height(), ia.width()), ")");
   const OutputPlan out = plan_outputs(*a.get("-o"), sequence ? times.size() : 1, a.flag("--force"),
-                                      {pa, pb, model_dir});
+                                      {{pa, "input"}, {pb, "input"}, {model_dir, "model folder"}});
 
   auto model = Model::load(model_dir);
   const InterpolatorOptions options{

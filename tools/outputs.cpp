@@ -40,26 +40,21 @@ std::string numbered(const std::string& prefix, int width, const std::string& su
   return prefix + digits + suffix;
 }
 
-// Whether `path` is, or lies inside, one of `protect`.
-bool protected_path(const std::string& path, const std::vector<std::string>& protect,
-                    std::string& which) {
+// The entry of `protect` that `path` is, or lies directly inside; null when none.
+const Protected* protected_by(const std::string& path, const std::vector<Protected>& protect) {
   std::error_code ec;
   for (const auto& p : protect) {
-    if (fs::is_directory(p, ec)) {
-      const fs::path dir = fs::weakly_canonical(p, ec),
+    if (fs::is_directory(p.path, ec)) {
+      const fs::path dir = fs::weakly_canonical(p.path, ec),
                      parent = fs::weakly_canonical(
                          fs::path(path).parent_path().empty() ? "." : fs::path(path).parent_path(),
                          ec);
-      if (!ec && dir == parent) {
-        which = p;
-        return true;
-      }
-    } else if (fs::exists(path, ec) && fs::equivalent(path, p, ec)) {
-      which = p;
-      return true;
+      if (!ec && dir == parent) return &p;
+    } else if (fs::exists(path, ec) && fs::equivalent(path, p.path, ec)) {
+      return &p;
     }
   }
-  return false;
+  return nullptr;
 }
 
 void check_folder_writable(const fs::path& dir, const std::string& for_path) {
@@ -73,7 +68,7 @@ void check_folder_writable(const fs::path& dir, const std::string& for_path) {
 }  // namespace
 
 OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
-                        const std::vector<std::string>& protect) {
+                        const std::vector<Protected>& protect) {
   OutputPlan plan;
   if (target.empty()) usage_fail("-o needs a file, a folder or - (standard output)");
   if (target == "-") {
@@ -104,9 +99,8 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
     }
     const fs::path dir =
         fs::path(prefix).parent_path().empty() ? fs::path(".") : fs::path(prefix).parent_path();
-    std::string which;
-    if (protected_path((dir / "x").string(), protect, which))
-      fail(target, ": refusing to write frames into '", which, "'");
+    if (const Protected* p = protected_by((dir / "x").string(), protect))
+      fail(target, ": refusing to write frames into the ", p->role, " '", p->path, "'");
     fs::create_directories(dir, ec);
     if (ec)
       fail(target, ": cannot create the output folder '", dir.string(), "' (", ec.message(), ")");
@@ -139,10 +133,10 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
     plan.existing_others = others.size();
   }
   for (const auto& f : plan.files) {
+    if (const Protected* p = protected_by(f, protect))
+      fail(f, ": refusing to write the output ", fs::is_directory(p->path, ec) ? "into" : "over",
+           " the ", p->role, " '", p->path, "'");
     io::output_format(f);  // an extension some writer knows
-    std::string which;
-    if (protected_path(f, protect, which))
-      fail(f, ": refusing to write the output over the input '", which, "'");
     const fs::path dir =
         fs::path(f).parent_path().empty() ? fs::path(".") : fs::path(f).parent_path();
     check_folder_writable(dir, f);

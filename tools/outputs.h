@@ -16,12 +16,19 @@ struct OutputPlan {
   size_t existing_others = 0;      // other frames of the pattern left in place (with --force)
 };
 
+// A file or folder never to write over (a folder protects every file directly in it), and what
+// it is, for the message: "input", "model folder".
+struct Protected {
+  std::string path;
+  std::string role;
+};
+
 // `target` is what `-o` said: FILE, `-`, or for a sequence (count > 1 frames) a FOLDER (frames
 // frame_000.png ...) or a PATTERN with one %d / %0Nd (`frames/%05d.jpg`). `protect` lists the
-// files and folders never to write over (inputs; a folder protects every file in it). Creates a
+// files and folders never to write over. Creates a
 // sequence's folder if needed; removes partial files an interrupted earlier write left for these
 // outputs. film::Error (usage errors as UsageError) naming the path otherwise.
 OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
-                        const std::vector<std::string>& protect);
+                        const std::vector<Protected>& protect);
 
 }  // namespace film::cli
