@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """What a user would run instead: FILM in PyTorch (tools/train/film_torch.py, numerically the public
-PyTorch port) on the CPU, timed like `film bench` — one frame (two inputs -> middle) at HxW, one
-warm-up, then --runs timed frames; prints min/median and the process's peak RSS.
+PyTorch port) on the CPU, timed like `film bench` — one frame (two inputs -> middle) at WxH (width
+first, as `film bench --size`), one warm-up, then --runs timed frames; prints min/median and the
+process's peak RSS.
 
 Usage: /usr/bin/python3 tools/bench_torch.py [--options OPTIONS.json | --released] [--size 256x256]
        [--threads 2] [--runs 3]
@@ -34,7 +35,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     opts = RELEASED if args.released or not args.options else json.load(open(args.options))
-    h, w = (int(v) for v in args.size.split("x"))
+    w, h = (int(v) for v in args.size.split("x"))  # WxH, as film bench
     m = 1 << (opts["pyramid_levels"] - 1)
     h, w = -(-h // m) * m, -(-w // m) * m
     model = film_torch.FILM(film_torch.Options.from_dict(opts)).eval()
@@ -47,7 +48,7 @@ def main():
             model(x0, x1)
             times.append(time.perf_counter() - t)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"impl": "pytorch " + torch.__version__, "threads": args.threads, "size": [h, w],
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "threads": args.threads, "size": f"{w}x{h}",
                       "min_s": round(min(times), 4), "median_s": round(statistics.median(times), 4),
                       "peak_rss_mib": round(rss, 1)}))
 
