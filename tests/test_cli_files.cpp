@@ -376,6 +376,24 @@ TEST_CASE("cli files: bad models, bad values and bad usage fail clearly") {
     CHECK(!fs::exists(dir / "mid.png"));
   }
 
+  SUBCASE("finite weights that overflow: the error names the first node that made an infinity") {
+    auto w = io::read_safetensors(model + "/weights.safetensors");
+    std::vector<std::pair<std::string, Tensor>> tensors;
+    for (auto& name : w.order) tensors.push_back({name, w.get(name)});
+    for (auto& [name, t] : tensors)
+      if (t.shape().size() == 4) {  // the first conv kernel: every product overflows float
+        for (int64_t i = 0; i < t.size(); ++i) t.data()[i] = 3e38f;
+        break;
+      }
+    io::write_safetensors(model + "/weights.safetensors", tensors);
+    auto r = sh(interpolate(a, b, "-o " + (dir / "mid.png"), model));
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.output, "not finite"));
+    CHECK(std::regex_search(r.output, std::regex("node '[^']+' \\(conv2d\\) wrote [0-9]+ values")));
+    CHECK(!fs::exists(dir / "mid.png"));
+  }
+
   SUBCASE("film run refuses NaN inputs, naming them, and writes nothing") {
     auto golden = io::read_safetensors(test::fixture("film-port/port-small-a.safetensors"));
     Tensor x0 = golden.get("x0");
@@ -426,7 +444,12 @@ TEST_CASE("cli files: bad models, bad values and bad usage fail clearly") {
     CHECK(contains(r.output, "usage: film interpolate"));
     r = sh(film_cmd("--version"));
     CHECK(r.exit_code == 0);
-    CHECK(std::regex_search(r.output, std::regex("^film [0-9]+\\.[0-9]+\\.[0-9]+")));
+    CHECK(std::regex_search(
+        r.output,
+        std::regex("^film [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit ([0-9a-f]{7,}|unknown)\\)")));
+    r = sh(film_cmd("help interpolate"));
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.output, "usage: film interpolate"));
     // After --, a name that starts with a dash is a file.
     fs::copy_file(a, dir / "-a.png");
     r = sh("cd '" + dir.path() + "' && " +
@@ -446,5 +469,11 @@ TEST_CASE("cli files: bad models, bad values and bad usage fail clearly") {
     auto r = sh(film_cmd("inspect " + model + " --size 1920x1080"));
     CHECK(contains(r.output, "1920x1080"));
     CHECK(contains(r.output, "1920x1088"));  // padded to the model's multiple of 64
+    CHECK(!contains(r.output, "note:"));
+    // A portrait size is taken as written, and said so (sizes were HxW before 0.5.0).
+    r = sh(film_cmd("inspect " + model + " --size 1080x1920"));
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.output, "note: --size 1080x1920 is 1080 wide and 1920 high"));
+    CHECK(contains(r.output, "at 1080x1920 (runs at 1088x1920)"));
   }
 }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "graph/error.h"
@@ -89,6 +90,10 @@ std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* opti
                   h = std::stoll(text.substr(x + 1), &used_h);
     if (used_w != x || used_h != text.size() - x - 1 || h < 1 || w < 1)
       throw std::invalid_argument("bad");
+    // Sizes were HEIGHTxWIDTH before 0.5: say how a portrait size is read, so an old habit shows.
+    if (h > w)
+      std::fprintf(stderr, "note: %s %s is %lld wide and %lld high (sizes are WIDTHxHEIGHT)\n",
+                   option, text.c_str(), static_cast<long long>(w), static_cast<long long>(h));
     return {h, w};
   } catch (const std::exception&) {
     usage_fail(option,

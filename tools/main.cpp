@@ -17,7 +17,8 @@ void usage(FILE* out) {
   for (const auto& c : film::cli::commands()) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
   std::fprintf(
       out,
-      "run 'film <command> --help' for a command's options; 'film --version' for the version.\n"
+      "run 'film help <command>' (or 'film <command> --help') for a command's options; 'film "
+      "--version' for the version.\n"
       "Exit status: 0 done, 1 an error (bad input, failed run), 2 a usage error, 3 an internal "
       "error.\n");
 }
@@ -37,7 +38,7 @@ void prefer_passive_openmp(char** argv) {
 int main(int argc, char** argv) {
   prefer_passive_openmp(argv);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
-      !std::strcmp(argv[1], "help")) {
+      (!std::strcmp(argv[1], "help") && argc == 2)) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
@@ -46,9 +47,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::string name = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (name == "help") {  // `film help interpolate` is `film interpolate --help`
+    name = args.front();
+    args = {"--help"};
+  }
   for (const auto& c : film::cli::commands()) {
     if (name != c.name) continue;
-    std::vector<std::string> args(argv + 2, argv + argc);
     try {
       return c.run(args);
     } catch (const film::cli::UsageError& e) {
