@@ -23,10 +23,7 @@ namespace {
 
 std::string film_cmd(const std::string& args) { return test::film_binary() + " " + args; }
 
-test::CommandResult sh(const std::string& cmd) {
-  auto r = test::run_command(cmd);
-  return r;
-}
+test::CommandResult sh(const std::string& cmd) { return test::run_command(cmd); }
 
 // The small FILM-port model (fixtures), converted once per test case into `dir`/model.
 std::string port_model(const test::TempDir& dir) {
@@ -84,6 +81,14 @@ std::vector<std::string> listing(const std::string& dir) {
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
+
+// A fresh folder with the converted model and an RGB pair in it.
+struct Pair {
+  test::TempDir dir;
+  const std::string model = port_model(dir);
+  const std::string a = dir / "in0.png", b = dir / "in1.png";
+  Pair() { make_pair(dir / "in", ".png", "rgb24"); }
+};
 
 }  // namespace
 
@@ -183,12 +188,8 @@ TEST_CASE("cli files: each output keeps its inputs' kind, in the format its exte
   }
 }
 
-TEST_CASE("cli files: --times, --frames and --timestamps write each frame as it is made") {
-  test::TempDir dir;
-  const std::string model = port_model(dir);
-  make_pair(dir / "in", ".png", "rgb24");
-  const std::string a = dir / "in0.png", b = dir / "in1.png";
-
+TEST_CASE_FIXTURE(Pair,
+                  "cli files: --times, --frames and --timestamps write each frame as it is made") {
   // On a terminal (script(1) gives one), a progress line names each frame as it is written.
   auto r = sh("script -qec \"" + interpolate(a, b, "--times 3 -o " + (dir / "t3"), model) +
               "\" /dev/null");
@@ -241,12 +242,8 @@ TEST_CASE("cli files: --times, --frames and --timestamps write each frame as it 
   CHECK(pixels_md5(dir / "near.png", "rgb24") == pixels_md5(dir / "t2/frame_001.png", "rgb24"));
 }
 
-TEST_CASE("cli files: nothing is overwritten, mixed or written into the model unasked") {
-  test::TempDir dir;
-  const std::string model = port_model(dir);
-  make_pair(dir / "in", ".png", "rgb24");
-  const std::string a = dir / "in0.png", b = dir / "in1.png";
-
+TEST_CASE_FIXTURE(Pair,
+                  "cli files: nothing is overwritten, mixed or written into the model unasked") {
   SUBCASE("inputs inside the output folder are never written over") {
     fs::create_directories(dir / "fr");
     make_pair(dir / "fr/deep", ".png", "rgb48be");
@@ -343,25 +340,17 @@ TEST_CASE("cli files: nothing is overwritten, mixed or written into the model un
 }
 
 // Reported as skipped when run as root, who may write anywhere (CI runs as root).
-TEST_CASE("cli files: a folder that is not writable is reported before any work" *
-          doctest::skip(::geteuid() == 0)) {
-  test::TempDir dir;
-  const std::string model = port_model(dir);
-  make_pair(dir / "in", ".png", "rgb24");
+TEST_CASE_FIXTURE(Pair, "cli files: a folder that is not writable is reported before any work" *
+                            doctest::skip(::geteuid() == 0)) {
   fs::create_directories(dir / "ro");
   ::chmod((dir / "ro").c_str(), 0555);
-  auto r = sh(interpolate(dir / "in0.png", dir / "in1.png", "-o " + (dir / "ro/mid.png"), model));
+  auto r = sh(interpolate(a, b, "-o " + (dir / "ro/mid.png"), model));
   INFO(r.output);
   CHECK(r.exit_code == 1);
   CHECK(contains(r.output, "is not writable"));
 }
 
-TEST_CASE("cli files: bad models, bad values and bad usage fail clearly") {
-  test::TempDir dir;
-  const std::string model = port_model(dir);
-  make_pair(dir / "in", ".png", "rgb24");
-  const std::string a = dir / "in0.png", b = dir / "in1.png";
-
+TEST_CASE_FIXTURE(Pair, "cli files: bad models, bad values and bad usage fail clearly") {
   SUBCASE("one NaN in the weights is refused at load, naming the tensor") {
     auto w = io::read_safetensors(model + "/weights.safetensors");
     std::vector<std::pair<std::string, Tensor>> tensors;
