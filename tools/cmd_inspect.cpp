@@ -4,10 +4,12 @@
 #include <map>
 
 #include "backends/registry.h"
+#include "engine/app/inspect.h"
 #include "engine/app/interpolate.h"
 #include "engine/model.h"
 #include "engine/plan.h"
 #include "graph/error.h"
+#include "graph/file.h"
 #include "graph/flatten.h"
 #include "graph/shapes.h"
 #include "tools/commands.h"
@@ -17,35 +19,37 @@ namespace {
 
 std::string mib(size_t bytes) { return cat(static_cast<double>(bytes) / (1 << 20), " MiB"); }
 
-// The paper's three stages, by node name.
-const char* stage_of(const std::string& node) {
-  if (node.rfind("encoder", 0) == 0 || node.rfind("pyramid", 0) == 0 ||
-      node.rfind("features", 0) == 0)
-    return "feature extraction";
-  if (node.rfind("flow_", 0) == 0) return "flow estimation";
-  return "fusion";
-}
-
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
-  Args a(argv, {"--size", "--backend"}, {"--help", "--nodes"}, "inspect");
+  Args a(argv, {"--size", "--backend", "--format", "-o"}, {"--help", "--nodes", "--force"},
+         "inspect");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film inspect MODEL_DIR|GRAPH.json [--size WxH] [--backend cpu|ref] [--nodes]\n"
+        "                    [--format text|json|dot] [-o FILE [--force]]\n"
         "Validates the graph and summarises it; with --size also shapes, MACs per stage and the\n"
         "plan the backend makes (default cpu): steps, reorders, concat slots, barriers, memory.\n"
         "Planning needs no weights, so a bare graph.json plans like a model directory.\n"
-        "--nodes lists every node after inlining (with shapes when --size is given).\n",
+        "--nodes lists every node after inlining (with shapes when --size is given).\n"
+        "--format json: everything as one JSON document (every node's op, attributes, stage,\n"
+        "function instance; with --size its shape, MACs, step and planned memory, and the live\n"
+        "bytes over the execution order); dot: Graphviz, function instances as clusters.\n"
+        "docs/inspect.md describes both.\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
   }
   const std::string path = a.positional()[0];
   // Planning needs no weights: a bare graph plans on any backend exactly as a model does.
+  const std::string format = a.get_or("--format", "text");
+  if (format != "text" && format != "json" && format != "dot")
+    usage_fail("--format takes text, json or dot, got '", format, "'");
+  if (a.get("-o") && format == "text") usage_fail("-o writes --format json or dot");
   graph::Graph g, flat;
   bool have_weights = false;
+  std::shared_ptr<const Model> model;
   if (std::filesystem::is_directory(path)) {
-    auto model = Model::load(path);
+    model = Model::load(path);
     g = model->graph;
     flat = model->flat;
     have_weights = true;
@@ -55,6 +59,34 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     flat = graph::flatten(g, path);
   }
   const std::string backend = a.get_or("--backend", default_backend());
+  if (format != "text") {
+    InspectInput in{.graph = &g, .flat = &flat, .path = path, .backend = backend};
+    if (model) in.weights = &model->weights;
+    ExecutionPlan plan;
+    if (auto size = a.get("--size")) {
+      const auto [h, w] = parse_size(*size, "--size");
+      const auto [ph, pw] = padded_size(g, h, w);
+      graph::ShapeMap shapes;
+      for (auto& decl : g.inputs) shapes[decl.name] = {1, 3, ph, pw};
+      std::vector<std::string> outputs;
+      for (auto& o : flat.outputs)
+        if (!o.aux) outputs.push_back(o.name);
+      plan = make_plan(flat, *create_backend(backend), shapes, outputs, {}, path);
+      in.plan = &plan;
+      in.height = h;
+      in.width = w;
+    }
+    const auto report = inspect_report(in);
+    const std::string text = format == "json" ? report.dump(1) + "\n" : inspect_dot(report);
+    if (auto out = a.get("-o")) {
+      if (std::filesystem::exists(*out) && !a.flag("--force"))
+        fail(*out, ": exists; pass --force to replace it");
+      io::write_file_atomic(*out, text);
+    } else {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    }
+    return 0;
+  }
   size_t aux = 0;
   for (auto& o : g.outputs) aux += o.aux;
   std::printf("%s: graph '%s' (format version %d) is valid\n", path.c_str(), g.name.c_str(),
@@ -105,7 +137,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     for (auto& n : flat.nodes) {
       const double m = graph::node_macs(n, shapes);
       if (m == 0) continue;
-      macs[stage_of(n.name)] += m;
+      macs[stage_of(n)] += m;
       total += m;
     }
     std::printf("at %s%s: %.2f GMAC per frame (", size_str(h, w).c_str(),

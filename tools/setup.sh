@@ -7,10 +7,11 @@ set -euo pipefail
 # (dnnl-config.cmake) insists on finding OpenCL's headers and library; libdnnl-dev only recommends
 # them, and recommends are not installed here (docs/setup.md). libomp-dev: OpenMP for clang, which
 # tools/fuzz.sh builds with (g++ brings its own libgomp). libopenimageio-dev: image formats beyond
-# PNG (JPEG, WebP, TIFF, OpenEXR, DPX, ...; docs/cli.md).
+# PNG (JPEG, WebP, TIFF, OpenEXR, DPX, ...; docs/cli.md). graphviz: the test suite checks that
+# `film inspect --format dot` is a graph Graphviz draws.
 pkgs=(cmake g++ make pkg-config libtbb-dev nlohmann-json3-dev doctest-dev libsnappy-dev libpng-dev
       libdnnl-dev ocl-icd-opencl-dev libeigen3-dev libvulkan-dev glslc mesa-vulkan-drivers clang
-      libclang-rt-14-dev libomp-dev ffmpeg libopenimageio-dev)
+      libclang-rt-14-dev libomp-dev ffmpeg libopenimageio-dev graphviz)
 source "$(dirname "$0")/apt_install.sh"
 ensure_packages setup "${pkgs[@]}"
 if [[ "${1:-}" == "--train" ]]; then

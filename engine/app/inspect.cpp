@@ -1,0 +1,369 @@
+#include "engine/app/inspect.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "graph/shapes.h"
+
+namespace film {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string last_part(const std::string& name) {
+  const auto at = name.rfind('/');
+  return at == std::string::npos ? name : name.substr(at + 1);
+}
+
+void collect_instances(const graph::Graph& g, const std::vector<graph::Node>& nodes,
+                       const std::string& prefix, std::map<std::string, Instance>& out) {
+  for (const auto& n : nodes) {
+    if (n.op != "call") continue;
+    const std::string path = prefix + n.name;
+    const auto f = g.functions.find(n.function);
+    if (f == g.functions.end()) continue;  // validated graphs have it
+    for (const auto& inner : f->second.nodes) {
+      if (inner.op == "call") continue;
+      out[path + "/" + inner.name] = {path, n.function};
+    }
+    collect_instances(g, f->second.nodes, path + "/", out);
+  }
+}
+
+const char* role_name(ValueRole r) {
+  switch (r) {
+    case ValueRole::input:
+      return "input";
+    case ValueRole::weight:
+      return "weight";
+    case ValueRole::intermediate:
+      return "intermediate";
+    case ValueRole::output:
+      return "output";
+    case ValueRole::scratch:
+      return "scratch";
+  }
+  return "?";
+}
+
+json dims_json(const std::vector<graph::Dim>& dims) {
+  json a = json::array();
+  for (const auto& d : dims) std::visit([&](const auto& v) { a.push_back(v); }, d);
+  return a;
+}
+
+// The memory a value occupies in the plan: where it lives and how many bytes.
+json value_memory(const ExecutionPlan& p, int v) {
+  const PlannedValue& pv = p.values[v];
+  json m = {{"value", pv.name}, {"role", role_name(pv.role)}, {"layout", layout_name(pv.layout)}};
+  if (pv.view_of >= 0) {
+    m["view_of"] = p.values[pv.view_of].name;
+    m["view_offset_elements"] = pv.view_offset;
+    m["bytes"] = 0;
+  } else {
+    m["bytes"] = pv.bytes;
+    if (pv.role == ValueRole::intermediate || pv.role == ValueRole::scratch)
+      m["arena_offset"] = pv.arena_offset;
+  }
+  return m;
+}
+
+// Arena bytes live during each step: every intermediate (not a view) from the step that makes
+// it to the last step that reads it, and each step's scratch during that step.
+std::vector<size_t> live_bytes(const ExecutionPlan& p) {
+  std::vector<size_t> live(p.steps.size(), 0);
+  for (size_t v = 0; v < p.values.size(); ++v) {
+    const PlannedValue& pv = p.values[v];
+    if (pv.view_of >= 0 || pv.bytes == 0) continue;
+    if (pv.role == ValueRole::scratch) {
+      for (size_t s = 0; s < p.steps.size(); ++s)
+        if (p.steps[s].scratch == static_cast<int>(v)) live[s] += pv.bytes;
+      continue;
+    }
+    if (pv.role != ValueRole::intermediate || pv.producer < 0) continue;
+    int last = pv.producer;
+    for (int c : pv.consumers) last = std::max(last, c);
+    for (int s = pv.producer; s <= last && s < static_cast<int>(live.size()); ++s)
+      live[s] += pv.bytes;
+  }
+  return live;
+}
+
+std::string dot_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+const char* stage_colour(const std::string& stage) {
+  if (stage == "pyramid") return "#e8f1fb";
+  if (stage == "encoder") return "#dcefdc";
+  if (stage == "flow") return "#fbe6cf";
+  if (stage == "warp") return "#f3dcf3";
+  if (stage == "fusion") return "#fbf3c8";
+  return "#eeeeee";
+}
+
+}  // namespace
+
+std::string stage_of(const graph::Node& n) {
+  const std::string& name = n.name;
+  auto starts = [&](const char* p) { return name.rfind(p, 0) == 0; };
+  if (starts("pyramid")) return "pyramid";
+  if (starts("encoder") || starts("features")) return "encoder";
+  if (starts("flow_")) return "flow";
+  if (starts("fusion/") || name == "image") {
+    const std::string part = last_part(name);
+    if (n.op == "warp" || part.rfind("warped", 0) == 0 || part.rfind("stack", 0) == 0 ||
+        part == "input" || (part.size() > 5 && part.ends_with("_half")))
+      return "warp";
+    return "fusion";
+  }
+  return "other";
+}
+
+std::map<std::string, Instance> function_instances(const graph::Graph& g) {
+  std::map<std::string, Instance> out;
+  collect_instances(g, g.nodes, "", out);
+  return out;
+}
+
+json tensor_stats(const Tensor& t) {
+  double lo = 0, hi = 0, sum = 0, sq = 0;
+  int64_t nan = 0, inf = 0, finite = 0;
+  for (int64_t i = 0; i < t.size(); ++i) {
+    const double x = t.data()[i];
+    if (std::isnan(x)) {
+      ++nan;
+      continue;
+    }
+    if (std::isinf(x)) {
+      ++inf;
+      continue;
+    }
+    lo = finite ? std::min(lo, x) : x;
+    hi = finite ? std::max(hi, x) : x;
+    sum += x;
+    sq += x * x;
+    ++finite;
+  }
+  const double mean = finite ? sum / static_cast<double>(finite) : 0;
+  const double var = finite ? std::max(0.0, sq / static_cast<double>(finite) - mean * mean) : 0;
+  return {{"min", lo},  {"max", hi}, {"mean", mean}, {"std", std::sqrt(var)},
+          {"nan", nan}, {"inf", inf}};
+}
+
+json inspect_report(const InspectInput& in) {
+  const graph::Graph& g = *in.graph;
+  const graph::Graph& flat = *in.flat;
+  json r = {{"format", "film-inspect"},
+            {"version", 1},
+            {"path", in.path},
+            {"graph", g.name},
+            {"graph_format_version", g.version},
+            {"has_weights", in.weights != nullptr}};
+  json inputs = json::array();
+  for (const auto& d : g.inputs)
+    inputs.push_back({{"name", d.name}, {"shape", dims_json(d.shape)}});
+  r["inputs"] = inputs;
+  json outputs = json::array();
+  for (const auto& o : g.outputs) outputs.push_back({{"name", o.name}, {"aux", o.aux}});
+  r["outputs"] = outputs;
+
+  int64_t params = 0;
+  json weights = json::array();
+  for (const auto& w : g.weights) {
+    const int64_t n = num_elements(w.shape);
+    params += n;
+    json e = {{"name", w.name}, {"shape", w.shape}, {"parameters", n}, {"dtype", w.dtype}};
+    if (in.weights)
+      if (auto it = in.weights->find(w.name); it != in.weights->end())
+        e["stats"] = tensor_stats(it->second);
+    weights.push_back(e);
+  }
+  r["parameters"] = params;
+  r["weights"] = weights;
+
+  const auto instances = function_instances(g);
+  std::map<std::string, std::vector<std::string>> paths_of;
+  for (const auto& [node, inst] : instances) {
+    auto& v = paths_of[inst.function];
+    if (std::find(v.begin(), v.end(), inst.path) == v.end()) v.push_back(inst.path);
+  }
+  json functions = json::array();
+  for (const auto& [name, f] : g.functions)
+    functions.push_back({{"name", name},
+                         {"inputs", f.inputs},
+                         {"outputs", f.outputs},
+                         {"weights", f.weights.size()},
+                         {"nodes", f.nodes.size()},
+                         {"instances", paths_of[name]}});
+  r["functions"] = functions;
+  std::map<std::string, int> ops;
+  for (const auto& n : flat.nodes) ++ops[n.op];
+  r["ops"] = ops;
+
+  const ExecutionPlan* p = in.plan;
+  std::map<std::string, int> step_of_node;  // plan node name -> step
+  std::map<std::string, std::string> fused_into;
+  if (p) {
+    for (size_t s = 0; s < p->steps.size(); ++s)
+      if (p->steps[s].kind == StepKind::kernel)
+        step_of_node[p->graph.nodes[p->steps[s].node].name] = static_cast<int>(s);
+    // A fused activation's output is written by the conv that took it over.
+    std::map<std::string, std::string> writer;
+    for (const auto& n : p->graph.nodes)
+      for (const auto& o : n.outputs) writer[o] = n.name;
+    for (const auto& n : flat.nodes)
+      if (!step_of_node.count(n.name) && !n.outputs.empty())
+        if (auto it = writer.find(n.outputs[0]); it != writer.end())
+          fused_into[n.name] = it->second;
+  }
+
+  json nodes = json::array();
+  double total = 0;
+  std::map<std::string, double> stage_macs;
+  for (const auto& n : flat.nodes) {
+    json e = {{"name", n.name},       {"op", n.op},       {"inputs", n.inputs},
+              {"outputs", n.outputs}, {"attrs", n.attrs}, {"stage", stage_of(n)}};
+    if (auto it = instances.find(n.name); it != instances.end()) {
+      e["instance"] = it->second.path;
+      e["function"] = it->second.function;
+    }
+    if (p) {
+      const std::string& out = n.outputs.at(0);
+      const bool planned = p->shapes.count(out) > 0;
+      if (planned) {
+        e["shape"] = p->shapes.at(out);
+        const double m = graph::node_macs(n, p->shapes);
+        e["macs"] = m;
+        total += m;
+        stage_macs[e["stage"].get<std::string>()] += m;
+      }
+      std::string runs_as = n.name;
+      if (auto f = fused_into.find(n.name); f != fused_into.end()) {
+        e["fused_into"] = f->second;
+        runs_as = f->second;
+      }
+      if (auto s = step_of_node.find(runs_as); s != step_of_node.end()) {
+        e["step"] = s->second;
+        const PlanStep& step = p->steps[s->second];
+        if (!step.outputs.empty()) e["memory"] = value_memory(*p, step.outputs[0]);
+        if (step.scratch >= 0) e["scratch_bytes"] = p->values[step.scratch].bytes;
+        if (step.elided) e["elided"] = true;
+      } else if (!planned) {
+        e["pruned"] = true;
+      }
+    }
+    nodes.push_back(e);
+  }
+  r["nodes"] = nodes;
+
+  if (p) {
+    const auto& rep = p->report;
+    int64_t run_h = 0, run_w = 0;
+    if (!p->inputs.empty()) {
+      const Shape& s = p->values[p->inputs[0]].shape;
+      if (s.size() == 4) run_h = s[2], run_w = s[3];
+    }
+    r["size"] = {
+        {"width", in.width}, {"height", in.height}, {"run_width", run_w}, {"run_height", run_h}};
+    r["backend"] = in.backend;
+    r["macs"] = total;
+    json stages = json::object();
+    for (const char* s : kStages)
+      if (stage_macs.count(s)) stages[s] = stage_macs[s];
+    r["stage_macs"] = stages;
+    r["plan"] = {{"steps", rep.steps},
+                 {"reorders", rep.reorders},
+                 {"slots", rep.slots},
+                 {"elided_concats", rep.elided_concats},
+                 {"slice_views", rep.slice_views},
+                 {"barriers", rep.barriers},
+                 {"in_place_nodes", rep.in_place_nodes},
+                 {"arena_bytes", rep.arena_bytes},
+                 {"intermediate_bytes_without_reuse", rep.intermediate_bytes},
+                 {"scratch_bytes", rep.scratch_bytes},
+                 {"weight_bytes", rep.weight_bytes},
+                 {"prepared_weight_bytes", rep.prepared_weight_bytes},
+                 {"input_bytes", rep.input_bytes},
+                 {"output_bytes", rep.output_bytes},
+                 {"planned_peak_bytes", rep.planned_peak()}};
+    const std::vector<size_t> live = live_bytes(*p);
+    json steps = json::array();
+    for (size_t s = 0; s < p->steps.size(); ++s)
+      steps.push_back({{"label", p->steps[s].label},
+                       {"kind", p->steps[s].kind == StepKind::kernel ? "kernel" : "reorder"},
+                       {"live_bytes", live[s]},
+                       {"barrier_before", p->steps[s].barrier_before}});
+    r["steps"] = steps;
+  }
+  return r;
+}
+
+std::string inspect_dot(const json& report) {
+  std::ostringstream o;
+  o << "digraph " << dot_quote(report.value("graph", "graph")) << " {\n"
+    << "  rankdir=TB; node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", "
+       "fontsize=10]; edge [fontsize=8, color=\"#777777\"];\n";
+  std::map<std::string, std::string> producer;  // value -> node
+  std::map<std::string, std::vector<const json*>> by_instance;
+  for (const auto& n : report["nodes"]) {
+    for (const auto& v : n["outputs"]) producer[v.get<std::string>()] = n["name"];
+    by_instance[n.value("instance", "")].push_back(&n);
+  }
+  auto node_line = [&](const json& n) {
+    std::string label = n["name"].get<std::string>() + "\\n" + n["op"].get<std::string>();
+    if (n.contains("shape")) {
+      std::string s;
+      for (const auto& d : n["shape"])
+        s += (s.empty() ? "" : "x") + std::to_string(d.get<int64_t>());
+      label += " " + s;
+    }
+    if (n.contains("macs") && n["macs"].get<double>() > 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "\\n%.3f GMAC", n["macs"].get<double>() / 1e9);
+      label += buf;
+    }
+    std::string out = "    " + dot_quote(n["name"]) + " [label=\"";
+    for (char c : label) out += c == '"' ? std::string("\\\"") : std::string(1, c);
+    return out + "\", fillcolor=\"" + stage_colour(n["stage"]) + "\"];\n";
+  };
+  int cluster = 0;
+  for (const auto& [inst, list] : by_instance) {
+    if (!inst.empty()) {
+      o << "  subgraph cluster_" << cluster++
+        << " {\n    label=" << dot_quote(inst + " : " + list.front()->value("function", ""))
+        << "; style=dashed; color=\"#999999\"; fontsize=11;\n";
+    }
+    for (const json* n : list) o << node_line(*n);
+    if (!inst.empty()) o << "  }\n";
+  }
+  for (const auto& in : report["inputs"])
+    o << "  " << dot_quote(in["name"]) << " [shape=ellipse, fillcolor=\"#ffffff\"];\n";
+  for (const auto& n : report["nodes"])
+    for (const auto& v : n["inputs"]) {
+      const std::string value = v;
+      auto it = producer.find(value);
+      const std::string from = it != producer.end() ? it->second : value;
+      // Weights are not drawn: they would double the picture.
+      bool is_input = it != producer.end();
+      for (const auto& in : report["inputs"]) is_input = is_input || in["name"] == value;
+      if (!is_input) continue;
+      o << "  " << dot_quote(from) << " -> " << dot_quote(n["name"]) << ";\n";
+    }
+  for (const auto& out : report["outputs"])
+    if (auto it = producer.find(out["name"]); it != producer.end())
+      o << "  " << dot_quote("out:" + out["name"].get<std::string>())
+        << " [label=" << dot_quote(out["name"]) << ", shape=ellipse, fillcolor=\"#ffffff\"];\n  "
+        << dot_quote(it->second) << " -> " << dot_quote("out:" + out["name"].get<std::string>())
+        << ";\n";
+  o << "}\n";
+  return o.str();
+}
+
+}  // namespace film

@@ -1,0 +1,59 @@
+// What `film inspect` knows about a graph, as one JSON document that every output format is made
+// from (text summary, JSON for tools, DOT for Graphviz): the graph's declarations, its function
+// instances, every node after inlining with its stage and function instance, and — planned at a
+// size on a backend — every value's shape, every node's MACs and planned memory, and the arena's
+// live bytes over the execution order.
+//
+// Usage:
+//   InspectInput in{.graph = &g, .flat = &flat, .path = "m", .weights = &model->weights};
+//   ExecutionPlan plan = make_plan(flat, backend, shapes, outputs, {}, "m");
+//   in.plan = &plan;
+//   nlohmann::ordered_json report = inspect_report(in);   // docs/inspect.md lists its keys
+//   std::string dot = inspect_dot(report);
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/plan.h"
+#include "engine/tensor.h"
+#include "graph/graph.h"
+
+namespace film {
+
+// FILM's five stages, by node: "pyramid" (image pyramids), "encoder" (the shared feature
+// extractor and the feature stacks), "flow" (residual flow estimation, its warps included),
+// "warp" (warping the inputs and features to the frame's time, before fusion), "fusion" (the
+// U-Net decoder). Nodes of other graphs go to "other".
+std::string stage_of(const graph::Node& flat_node);
+inline const char* const kStages[] = {"pyramid", "encoder", "flow", "warp", "fusion", "other"};
+
+// Each flat node's function instance: the call path it was inlined from ("encoder0",
+// "flow_forward/3/predictor") and that call's function; absent for top-level primitive nodes.
+struct Instance {
+  std::string path, function;
+};
+std::map<std::string, Instance> function_instances(const graph::Graph& g);
+
+// min, max, mean, standard deviation, and the counts of NaN and infinite values of `t`
+// (over the finite values; all 0 when there are none).
+nlohmann::ordered_json tensor_stats(const Tensor& t);
+
+struct InspectInput {
+  const graph::Graph* graph = nullptr;                     // as written, validated
+  const graph::Graph* flat = nullptr;                      // functions inlined
+  std::string path;                                        // for the report's "path"
+  const std::map<std::string, Tensor>* weights = nullptr;  // null: a bare graph
+  const ExecutionPlan* plan = nullptr;                     // null: not planned (no size given)
+  std::string backend;                                     // what planned it
+  int64_t width = 0, height = 0;  // the size asked for (the plan runs at the padded size)
+};
+
+nlohmann::ordered_json inspect_report(const InspectInput& in);
+
+// Graphviz DOT of a report: nodes as boxes labelled with op, shape and MACs, coloured by stage,
+// each function instance a cluster; values as edges.
+std::string inspect_dot(const nlohmann::ordered_json& report);
+
+}  // namespace film

@@ -1,0 +1,159 @@
+// `film inspect --format json|dot`: the numbers against independent counts, the JSON's own
+// consistency, and Graphviz accepting the DOT.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "engine/app/inspect.h"
+#include "graph/file.h"
+#include "tests/test_util.h"
+
+using namespace film;
+using json = nlohmann::json;
+
+namespace {
+
+std::string film_cmd(const std::string& args) { return test::film_binary() + " " + args; }
+
+json inspect_json(const std::string& args) {
+  auto r = test::run_command(film_cmd("inspect " + args + " --format json 2>/dev/null"));
+  INFO(r.output.substr(0, 2000));
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.output);
+}
+
+std::string released_graph(const test::TempDir& dir) {
+  auto r = test::run_command(film_cmd("graph --released -o " + (dir / "released.json")));
+  REQUIRE(r.exit_code == 0);
+  return dir / "released.json";
+}
+
+bool have(const char* program) {
+  return std::system((std::string("command -v ") + program + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("inspect json: the released options' parameters and MACs equal independent counts") {
+  test::TempDir dir;
+  const json r = inspect_json(released_graph(dir) + " --size 256x256");
+  CHECK(r["format"] == "film-inspect");
+  CHECK(r["has_weights"] == false);
+  // 34,436,667 parameters: the released SavedModel's variables (tests/data/film-savedmodel) and
+  // tools/train/macs.py agree. 139,140,814,848 convolution MACs per 256x256 frame:
+  // tools/train/macs.py --released --verify, counted by forward hooks on the PyTorch model.
+  CHECK(r["parameters"].get<int64_t>() == 34436667);
+  CHECK(r["macs"].get<double>() == doctest::Approx(139140814848.0).epsilon(1e-12));
+  // Per-node MACs add up to the total, and so do the stages.
+  double nodes = 0, stages = 0;
+  for (const auto& n : r["nodes"]) nodes += n.value("macs", 0.0);
+  for (const auto& [stage, m] : r["stage_macs"].items()) stages += m.get<double>();
+  CHECK(nodes == doctest::Approx(r["macs"].get<double>()).epsilon(1e-12));
+  CHECK(stages == doctest::Approx(r["macs"].get<double>()).epsilon(1e-12));
+  // FILM's split (docs/film.md): features 26%, flow 31%, fusion 43% of the MACs; the warp stage
+  // and the pyramids have no convolutions.
+  const double total = r["macs"];
+  CHECK(r["stage_macs"]["encoder"].get<double>() / total == doctest::Approx(0.256).epsilon(0.02));
+  CHECK(r["stage_macs"]["flow"].get<double>() / total == doctest::Approx(0.311).epsilon(0.02));
+  CHECK(r["stage_macs"]["fusion"].get<double>() / total == doctest::Approx(0.432).epsilon(0.02));
+  CHECK(r["stage_macs"]["warp"].get<double>() == 0);
+  CHECK(r["size"]["run_width"] == 256);
+}
+
+TEST_CASE("inspect json: every node has its stage, function instance, shape, step and memory") {
+  const std::string model = test::source_dir() + "/models/film-default";
+  const json r = inspect_json(model + " --size 97x65");  // padded: runs at 128x128
+  CHECK(r["size"]["width"] == 97);
+  CHECK(r["size"]["height"] == 65);
+  CHECK(r["size"]["run_width"] == 128);
+  CHECK(r["size"]["run_height"] == 128);
+  CHECK(r["has_weights"] == true);
+  std::set<std::string> stages, functions_seen;
+  size_t with_step = 0, fused = 0, pruned = 0;
+  for (const auto& n : r["nodes"]) {
+    CAPTURE(n["name"].get<std::string>());
+    stages.insert(n["stage"].get<std::string>());
+    // Pruned: computed by the graph but needed by no output (the shared encoder's deepest
+    // sub-levels at the coarsest pyramid levels); everything else has a shape and a step.
+    if (n.value("pruned", false)) {
+      ++pruned;
+      CHECK(!n.contains("shape"));
+      CHECK(n["stage"] == "encoder");
+      continue;
+    }
+    CHECK(n.contains("shape"));
+    CHECK(n.contains("step"));
+    if (n.contains("function")) functions_seen.insert(n["function"].get<std::string>());
+    if (n.contains("step")) ++with_step;
+    if (n.contains("fused_into")) ++fused;
+    if (n["op"] == "warp") CHECK((n["stage"] == "warp" || n["stage"] == "flow"));
+    if (n.contains("memory") && n["memory"]["role"] == "intermediate" &&
+        !n["memory"].contains("view_of"))
+      CHECK(n["memory"]["arena_offset"].get<size_t>() + n["memory"]["bytes"].get<size_t>() <=
+            r["plan"]["arena_bytes"].get<size_t>());
+  }
+  CHECK(stages == std::set<std::string>{"pyramid", "encoder", "flow", "warp", "fusion"});
+  CHECK(with_step + pruned == r["nodes"].size());
+  CHECK(pruned < r["nodes"].size() / 5);
+  CHECK(fused > 0);                       // cpu fuses conv + leaky_relu
+  std::set<std::string> functions;
+  for (const auto& f : r["functions"]) {
+    functions.insert(f["name"].get<std::string>());
+    CHECK(!f["instances"].empty());
+  }
+  CHECK(functions_seen == functions);
+  // Every weight has statistics, and the bundled model's are finite.
+  for (const auto& w : r["weights"]) {
+    REQUIRE(w.contains("stats"));
+    CHECK(w["stats"]["nan"] == 0);
+    CHECK(w["stats"]["inf"] == 0);
+  }
+  // The memory timeline: live bytes never exceed the arena, and reach most of it.
+  size_t peak = 0;
+  for (const auto& s : r["steps"]) peak = std::max(peak, s["live_bytes"].get<size_t>());
+  CHECK(peak <= r["plan"]["arena_bytes"].get<size_t>());
+  CHECK(peak >= r["plan"]["arena_bytes"].get<size_t>() / 2);
+}
+
+TEST_CASE("tensor_stats counts NaN and infinities apart from the finite values") {
+  Tensor t = Tensor::zeros({5});
+  float v[] = {1, -3, std::nanf(""), INFINITY, 2};
+  for (int i = 0; i < 5; ++i) t.data()[i] = v[i];
+  const auto s = tensor_stats(t);
+  CHECK(s["min"] == -3.0);
+  CHECK(s["max"] == 2.0);
+  CHECK(s["mean"].get<double>() == doctest::Approx(0.0));
+  CHECK(s["std"].get<double>() == doctest::Approx(std::sqrt(14.0 / 3)));
+  CHECK(s["nan"] == 1);
+  CHECK(s["inf"] == 1);
+}
+
+TEST_CASE("inspect dot: Graphviz draws it, with a cluster per function instance (needs graphviz)" *
+          doctest::skip(!have("dot"))) {
+  test::TempDir dir;
+  const std::string model = test::source_dir() + "/models/film-default";
+  auto r = test::run_command(
+      film_cmd("inspect " + model + " --size 256x256 --format dot -o " + (dir / "g.dot")));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  r = test::run_command("dot -Tsvg '" + (dir / "g.dot") + "' -o '" + (dir / "g.svg") + "'");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  const std::string svg = io::read_file(dir / "g.svg");
+  CHECK(svg.find("<svg") != std::string::npos);
+  // One cluster per function instance of the JSON.
+  const json j = inspect_json(model + " --size 256x256");
+  size_t instances = 0;
+  for (const auto& f : j["functions"]) instances += f["instances"].size();
+  size_t clusters = 0;
+  for (size_t at = 0; (at = svg.find("class=\"cluster\"", at)) != std::string::npos; ++at)
+    ++clusters;
+  CHECK(clusters == instances);
+  // -o never replaces a file unasked.
+  r = test::run_command(film_cmd("inspect " + model + " --format dot -o " + (dir / "g.dot")));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("exists; pass --force") != std::string::npos);
+}
