@@ -98,7 +98,7 @@ TEST_CASE("inspect json: every node has its stage, function instance, shape, ste
   CHECK(stages == std::set<std::string>{"pyramid", "encoder", "flow", "warp", "fusion"});
   CHECK(with_step + pruned == r["nodes"].size());
   CHECK(pruned < r["nodes"].size() / 5);
-  CHECK(fused > 0);                       // cpu fuses conv + leaky_relu
+  CHECK(fused > 0);  // cpu fuses conv + leaky_relu
   std::set<std::string> functions;
   for (const auto& f : r["functions"]) {
     functions.insert(f["name"].get<std::string>());
@@ -156,4 +156,42 @@ TEST_CASE("inspect dot: Graphviz draws it, with a cluster per function instance 
   r = test::run_command(film_cmd("inspect " + model + " --format dot -o " + (dir / "g.dot")));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("exists; pass --force") != std::string::npos);
+}
+
+TEST_CASE("inspect --profile: per node, op and stage; shares add up; MACs as in the plan") {
+  const std::string model = test::source_dir() + "/models/film-default";
+  const json r = inspect_json(model + " --profile --size 128x64 --runs 2 --threads 2");
+  REQUIRE(r.contains("profile"));
+  const json& p = r["profile"];
+  CHECK(p["runs"] == 2);
+  CHECK(p["backend"] == "cpu");
+  CHECK(p["size"]["run_width"] == 128);
+  // One row per step that runs: the plan's steps less the elided ones.
+  size_t steps = 0;
+  for (const auto& n : r["nodes"])
+    if (n.contains("step") && !n.contains("fused_into") && !n.value("elided", false)) ++steps;
+  CHECK(p["nodes"].size() == steps + r["plan"]["reorders"].get<size_t>());
+  double share = 0, seconds = 0, stage_seconds = 0, conv_macs = 0;
+  double last = 1e30;
+  for (const auto& n : p["nodes"]) {
+    share += n["share"].get<double>();
+    seconds += n["seconds"].get<double>();
+    CHECK(n["seconds"].get<double>() <= last);  // slowest first
+    last = n["seconds"].get<double>();
+  }
+  for (const auto& s : p["stages"]) stage_seconds += s["seconds"].get<double>();
+  for (const auto& o : p["ops"])
+    if (o["op"] == "conv2d") conv_macs = o["macs"].get<double>();
+  CHECK(share == doctest::Approx(1.0));
+  CHECK(seconds == doctest::Approx(p["step_seconds"].get<double>()));
+  CHECK(stage_seconds == doctest::Approx(p["step_seconds"].get<double>()));
+  CHECK(conv_macs == doctest::Approx(r["macs"].get<double>()));
+  CHECK(p["step_seconds"].get<double>() > 0);
+  // Text: the three tables.
+  auto t =
+      test::run_command(film_cmd("inspect " + model + " --profile --size 64x64 --runs 1 --top 3"));
+  INFO(t.output);
+  CHECK(t.exit_code == 0);
+  for (const char* part : {"by stage:", "by op:", "slowest 3 nodes:", "conv2d ("})
+    CHECK(t.output.find(part) != std::string::npos);
 }

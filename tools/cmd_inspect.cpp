@@ -8,6 +8,7 @@
 #include "engine/app/interpolate.h"
 #include "engine/model.h"
 #include "engine/plan.h"
+#include "engine/session.h"
 #include "graph/error.h"
 #include "graph/file.h"
 #include "graph/flatten.h"
@@ -22,12 +23,14 @@ std::string mib(size_t bytes) { return cat(static_cast<double>(bytes) / (1 << 20
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
-  Args a(argv, {"--size", "--backend", "--format", "-o"}, {"--help", "--nodes", "--force"},
-         "inspect");
+  Args a(argv, {"--size", "--backend", "--format", "-o", "--runs", "--threads", "--top"},
+         {"--help", "--nodes", "--force", "--profile"}, "inspect");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film inspect MODEL_DIR|GRAPH.json [--size WxH] [--backend cpu|ref] [--nodes]\n"
         "                    [--format text|json|dot] [-o FILE [--force]]\n"
+        "       film inspect MODEL_DIR|GRAPH.json --profile [--size WxH] [--backend B] [--runs 3]\n"
+        "                    [--threads N] [--top 25] [--format text|json]\n"
         "Validates the graph and summarises it; with --size also shapes, MACs per stage and the\n"
         "plan the backend makes (default cpu): steps, reorders, concat slots, barriers, memory.\n"
         "Planning needs no weights, so a bare graph.json plans like a model directory.\n"
@@ -35,7 +38,9 @@ int cmd_inspect(const std::vector<std::string>& argv) {
         "--format json: everything as one JSON document (every node's op, attributes, stage,\n"
         "function instance; with --size its shape, MACs, step and planned memory, and the live\n"
         "bytes over the execution order); dot: Graphviz, function instances as clusters.\n"
-        "docs/inspect.md describes both.\n",
+        "--profile runs the graph (a bare graph with random weights; default size 256x256) and\n"
+        "reports each step's median time per node, op and stage, with share and GFLOP/s.\n"
+        "docs/inspect.md describes every mode.\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
   }
@@ -45,6 +50,10 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   if (format != "text" && format != "json" && format != "dot")
     usage_fail("--format takes text, json or dot, got '", format, "'");
   if (a.get("-o") && format == "text") usage_fail("-o writes --format json or dot");
+  const bool profile = a.flag("--profile");
+  if (profile && format == "dot") usage_fail("--profile reports as text or json, not dot");
+  const int runs = a.get_int("--runs", 3, 1, 1000), threads = a.get_int("--threads", 0, 0, 4096);
+  const int top = a.get_int("--top", 25, 1, 100000);
   graph::Graph g, flat;
   bool have_weights = false;
   std::shared_ptr<const Model> model;
@@ -59,6 +68,28 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     flat = graph::flatten(g, path);
   }
   const std::string backend = a.get_or("--backend", default_backend());
+  nlohmann::ordered_json prof;
+  if (profile) {
+    if (!model) model = Model::random(g, 1, path + " (random weights)");
+    const auto [h, w] = parse_size(a.get_or("--size", "256x256"), "--size");
+    const auto [ph, pw] = padded_size(g, h, w);
+    Session session(model, create_backend(backend), {.threads = threads, .profile = true});
+    std::map<std::string, Tensor> in;
+    for (size_t k = 0; k < g.inputs.size(); ++k) {
+      Tensor t = Tensor::zeros({1, 3, ph, pw});
+      for (int64_t i = 0; i < t.size(); ++i)
+        t.data()[i] = static_cast<float>((i * 7 + 40 * static_cast<int64_t>(k)) % 255) / 255;
+      in[g.inputs[k].name] = t;
+    }
+    prof = profile_report(session, in, runs);
+    prof["size"] = {{"width", w}, {"height", h}, {"run_width", pw}, {"run_height", ph}};
+    if (format == "text") {
+      std::printf("%s at %s (runs at %s)\n", path.c_str(), size_str(h, w).c_str(),
+                  size_str(ph, pw).c_str());
+      std::fputs(profile_text(prof, static_cast<size_t>(top)).c_str(), stdout);
+      return 0;
+    }
+  }
   if (format != "text") {
     InspectInput in{.graph = &g, .flat = &flat, .path = path, .backend = backend};
     if (model) in.weights = &model->weights;
@@ -76,7 +107,8 @@ int cmd_inspect(const std::vector<std::string>& argv) {
       in.height = h;
       in.width = w;
     }
-    const auto report = inspect_report(in);
+    auto report = inspect_report(in);
+    if (profile) report["profile"] = prof;
     const std::string text = format == "json" ? report.dump(1) + "\n" : inspect_dot(report);
     if (auto out = a.get("-o")) {
       if (std::filesystem::exists(*out) && !a.flag("--force"))

@@ -1,9 +1,12 @@
 #include "engine/app/inspect.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <sstream>
 
+#include "graph/error.h"
 #include "graph/shapes.h"
 
 namespace film {
@@ -303,6 +306,145 @@ json inspect_report(const InspectInput& in) {
     r["steps"] = steps;
   }
   return r;
+}
+
+json profile_report(Session& session, const std::map<std::string, Tensor>& inputs, int runs) {
+  if (runs < 1) fail("profile: runs must be at least 1, got ", runs);
+  graph::ShapeMap shapes;
+  for (const auto& [name, t] : inputs) shapes[name] = t.shape();
+  const ExecutionPlan& plan = session.execution_plan(shapes);
+  std::map<std::string, const graph::Node*> node_of;
+  for (const auto& n : plan.graph.nodes) node_of[n.name] = &n;
+  session.run(inputs);                       // warm-up: compile, first touch
+  std::vector<std::vector<double>> seconds;  // per profile entry, per run
+  std::vector<NodeProfile> entries;
+  std::vector<double> walls;
+  for (int r = 0; r < runs; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    session.run(inputs);
+    walls.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const auto& prof = session.profile();
+    if (prof.empty()) fail("profile: the session was not made with profiling on");
+    if (r == 0) {
+      entries = prof;
+      seconds.assign(prof.size(), {});
+    }
+    for (size_t i = 0; i < prof.size() && i < seconds.size(); ++i)
+      seconds[i].push_back(prof[i].seconds);
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  struct Row {
+    std::string name, op, stage;
+    double seconds = 0, macs = 0;
+    size_t count = 0;
+  };
+  std::vector<Row> rows;
+  double total = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Row row{entries[i].name, entries[i].op, "other", median(seconds[i]), 0, 1};
+    if (auto it = node_of.find(row.name); it != node_of.end() && row.op != "reorder") {
+      row.stage = stage_of(*it->second);
+      row.macs = graph::node_macs(*it->second, plan.shapes);
+    } else {
+      row.stage = "reorder";
+    }
+    total += row.seconds;
+    rows.push_back(row);
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const Row& a, const Row& b) { return a.seconds > b.seconds; });
+  auto row_json = [&](const Row& r, const char* key) {
+    json j = {{key, key == std::string("name") ? r.name
+                    : key == std::string("op") ? r.op
+                                               : r.stage}};
+    if (key == std::string("name")) {
+      j["op"] = r.op;
+      j["stage"] = r.stage;
+    } else {
+      j["count"] = r.count;
+    }
+    j["seconds"] = r.seconds;
+    j["share"] = total > 0 ? r.seconds / total : 0;
+    j["macs"] = r.macs;
+    j["gflops"] = r.seconds > 0 ? 2 * r.macs / r.seconds / 1e9 : 0;
+    return j;
+  };
+  auto grouped = [&](auto key_of, const char* key) {
+    std::map<std::string, Row> groups;
+    for (const auto& r : rows) {
+      Row& g = groups[key_of(r)];
+      g.op = g.stage = key_of(r);
+      g.seconds += r.seconds;
+      g.macs += r.macs;
+      ++g.count;
+    }
+    std::vector<Row> sorted;
+    for (auto& [k, g] : groups) sorted.push_back(g);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Row& a, const Row& b) { return a.seconds > b.seconds; });
+    json a = json::array();
+    for (const auto& g : sorted) a.push_back(row_json(g, key));
+    return a;
+  };
+  double macs = 0;
+  json nodes = json::array();
+  for (const auto& r : rows) {
+    nodes.push_back(row_json(r, "name"));
+    macs += r.macs;
+  }
+  return {{"runs", runs},
+          {"backend", session.backend_name()},
+          {"wall_seconds_min", *std::min_element(walls.begin(), walls.end())},
+          {"wall_seconds_median", median(walls)},
+          {"step_seconds", total},
+          {"macs", macs},
+          {"gflops", total > 0 ? 2 * macs / total / 1e9 : 0},
+          {"stages", grouped([](const Row& r) { return r.stage; }, "stage")},
+          {"ops", grouped([](const Row& r) { return r.op; }, "op")},
+          {"nodes", nodes}};
+}
+
+std::string profile_text(const json& prof, size_t top) {
+  std::ostringstream o;
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "profile on %s: median of %d runs; steps sum to %.3f s (wall: min %.3f s, median "
+                "%.3f s), %.1f GFLOP/s overall\n",
+                prof["backend"].get<std::string>().c_str(), prof["runs"].get<int>(),
+                prof["step_seconds"].get<double>(), prof["wall_seconds_min"].get<double>(),
+                prof["wall_seconds_median"].get<double>(), prof["gflops"].get<double>());
+  o << line;
+  auto table = [&](const char* title, const json& rows, const char* key, size_t limit) {
+    o << title << "\n";
+    std::snprintf(line, sizeof line, "  %-44s %10s %7s %9s %9s\n", key, "seconds", "share", "GMAC",
+                  "GFLOP/s");
+    o << line;
+    size_t shown = 0;
+    for (const auto& r : rows) {
+      if (shown++ == limit) break;
+      std::string label = r[key].get<std::string>();
+      if (r.contains("count"))
+        label += " (" + std::to_string(r["count"].get<size_t>()) + ")";
+      else
+        label += " [" + r["op"].get<std::string>() + "]";
+      if (r["macs"].get<double>() > 0)
+        std::snprintf(line, sizeof line, "  %-44s %10.4f %6.1f%% %9.3f %9.1f\n", label.c_str(),
+                      r["seconds"].get<double>(), 100 * r["share"].get<double>(),
+                      r["macs"].get<double>() / 1e9, r["gflops"].get<double>());
+      else  // no MACs counted (pooling, warps, copies): time and share only
+        std::snprintf(line, sizeof line, "  %-44s %10.4f %6.1f%% %9s %9s\n", label.c_str(),
+                      r["seconds"].get<double>(), 100 * r["share"].get<double>(), "-", "-");
+      o << line;
+    }
+  };
+  table("by stage:", prof["stages"], "stage", SIZE_MAX);
+  table("by op:", prof["ops"], "op", SIZE_MAX);
+  table(("slowest " + std::to_string(std::min(top, prof["nodes"].size())) + " nodes:").c_str(),
+        prof["nodes"], "name", top);
+  return o.str();
 }
 
 std::string inspect_dot(const json& report) {

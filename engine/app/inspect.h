@@ -17,6 +17,7 @@
 #include <string>
 
 #include "engine/plan.h"
+#include "engine/session.h"
 #include "engine/tensor.h"
 #include "graph/graph.h"
 
@@ -51,6 +52,16 @@ struct InspectInput {
 };
 
 nlohmann::ordered_json inspect_report(const InspectInput& in);
+
+// Runs `session` once to warm up (compile, first touch), then `runs` times with profiling on, and
+// reports each step's median time over those runs: per node (sorted, slowest first), per op and
+// per stage, with seconds, share of the total, MACs and GFLOP/s (2 FLOP per MAC). The session
+// must have been made with SessionOptions::profile. Times are the backend's: host backends time
+// each step on the CPU clock; a GPU backend reports its timestamps.
+nlohmann::ordered_json profile_report(Session& session, const std::map<std::string, Tensor>& inputs,
+                                      int runs);
+// The same as text: the `top` slowest nodes, then every op and every stage.
+std::string profile_text(const nlohmann::ordered_json& profile, size_t top);
 
 // Graphviz DOT of a report: nodes as boxes labelled with op, shape and MACs, coloured by stage,
 // each function instance a cluster; values as edges.
