@@ -8,6 +8,7 @@
 #include <set>
 
 #include "engine/app/inspect.h"
+#include "engine/io/safetensors.h"
 #include "graph/file.h"
 #include "tests/test_util.h"
 
@@ -194,4 +195,61 @@ TEST_CASE("inspect --profile: per node, op and stage; shares add up; MACs as in 
   CHECK(t.exit_code == 0);
   for (const char* part : {"by stage:", "by op:", "slowest 3 nodes:", "conv2d ("})
     CHECK(t.output.find(part) != std::string::npos);
+}
+
+TEST_CASE("inspect --compare: a perturbed weight's first consumer is the first node that differs") {
+  test::TempDir dir;
+  const std::string model = test::source_dir() + "/models/film-default";
+  // A copy of the model with one weight of the fusion decoder changed.
+  std::filesystem::create_directories(dir / "perturbed");
+  std::filesystem::copy_file(model + "/graph.json", dir / "perturbed/graph.json");
+  auto w = io::read_safetensors(model + "/weights.safetensors");
+  std::vector<std::pair<std::string, Tensor>> tensors;
+  std::string changed;
+  for (auto& name : w.order) {
+    Tensor t = w.get(name).clone();
+    if (changed.empty() && name.rfind("fusion/", 0) == 0 && t.shape().size() == 4) {
+      for (int64_t i = 0; i < t.size(); ++i) t.data()[i] += 0.05f;
+      changed = name;
+    }
+    tensors.push_back({name, t});
+  }
+  REQUIRE(!changed.empty());
+  io::write_safetensors(dir / "perturbed/weights.safetensors", tensors);
+
+  const json r =
+      inspect_json(model + " --compare " + model + "," + (dir / "perturbed") + " --size 64x64");
+  REQUIRE(r.contains("compare"));
+  const json& c = r["compare"];
+  REQUIRE(c.contains("first_differing"));
+  // The expected node, found independently: the first row (execution order) whose node reads
+  // the changed weight, by the graph's own node inputs.
+  std::set<std::string> readers;
+  for (const auto& n : r["nodes"])
+    for (const auto& in : n["inputs"])
+      if (in == changed) readers.insert(n["name"].get<std::string>());
+  REQUIRE(!readers.empty());
+  std::string expected;
+  bool before_all_zero = true;
+  for (const auto& row : c["nodes"]) {
+    if (readers.count(row["node"].get<std::string>())) {
+      expected = row["node"];
+      break;
+    }
+    before_all_zero = before_all_zero && row["max_abs_error"].get<double>() == 0;
+  }
+  CAPTURE(changed);
+  CHECK(c["first_differing"]["node"] == expected);
+  CHECK(before_all_zero);  // same backend, same weights before it: bit-identical
+  CHECK(c["first_differing"]["max_abs_error"].get<double>() > 1e-3);
+  CHECK(c["first_differing"]["at"].size() == 4);
+  // The same model on two backends agrees within the tolerance; text mode exits 0 then, 1 not.
+  auto t = test::run_command(film_cmd("inspect " + model + " --compare ref,cpu --size 64x64"));
+  INFO(t.output);
+  CHECK(t.exit_code == 0);
+  CHECK(t.output.find("every node agrees within the tolerance") != std::string::npos);
+  t = test::run_command(film_cmd("inspect " + model + " --compare " + model + "," +
+                                 (dir / "perturbed") + " --size 64x64"));
+  CHECK(t.exit_code == 1);
+  CHECK(t.output.find("first node beyond the tolerance: '" + expected + "'") != std::string::npos);
 }

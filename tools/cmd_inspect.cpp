@@ -4,6 +4,7 @@
 #include <map>
 
 #include "backends/registry.h"
+#include "engine/app/image.h"
 #include "engine/app/inspect.h"
 #include "engine/app/interpolate.h"
 #include "engine/model.h"
@@ -20,17 +21,56 @@ namespace {
 
 std::string mib(size_t bytes) { return cat(static_cast<double>(bytes) / (1 << 20), " MiB"); }
 
+// The inputs a run of the graph gets: two images (--images A,B; padded as interpolate pads
+// them), or a deterministic pattern at --size (default 256x256), padded to what the graph takes.
+struct RunInputs {
+  std::map<std::string, Tensor> tensors;
+  int64_t h = 0, w = 0, ph = 0, pw = 0;
+};
+
+RunInputs run_inputs(const Args& a, const graph::Graph& g) {
+  RunInputs r;
+  if (g.inputs.size() != 2) fail("the graph has ", g.inputs.size(), " inputs; runs need two");
+  std::vector<Tensor> frames;
+  if (auto images = a.get("--images")) {
+    const auto comma = images->find(',');
+    if (comma == std::string::npos) usage_fail("--images takes two image files: A,B");
+    for (const std::string& f : {images->substr(0, comma), images->substr(comma + 1)})
+      frames.push_back(io::read_image(f).rgb);
+    if (frames[0].shape() != frames[1].shape())
+      fail(images->substr(comma + 1), ": size differs from ", images->substr(0, comma));
+    r.h = frames[0].dim(2);
+    r.w = frames[0].dim(3);
+  } else {
+    std::tie(r.h, r.w) = parse_size(a.get_or("--size", "256x256"), "--size");
+    for (int k = 0; k < 2; ++k) {
+      Tensor t = Tensor::zeros({1, 3, r.h, r.w});
+      for (int64_t i = 0; i < t.size(); ++i)
+        t.data()[i] = static_cast<float>((i * 7 + 40 * k) % 255) / 255;
+      frames.push_back(t);
+    }
+  }
+  std::tie(r.ph, r.pw) = padded_size(g, r.h, r.w);
+  for (size_t k = 0; k < 2; ++k)
+    r.tensors[g.inputs[k].name] = recentre(frames[k], r.ph, r.pw, Padding::replicate);
+  return r;
+}
+
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
-  Args a(argv, {"--size", "--backend", "--format", "-o", "--runs", "--threads", "--top"},
+  Args a(argv,
+         {"--size", "--backend", "--format", "-o", "--runs", "--threads", "--top", "--compare",
+          "--tolerance", "--images"},
          {"--help", "--nodes", "--force", "--profile"}, "inspect");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film inspect MODEL_DIR|GRAPH.json [--size WxH] [--backend cpu|ref] [--nodes]\n"
         "                    [--format text|json|dot] [-o FILE [--force]]\n"
         "       film inspect MODEL_DIR|GRAPH.json --profile [--size WxH] [--backend B] [--runs 3]\n"
-        "                    [--threads N] [--top 25] [--format text|json]\n"
+        "                    [--threads N] [--top 25] [--images A,B] [--format text|json]\n"
+        "       film inspect MODEL_DIR|GRAPH.json --compare A,B [--tolerance 1e-4] [--size WxH]\n"
+        "                    [--images A,B] [--format text|json]\n"
         "Validates the graph and summarises it; with --size also shapes, MACs per stage and the\n"
         "plan the backend makes (default cpu): steps, reorders, concat slots, barriers, memory.\n"
         "Planning needs no weights, so a bare graph.json plans like a model directory.\n"
@@ -40,6 +80,10 @@ int cmd_inspect(const std::vector<std::string>& argv) {
         "bytes over the execution order); dot: Graphviz, function instances as clusters.\n"
         "--profile runs the graph (a bare graph with random weights; default size 256x256) and\n"
         "reports each step's median time per node, op and stage, with share and GFLOP/s.\n"
+        "--compare A,B runs two sides on the same inputs and names the first node whose output\n"
+        "differs beyond the tolerance, with a per-node error table; a side is a backend (cpu,\n"
+        "ref) running this model, or another model folder of the same graph (on --backend).\n"
+        "--images A,B runs on two images instead of a pattern at --size.\n"
         "docs/inspect.md describes every mode.\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
@@ -51,7 +95,21 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     usage_fail("--format takes text, json or dot, got '", format, "'");
   if (a.get("-o") && format == "text") usage_fail("-o writes --format json or dot");
   const bool profile = a.flag("--profile");
-  if (profile && format == "dot") usage_fail("--profile reports as text or json, not dot");
+  const auto compare = a.get("--compare");
+  if ((profile || compare) && format == "dot")
+    usage_fail(profile ? "--profile" : "--compare", " reports as text or json, not dot");
+  if (profile && compare) usage_fail("--profile and --compare are separate runs; pick one");
+  double tolerance = 1e-4;
+  if (auto t = a.get("--tolerance")) {
+    size_t used = 0;
+    try {
+      tolerance = std::stod(*t, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != t->size() || !(tolerance >= 0))
+      usage_fail("--tolerance takes a number >= 0, got '", *t, "'");
+  }
   const int runs = a.get_int("--runs", 3, 1, 1000), threads = a.get_int("--threads", 0, 0, 4096);
   const int top = a.get_int("--top", 25, 1, 100000);
   graph::Graph g, flat;
@@ -68,26 +126,42 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     flat = graph::flatten(g, path);
   }
   const std::string backend = a.get_or("--backend", default_backend());
-  nlohmann::ordered_json prof;
-  if (profile) {
+  nlohmann::ordered_json prof, comp;
+  if (profile || compare) {
     if (!model) model = Model::random(g, 1, path + " (random weights)");
-    const auto [h, w] = parse_size(a.get_or("--size", "256x256"), "--size");
-    const auto [ph, pw] = padded_size(g, h, w);
-    Session session(model, create_backend(backend), {.threads = threads, .profile = true});
-    std::map<std::string, Tensor> in;
-    for (size_t k = 0; k < g.inputs.size(); ++k) {
-      Tensor t = Tensor::zeros({1, 3, ph, pw});
-      for (int64_t i = 0; i < t.size(); ++i)
-        t.data()[i] = static_cast<float>((i * 7 + 40 * static_cast<int64_t>(k)) % 255) / 255;
-      in[g.inputs[k].name] = t;
-    }
-    prof = profile_report(session, in, runs);
-    prof["size"] = {{"width", w}, {"height", h}, {"run_width", pw}, {"run_height", ph}};
-    if (format == "text") {
-      std::printf("%s at %s (runs at %s)\n", path.c_str(), size_str(h, w).c_str(),
-                  size_str(ph, pw).c_str());
-      std::fputs(profile_text(prof, static_cast<size_t>(top)).c_str(), stdout);
-      return 0;
+    const RunInputs in = run_inputs(a, g);
+    const std::string where =
+        cat(path, " at ", size_str(in.h, in.w), " (runs at ", size_str(in.ph, in.pw), ")");
+    const nlohmann::ordered_json size = {
+        {"width", in.w}, {"height", in.h}, {"run_width", in.pw}, {"run_height", in.ph}};
+    if (profile) {
+      Session session(model, create_backend(backend), {.threads = threads, .profile = true});
+      prof = profile_report(session, in.tensors, runs);
+      prof["size"] = size;
+      if (format == "text") {
+        std::printf("%s\n%s", where.c_str(), profile_text(prof, static_cast<size_t>(top)).c_str());
+        return 0;
+      }
+    } else {
+      const auto comma = compare->find(',');
+      if (comma == std::string::npos)
+        usage_fail("--compare takes two sides, A,B: backends (cpu, ref) or model folders");
+      // A side: another model folder (of the same graph) on --backend, or this model on a backend.
+      auto side = [&](const std::string& s) {
+        if (std::filesystem::is_directory(s))
+          return std::make_unique<Session>(with_every_value_as_output(*Model::load(s)),
+                                           create_backend(backend),
+                                           SessionOptions{.threads = threads});
+        return std::make_unique<Session>(with_every_value_as_output(*model), create_backend(s),
+                                         SessionOptions{.threads = threads});
+      };
+      auto sa = side(compare->substr(0, comma)), sb = side(compare->substr(comma + 1));
+      comp = compare_report(*sa, *sb, in.tensors, tolerance);
+      comp["size"] = size;
+      if (format == "text") {
+        std::printf("%s\n%s", where.c_str(), compare_text(comp, static_cast<size_t>(top)).c_str());
+        return comp.contains("first_differing") ? 1 : 0;
+      }
     }
   }
   if (format != "text") {
@@ -109,6 +183,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     }
     auto report = inspect_report(in);
     if (profile) report["profile"] = prof;
+    if (compare) report["compare"] = comp;
     const std::string text = format == "json" ? report.dump(1) + "\n" : inspect_dot(report);
     if (auto out = a.get("-o")) {
       if (std::filesystem::exists(*out) && !a.flag("--force"))

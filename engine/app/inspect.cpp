@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <set>
 #include <sstream>
 
 #include "graph/error.h"
+#include "graph/flatten.h"
 #include "graph/shapes.h"
 
 namespace film {
@@ -444,6 +446,152 @@ std::string profile_text(const json& prof, size_t top) {
   table("by op:", prof["ops"], "op", SIZE_MAX);
   table(("slowest " + std::to_string(std::min(top, prof["nodes"].size())) + " nodes:").c_str(),
         prof["nodes"], "name", top);
+  return o.str();
+}
+
+std::shared_ptr<const Model> with_every_value_as_output(const Model& model) {
+  auto m = std::make_shared<Model>(model);
+  std::set<std::string> declared;
+  std::vector<std::string> main;
+  for (const auto& o : m->flat.outputs) {
+    declared.insert(o.name);
+    if (!o.aux) main.push_back(o.name);
+  }
+  // Only what the frame needs: values no output uses may not even be computable at this size.
+  for (const auto& n : graph::prune(m->flat, main).nodes)
+    for (const auto& o : n.outputs)
+      if (!o.empty() && declared.insert(o).second) m->flat.outputs.push_back({o, true});
+  return m;
+}
+
+json compare_report(Session& a, Session& b, const std::map<std::string, Tensor>& inputs,
+                    double tolerance) {
+  const graph::Graph& fa = a.model().flat;
+  const graph::Graph& fb = b.model().flat;
+  // Values both sides can be asked for (with_every_value_as_output declares them).
+  std::set<std::string> in_b, in_a;
+  for (const auto& o : fb.outputs) in_b.insert(o.name);
+  for (const auto& o : fa.outputs)
+    if (in_b.count(o.name)) in_a.insert(o.name);
+  std::vector<std::string> values;
+  std::vector<const graph::Node*> producers;
+  for (size_t i : graph::topo_order(fa)) {
+    const graph::Node& n = fa.nodes[i];
+    for (const auto& o : n.outputs)
+      if (!o.empty() && in_a.count(o)) {
+        values.push_back(o);
+        producers.push_back(&n);
+      }
+  }
+  if (values.empty()) fail("compare: the two graphs have no value in common");
+  const auto ra = a.run(inputs, values), rb = b.run(inputs, values);
+  json rows = json::array();
+  json first;
+  double worst = 0;
+  for (size_t k = 0; k < values.size(); ++k) {
+    const Tensor &x = ra.at(values[k]), &y = rb.at(values[k]);
+    json row = {{"node", producers[k]->name},
+                {"op", producers[k]->op},
+                {"value", values[k]},
+                {"shape", x.shape()}};
+    if (x.shape() != y.shape()) {
+      row["error"] = "shapes differ: " + shape_str(x.shape()) + " and " + shape_str(y.shape());
+      if (first.is_null()) first = row;
+      rows.push_back(row);
+      continue;
+    }
+    double max_err = 0, sum = 0, ref_max = 0;
+    int64_t at = 0;
+    for (int64_t i = 0; i < x.size(); ++i) {
+      const double e = std::abs(static_cast<double>(x.data()[i]) - y.data()[i]);
+      ref_max = std::max(ref_max, std::abs(static_cast<double>(x.data()[i])));
+      sum += std::isnan(e) ? 0 : e;
+      if (e > max_err || (std::isnan(e) && !std::isnan(max_err))) {
+        max_err = e;
+        at = i;
+      }
+    }
+    json where = json::array();
+    int64_t rest = at;
+    std::vector<int64_t> idx(x.shape().size());
+    for (size_t d = x.shape().size(); d-- > 0;) {
+      idx[d] = rest % x.shape()[d];
+      rest /= x.shape()[d];
+    }
+    for (int64_t i : idx) where.push_back(i);
+    row["max_abs_error"] = max_err;
+    row["mean_abs_error"] = x.size() ? sum / static_cast<double>(x.size()) : 0;
+    row["at"] = where;
+    row["reference_at"] = x.size() ? x.data()[at] : 0.0f;
+    row["other_at"] = x.size() ? y.data()[at] : 0.0f;
+    row["reference_max_abs"] = ref_max;
+    worst = std::max(worst, max_err);
+    if (first.is_null() && !(max_err <= tolerance)) first = row;
+    rows.push_back(row);
+  }
+  json r = {{"reference", a.model().name + " on " + a.backend_name()},
+            {"other", b.model().name + " on " + b.backend_name()},
+            {"tolerance", tolerance},
+            {"values_compared", rows.size()},
+            {"max_abs_error", worst}};
+  if (!first.is_null()) r["first_differing"] = first;
+  r["nodes"] = rows;
+  return r;
+}
+
+std::string compare_text(const json& c, size_t limit) {
+  std::ostringstream o;
+  char line[320];
+  o << "reference: " << c["reference"].get<std::string>()
+    << "\nother:     " << c["other"].get<std::string>() << "\n";
+  std::snprintf(line, sizeof line, "%zu values compared; largest error %.3g; tolerance %.3g\n",
+                c["values_compared"].get<size_t>(), c["max_abs_error"].get<double>(),
+                c["tolerance"].get<double>());
+  o << line;
+  if (c.contains("first_differing")) {
+    const json& f = c["first_differing"];
+    o << "first node beyond the tolerance: '" << f["node"].get<std::string>() << "' ("
+      << f["op"].get<std::string>() << ")";
+    if (f.contains("error")) {
+      o << ": " << f["error"].get<std::string>() << "\n";
+    } else {
+      std::string at;
+      for (const auto& i : f["at"])
+        at += (at.empty() ? "" : ",") + std::to_string(i.get<int64_t>());
+      std::snprintf(line, sizeof line, ": max error %.4g at [%s] (%.6g against %.6g), mean %.3g\n",
+                    f["max_abs_error"].get<double>(), at.c_str(), f["reference_at"].get<double>(),
+                    f["other_at"].get<double>(), f["mean_abs_error"].get<double>());
+      o << line;
+    }
+  } else {
+    o << "every node agrees within the tolerance\n";
+  }
+  // The `limit` largest errors, in execution order.
+  const json& rows = c["nodes"];
+  std::vector<size_t> order(rows.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto err = [&](size_t i) {
+    return rows[i].contains("error") ? INFINITY : rows[i]["max_abs_error"].get<double>();
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return err(x) > err(y); });
+  order.resize(std::min(order.size(), limit));
+  std::sort(order.begin(), order.end());
+  std::snprintf(line, sizeof line, "the %zu largest errors, in execution order:\n", order.size());
+  o << line;
+  std::snprintf(line, sizeof line, "  %-44s %-10s %12s %12s\n", "node", "op", "max error",
+                "mean error");
+  o << line;
+  for (size_t i : order) {
+    const json& r = rows[i];
+    if (r.contains("error")) {
+      o << "  " << r["node"].get<std::string>() << ": " << r["error"].get<std::string>() << "\n";
+      continue;
+    }
+    std::snprintf(line, sizeof line, "  %-44s %-10s %12.3g %12.3g\n",
+                  r["node"].get<std::string>().c_str(), r["op"].get<std::string>().c_str(),
+                  r["max_abs_error"].get<double>(), r["mean_abs_error"].get<double>());
+    o << line;
+  }
   return o.str();
 }
 

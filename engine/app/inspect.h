@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "engine/model.h"
 #include "engine/plan.h"
 #include "engine/session.h"
 #include "engine/tensor.h"
@@ -62,6 +63,21 @@ nlohmann::ordered_json profile_report(Session& session, const std::map<std::stri
                                       int runs);
 // The same as text: the `top` slowest nodes, then every op and every stage.
 std::string profile_text(const nlohmann::ordered_json& profile, size_t top);
+
+// Runs two sessions (two backends, or two models of one graph, e.g. a SavedModel import and a
+// port import) on the same inputs and compares every node's output in execution order: max and
+// mean absolute error, where the largest error is ([n, c, y, x]) and the reference's largest
+// magnitude there. "first_differing" names the first node whose max error exceeds `tolerance`
+// (absent when none does). Session `a` is the reference. Compares the values both models declare
+// as outputs: give the sessions models from with_every_value_as_output.
+// `model` with every value its non-aux outputs need declared as an aux output, so that a Session
+// can be asked for any intermediate value (as compare_report and dumps do).
+std::shared_ptr<const Model> with_every_value_as_output(const Model& model);
+
+nlohmann::ordered_json compare_report(Session& a, Session& b,
+                                      const std::map<std::string, Tensor>& inputs,
+                                      double tolerance);
+std::string compare_text(const nlohmann::ordered_json& compare, size_t rows);
 
 // Graphviz DOT of a report: nodes as boxes labelled with op, shape and MACs, coloured by stage,
 // each function instance a cluster; values as edges.

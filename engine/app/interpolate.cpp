@@ -9,11 +9,7 @@
 #include "graph/error.h"
 
 namespace film {
-namespace {
 
-// src placed in the centre of an h x w frame (or its centre cropped, where smaller). Padding pixels
-// are zero (Padding::zeros, what the official FILM tool does), or copies of the nearest edge pixel
-// (Padding::replicate: a flat or tiny image stays flat; docs/quality.md measures the choice).
 Tensor recentre(const Tensor& src, int64_t h, int64_t w, Padding mode) {
   const int64_t n = src.dim(0), c = src.dim(1), sh = src.dim(2), sw = src.dim(3);
   Tensor out = Tensor::zeros({n, c, h, w});
@@ -32,6 +28,8 @@ Tensor recentre(const Tensor& src, int64_t h, int64_t w, Padding mode) {
     }
   return out;
 }
+
+namespace {
 
 // The image mirrored left-right and/or upside down (an involution: applying it twice restores it).
 Tensor flipped(const Tensor& src, bool horizontal, bool vertical) {
