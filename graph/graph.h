@@ -97,4 +97,14 @@ std::string dump_graph(const Graph& g);  // pretty JSON text
 // function bodies and call bindings, and acyclicity. Throws film::Error naming the node.
 void validate(const Graph& g, const std::string& path = "graph");
 
+// Every problem validate() would stop at, not just the first (`film inspect --check`): each with
+// its message and where it is, the function ("" for the top level) and the node's index in that
+// node list (-1 for declarations). Empty when the graph is valid.
+struct Problem {
+  std::string message;
+  std::string function;
+  int node = -1;
+};
+std::vector<Problem> find_problems(const Graph& g, const std::string& path = "graph");
+
 }  // namespace film::graph

@@ -12,8 +12,22 @@
 namespace film::graph {
 namespace {
 
+// Where problems go: thrown at the first (validate) or all collected (find_problems). After
+// reporting, a check goes on only where that is safe.
+struct Problems {
+  std::vector<Problem>* all = nullptr;
+  template <class... A>
+  void add(const std::string& function, int node, A&&... parts) {
+    std::string message = cat(std::forward<A>(parts)...);
+    if (!all) throw Error(message);
+    all->push_back({message, function, node});
+  }
+  bool collecting() const { return all != nullptr; }
+};
+
 struct Scope {
   std::string where;              // "" for the top level, "function 'x': " otherwise
+  std::string function;           // "" for the top level
   std::set<std::string> inputs;   // graph inputs or formal inputs
   std::set<std::string> weights;  // declared (top) or formal (function) weights
   const std::vector<Node>* nodes;
@@ -24,68 +38,85 @@ std::string node_where(const std::string& path, const Scope& s, const Node& n) {
 }
 
 void check_weight_binding(const Graph& g, const Node& call, const Function& f,
-                          const std::string& where) {
+                          const std::string& where, Problems& pr, const std::string& function,
+                          int index) {
   for (auto& formal : f.weights) {
     std::string actual = call.weight_scope.empty() ? formal : call.weight_scope + "/" + formal;
     if (!g.find_weight(actual))
-      fail(where, ": function '", f.name, "' needs weight '", formal, "', which resolves to '",
-           actual, "' under weight_scope '", call.weight_scope,
-           "', but the graph declares no such weight");
+      pr.add(function, index, where, ": function '", f.name, "' needs weight '", formal,
+             "', which resolves to '", actual, "' under weight_scope '", call.weight_scope,
+             "', but the graph declares no such weight");
   }
 }
 
 // Checks one scope (the top level or a function body): ops, attributes, arity, names,
 // references and acyclicity.
-void check_scope(const Graph& g, const Scope& s, const std::string& path) {
+void check_scope(const Graph& g, const Scope& s, const std::string& path, Problems& pr) {
   std::map<std::string, const Node*> producer;
   std::set<std::string> node_names;
+  auto index = [&](const Node& n) { return static_cast<int>(&n - s.nodes->data()); };
   for (auto& n : *s.nodes) {
     std::string where = node_where(path, s, n);
-    if (n.name.empty()) fail(path, ": ", s.where, "a node has an empty name");
-    if (!node_names.insert(n.name).second) fail(where, ": node name used twice");
+    const int at = index(n);
+    if (n.name.empty()) pr.add(s.function, at, path, ": ", s.where, "a node has an empty name");
+    if (!n.name.empty() && !node_names.insert(n.name).second)
+      pr.add(s.function, at, where, ": node name used twice");
     size_t want_in = 0, want_out = 0;
-    bool variadic = false;
+    bool variadic = false, known = true;  // unknown op or function: no arity to check
     if (n.op == "call") {
       auto it = g.functions.find(n.function);
-      if (it == g.functions.end()) fail(where, ": unknown function '", n.function, "'");
-      if (!n.attrs.empty()) fail(where, ": a call takes no attrs");
-      want_in = it->second.inputs.size();
-      want_out = it->second.outputs.size();
-      check_weight_binding(g, n, it->second, where);
+      if (it == g.functions.end()) {
+        pr.add(s.function, at, where, ": unknown function '", n.function, "'");
+        known = false;
+      } else {
+        if (!n.attrs.empty()) pr.add(s.function, at, where, ": a call takes no attrs");
+        want_in = it->second.inputs.size();
+        want_out = it->second.outputs.size();
+        check_weight_binding(g, n, it->second, where, pr, s.function, at);
+      }
     } else {
       const OpSchema* op = find_op(n.op);
       if (!op) {
-        std::string known;
-        for (auto& o : all_ops()) known += (known.empty() ? "" : ", ") + o.name;
-        fail(where, ": unknown op '", n.op, "' (known: ", known, ", call)");
+        std::string names;
+        for (auto& o : all_ops()) names += (names.empty() ? "" : ", ") + o.name;
+        pr.add(s.function, at, where, ": unknown op '", n.op, "' (known: ", names, ", call)");
+        known = false;
+      } else {
+        try {
+          check_attrs(*op, n.attrs, where);
+        } catch (const Error& e) {
+          if (!pr.collecting()) throw;
+          pr.add(s.function, at, e.what());
+        }
+        want_in = op->input_names.size();
+        want_out = op->num_outputs;
+        variadic = op->variadic;
       }
-      check_attrs(*op, n.attrs, where);
-      want_in = op->input_names.size();
-      want_out = op->num_outputs;
-      variadic = op->variadic;
     }
-    if (variadic ? n.inputs.empty() : n.inputs.size() != want_in)
-      fail(where, ": expected ", variadic ? "at least 1" : std::to_string(want_in),
-           " input(s), got ", n.inputs.size());
-    if (n.outputs.size() != want_out)
-      fail(where, ": expected ", want_out, " output(s), got ", n.outputs.size());
+    if (known && (variadic ? n.inputs.empty() : n.inputs.size() != want_in))
+      pr.add(s.function, at, where, ": expected ",
+             variadic ? "at least 1" : std::to_string(want_in), " input(s), got ", n.inputs.size());
+    if (known && n.outputs.size() != want_out)
+      pr.add(s.function, at, where, ": expected ", want_out, " output(s), got ", n.outputs.size());
+    // An unknown op's outputs still count as produced, so that its readers are not blamed too.
     for (auto& o : n.outputs) {
       if (o.empty()) {
-        if (n.op != "call") fail(where, ": an output name is empty");
+        if (n.op != "call") pr.add(s.function, at, where, ": an output name is empty");
         continue;
       }
       if (s.inputs.count(o) || s.weights.count(o))
-        fail(where, ": output '", o, "' has the name of an input or weight");
+        pr.add(s.function, at, where, ": output '", o, "' has the name of an input or weight");
       auto [it, fresh] = producer.emplace(o, &n);
       if (!fresh)
-        fail(where, ": value '", o, "' is already produced by node '", it->second->name, "'");
+        pr.add(s.function, at, where, ": value '", o, "' is already produced by node '",
+               it->second->name, "'");
     }
   }
   for (auto& n : *s.nodes)
     for (auto& in : n.inputs)
       if (!producer.count(in) && !s.inputs.count(in) && !s.weights.count(in))
-        fail(node_where(path, s, n), ": input '", in,
-             "' is not a graph input, a weight or any node's output");
+        pr.add(s.function, index(n), node_where(path, s, n), ": input '", in,
+               "' is not a graph input, a weight or any node's output");
 
   // Kahn's algorithm over value dependencies; whatever is left sits on a cycle.
   std::map<const Node*, int> pending;
@@ -140,73 +171,95 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path) {
         ring.end());
     std::string cycle;
     for (const Node* n : ring) cycle += n->name + " -> ";
-    fail(path, ": ", s.where, "the nodes form a cycle: ", cycle,
-         ring.empty() ? "?" : ring.front()->name);
+    pr.add(s.function, ring.empty() ? -1 : index(*ring.front()), path, ": ", s.where,
+           "the nodes form a cycle: ", cycle, ring.empty() ? "?" : ring.front()->name);
+  }
+}
+
+void check_graph(const Graph& g, const std::string& path, Problems& pr) {
+  std::set<std::string> names;
+  for (auto& in : g.inputs)
+    if (!names.insert(in.name).second)
+      pr.add("", -1, path, ": input '", in.name, "' declared twice");
+  for (auto& w : g.weights)
+    if (!names.insert(w.name).second)
+      pr.add("", -1, path, ": weight '", w.name, "' declared twice or named like an input");
+  for (auto& [sym, rule] : g.dims) {
+    bool used = false;
+    for (auto& in : g.inputs)
+      for (auto& d : in.shape)
+        if (auto* s = std::get_if<std::string>(&d); s && *s == sym) used = true;
+    if (!used) pr.add("", -1, path, ": dims names symbol '", sym, "', which no input shape uses");
+  }
+
+  // Functions: bodies are checked in their own scope; calls between them must not recurse.
+  for (auto& [name, f] : g.functions) {
+    Scope s{"function '" + name + "': ",
+            name,
+            {f.inputs.begin(), f.inputs.end()},
+            {f.weights.begin(), f.weights.end()},
+            &f.nodes};
+    if (s.inputs.size() != f.inputs.size())
+      pr.add(name, -1, path, ": function '", name, "': an input is named twice");
+    check_scope(g, s, path, pr);
+    std::set<std::string> produced;
+    for (auto& n : f.nodes) produced.insert(n.outputs.begin(), n.outputs.end());
+    for (auto& o : f.outputs)
+      if (!produced.count(o))
+        pr.add(name, -1, path, ": function '", name, "': output '", o,
+               "' is not produced by any of its nodes",
+               s.inputs.count(o) ? " (an input cannot be passed through as an output)" : "");
+    std::set<std::string> used;
+    for (auto& n : f.nodes) used.insert(n.inputs.begin(), n.inputs.end());
+    for (auto& w : f.weights)
+      if (!used.count(w))
+        pr.add(name, -1, path, ": function '", name, "': weight '", w,
+               "' is declared but never used");
+  }
+  std::map<std::string, int> state;  // 0 unvisited, 1 on stack, 2 done
+  std::function<void(const std::string&, std::string)> visit = [&](const std::string& fn,
+                                                                   std::string chain) {
+    if (state[fn] == 2) return;
+    if (state[fn] == 1) {
+      pr.add(fn, -1, path, ": functions call each other recursively: ", chain);
+      return;
+    }
+    auto f = g.functions.find(fn);
+    if (f == g.functions.end()) return;  // an unknown function: reported at its call
+    state[fn] = 1;
+    for (auto& n : f->second.nodes)
+      if (n.op == "call") visit(n.function, chain + " -> " + n.function);
+    state[fn] = 2;
+  };
+  for (auto& [name, f] : g.functions) visit(name, name);
+
+  Scope top{"", "", {}, {}, &g.nodes};
+  for (auto& in : g.inputs) top.inputs.insert(in.name);
+  for (auto& w : g.weights) top.weights.insert(w.name);
+  check_scope(g, top, path, pr);
+
+  std::set<std::string> produced, outs;
+  for (auto& n : g.nodes) produced.insert(n.outputs.begin(), n.outputs.end());
+  if (g.outputs.empty()) pr.add("", -1, path, ": the graph declares no outputs");
+  for (auto& o : g.outputs) {
+    if (!outs.insert(o.name).second) pr.add("", -1, path, ": output '", o.name, "' listed twice");
+    if (!produced.count(o.name))
+      pr.add("", -1, path, ": output '", o.name, "' is not produced by any node");
   }
 }
 
 }  // namespace
 
 void validate(const Graph& g, const std::string& path) {
-  std::set<std::string> names;
-  for (auto& in : g.inputs)
-    if (!names.insert(in.name).second) fail(path, ": input '", in.name, "' declared twice");
-  for (auto& w : g.weights)
-    if (!names.insert(w.name).second)
-      fail(path, ": weight '", w.name, "' declared twice or named like an input");
-  for (auto& [sym, rule] : g.dims) {
-    bool used = false;
-    for (auto& in : g.inputs)
-      for (auto& d : in.shape)
-        if (auto* s = std::get_if<std::string>(&d); s && *s == sym) used = true;
-    if (!used) fail(path, ": dims names symbol '", sym, "', which no input shape uses");
-  }
+  Problems pr;
+  check_graph(g, path, pr);
+}
 
-  // Functions: bodies are checked in their own scope; calls between them must not recurse.
-  for (auto& [name, f] : g.functions) {
-    Scope s{"function '" + name + "': ",
-            {f.inputs.begin(), f.inputs.end()},
-            {f.weights.begin(), f.weights.end()},
-            &f.nodes};
-    if (s.inputs.size() != f.inputs.size())
-      fail(path, ": function '", name, "': an input is named twice");
-    check_scope(g, s, path);
-    std::set<std::string> produced;
-    for (auto& n : f.nodes) produced.insert(n.outputs.begin(), n.outputs.end());
-    for (auto& o : f.outputs)
-      if (!produced.count(o))
-        fail(path, ": function '", name, "': output '", o, "' is not produced by any of its nodes",
-             s.inputs.count(o) ? " (an input cannot be passed through as an output)" : "");
-    std::set<std::string> used;
-    for (auto& n : f.nodes) used.insert(n.inputs.begin(), n.inputs.end());
-    for (auto& w : f.weights)
-      if (!used.count(w))
-        fail(path, ": function '", name, "': weight '", w, "' is declared but never used");
-  }
-  std::map<std::string, int> state;  // 0 unvisited, 1 on stack, 2 done
-  std::function<void(const std::string&, std::string)> visit = [&](const std::string& fn,
-                                                                   std::string chain) {
-    if (state[fn] == 2) return;
-    if (state[fn] == 1) fail(path, ": functions call each other recursively: ", chain);
-    state[fn] = 1;
-    for (auto& n : g.functions.at(fn).nodes)
-      if (n.op == "call") visit(n.function, chain + " -> " + n.function);
-    state[fn] = 2;
-  };
-  for (auto& [name, f] : g.functions) visit(name, name);
-
-  Scope top{"", {}, {}, &g.nodes};
-  for (auto& in : g.inputs) top.inputs.insert(in.name);
-  for (auto& w : g.weights) top.weights.insert(w.name);
-  check_scope(g, top, path);
-
-  std::set<std::string> produced, outs;
-  for (auto& n : g.nodes) produced.insert(n.outputs.begin(), n.outputs.end());
-  if (g.outputs.empty()) fail(path, ": the graph declares no outputs");
-  for (auto& o : g.outputs) {
-    if (!outs.insert(o.name).second) fail(path, ": output '", o.name, "' listed twice");
-    if (!produced.count(o.name)) fail(path, ": output '", o.name, "' is not produced by any node");
-  }
+std::vector<Problem> find_problems(const Graph& g, const std::string& path) {
+  std::vector<Problem> all;
+  Problems pr{&all};
+  check_graph(g, path, pr);
+  return all;
 }
 
 }  // namespace film::graph

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "engine/app/inspect.h"
 #include "engine/io/safetensors.h"
@@ -252,4 +253,70 @@ TEST_CASE("inspect --compare: a perturbed weight's first consumer is the first n
                                  (dir / "perturbed") + " --size 64x64"));
   CHECK(t.exit_code == 1);
   CHECK(t.output.find("first node beyond the tolerance: '" + expected + "'") != std::string::npos);
+}
+
+TEST_CASE("inspect --check lists every problem with its JSON pointer and line") {
+  test::TempDir dir;
+  auto g = json::parse(io::read_file(test::source_dir() + "/models/film-default/graph.json"));
+  // Three unrelated mistakes: an unknown op inside a function, a dangling input at the top level,
+  // an output nothing produces.
+  g["functions"][1]["nodes"][2]["op"] = "frobnicate";
+  g["nodes"][7]["inputs"][0] = "ghost";
+  g["outputs"].push_back({{"name", "nowhere"}});
+  io::write_file_atomic(dir / "graph.json", g.dump(1));
+  auto r =
+      test::run_command(film_cmd("inspect " + (dir / "graph.json") + " --check --format json"));
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  const json c = json::parse(r.output);
+  CHECK(c["valid"] == false);
+  REQUIRE(c["problems"].size() == 3);
+  const std::string text = io::read_file(dir / "graph.json");
+  std::vector<std::string> lines;
+  for (size_t at = 0, next; at <= text.size(); at = next + 1) {
+    next = text.find('\n', at);
+    if (next == std::string::npos) next = text.size();
+    lines.push_back(text.substr(at, next - at));
+  }
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"/functions/1/nodes/2", "unknown op 'frobnicate'"},
+      {"/nodes/7", "input 'ghost' is not a graph input"},
+      {"", "output 'nowhere' is not produced by any node"}};
+  for (const auto& [pointer, message] : expected) {
+    CAPTURE(message);
+    bool found = false;
+    for (const auto& p : c["problems"]) {
+      if (p["message"].get<std::string>().find(message) == std::string::npos) continue;
+      found = true;
+      if (pointer.empty()) {
+        CHECK(!p.contains("pointer"));
+        continue;
+      }
+      CHECK(p["pointer"] == pointer);
+      // The pointer resolves to the node the message names, and the line shows its name.
+      const json& node = g.at(json::json_pointer(pointer));
+      const std::string name = node["name"];
+      CHECK(p["message"].get<std::string>().find("'" + name + "'") != std::string::npos);
+      REQUIRE(p.contains("line"));
+      const size_t line = p["line"];
+      REQUIRE(line >= 1);
+      REQUIRE(line <= lines.size());
+      CHECK(lines[line - 1].find("\"" + name + "\"") != std::string::npos);
+    }
+    CHECK(found);
+  }
+  // A valid model: exit 0; every broken graph of the corpus: exit 1 naming its problem.
+  r = test::run_command(film_cmd("inspect " + test::source_dir() + "/models/film-default --check"));
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find(": valid") != std::string::npos);
+  for (const auto& e : std::filesystem::directory_iterator(test::fixture("broken-graphs"))) {
+    if (e.path().extension() != ".json") continue;
+    CAPTURE(e.path().string());
+    r = test::run_command(film_cmd("inspect " + e.path().string() + " --check"));
+    CHECK(r.exit_code == 1);
+    std::istringstream expect(
+        io::read_file(std::filesystem::path(e.path()).replace_extension(".expect")));
+    for (std::string line; std::getline(expect, line);)
+      if (!line.empty()) CHECK_MESSAGE(r.output.find(line) != std::string::npos, line);
+  }
 }

@@ -1,4 +1,5 @@
 // film inspect: what a graph holds, and at a given size what it costs (shapes, MACs, memory).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -56,13 +57,136 @@ RunInputs run_inputs(const Args& a, const graph::Graph& g) {
   return r;
 }
 
+// The line of `text` where `"name": "<name>"` first appears at or after `from`; 0 when nowhere.
+size_t line_of_name(const std::string& text, const std::string& name, size_t from, size_t* at) {
+  const std::string quoted = nlohmann::json(name).dump();
+  for (size_t pos = text.find(quoted, from); pos != std::string::npos;
+       pos = text.find(quoted, pos + 1)) {
+    size_t k = pos;  // is it the value of a "name" key?
+    while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '\n' ||
+                     text[k - 1] == '\r'))
+      --k;
+    if (k == 0 || text[k - 1] != ':') continue;
+    --k;
+    while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t')) --k;
+    if (k < 6 || text.compare(k - 6, 6, "\"name\"") != 0) continue;
+    if (at) *at = pos;
+    return 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + pos, '\n'));
+  }
+  return 0;
+}
+
+// `film inspect --check`: every problem of the graph (and, for a model folder, of its weights),
+// each with its JSON pointer and line. Exit 1 when there is any.
+int check_mode(const std::string& path, const std::string& format) {
+  const bool dir = std::filesystem::is_directory(path);
+  const std::string file = dir ? (std::filesystem::path(path) / "graph.json").string() : path;
+  nlohmann::ordered_json problems = nlohmann::ordered_json::array();
+  const std::string text = io::read_file(file);
+  graph::Graph g;
+  bool parsed = true;
+  try {
+    g = graph::parse_graph(text, file);
+  } catch (const Error& e) {  // syntax and structure: the parser stops at the first
+    problems.push_back({{"message", e.what()}});
+    parsed = false;
+  }
+  if (parsed) {
+    const auto raw = nlohmann::json::parse(text, nullptr, false);
+    std::map<std::string, size_t> function_index;
+    if (raw.is_object() && raw.contains("functions") && raw["functions"].is_array())
+      for (size_t i = 0; i < raw["functions"].size(); ++i)
+        if (raw["functions"][i].is_object() && raw["functions"][i].contains("name") &&
+            raw["functions"][i]["name"].is_string())
+          function_index[raw["functions"][i]["name"]] = i;
+    for (const auto& p : graph::find_problems(g, file)) {
+      nlohmann::ordered_json e = {{"message", p.message}};
+      std::string pointer;
+      size_t line = 0, from = 0;
+      if (!p.function.empty()) {
+        pointer = "/functions/" + std::to_string(function_index[p.function]);
+        line = line_of_name(text, p.function, 0, &from);
+      }
+      if (p.node >= 0) {
+        pointer += "/nodes/" + std::to_string(p.node);
+        const auto& nodes = p.function.empty() ? g.nodes : g.functions.at(p.function).nodes;
+        if (static_cast<size_t>(p.node) < nodes.size())
+          if (size_t l = line_of_name(text, nodes[p.node].name, from, nullptr)) line = l;
+      }
+      if (!pointer.empty()) e["pointer"] = pointer;
+      if (line) e["line"] = line;
+      problems.push_back(e);
+    }
+    // Shapes, at the smallest size the dims rules allow (a channel mismatch shows at any size).
+    if (problems.empty()) {
+      graph::ShapeMap probe;
+      std::string at;
+      for (const auto& in : g.inputs) {
+        Shape shape;
+        for (size_t d = 0; d < in.shape.size(); ++d) {
+          int64_t v = 0;
+          if (auto* fixed = std::get_if<int64_t>(&in.shape[d])) {
+            v = *fixed;
+          } else {
+            const std::string& sym = std::get<std::string>(in.shape[d]);
+            v = d == 0 ? 1 : 8;
+            if (auto rule = g.dims.find(sym); rule != g.dims.end()) {
+              const int64_t m = std::max<int64_t>(1, rule->second.multiple_of);
+              v = std::max(v, rule->second.min);
+              v = (v + m - 1) / m * m;
+            }
+          }
+          shape.push_back(v);
+        }
+        at += (at.empty() ? "" : ", ") + in.name + " " + shape_str(shape);
+        probe[in.name] = shape;
+      }
+      try {
+        // Every declared output (aux too), and what they need: nothing else runs.
+        const graph::Graph flat = graph::flatten(g, file);
+        std::vector<std::string> outs;
+        for (const auto& o : flat.outputs) outs.push_back(o.name);
+        graph::infer_shapes(graph::prune(flat, outs), probe, file);
+      } catch (const Error& e) {
+        problems.push_back({{"message", cat(e.what(), " (shapes checked with ", at, ")")}});
+      }
+    }
+    if (problems.empty() && dir) {
+      try {
+        Model::load(path);  // the weights against the graph
+      } catch (const Error& e) {
+        problems.push_back({{"message", e.what()}});
+      }
+    }
+  }
+  if (format == "json") {
+    const nlohmann::ordered_json r = {
+        {"path", path}, {"valid", problems.empty()}, {"problems", problems}};
+    std::printf("%s\n", r.dump(1).c_str());
+  } else if (problems.empty()) {
+    std::printf("%s: valid\n", path.c_str());
+  } else {
+    std::printf("%s: %zu problem%s\n", path.c_str(), problems.size(),
+                problems.size() > 1 ? "s" : "");
+    for (const auto& p : problems) {
+      std::string where;
+      if (p.contains("line")) where += file + ":" + std::to_string(p["line"].get<size_t>()) + ": ";
+      if (p.contains("pointer")) where += p["pointer"].get<std::string>() + ": ";
+      std::string message = p["message"];
+      if (message.rfind(file + ": ", 0) == 0) message = message.substr(file.size() + 2);
+      std::printf("  %s%s\n", where.c_str(), message.c_str());
+    }
+  }
+  return problems.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
   Args a(argv,
          {"--size", "--backend", "--format", "-o", "--runs", "--threads", "--top", "--compare",
           "--tolerance", "--images"},
-         {"--help", "--nodes", "--force", "--profile"}, "inspect");
+         {"--help", "--nodes", "--force", "--profile", "--check"}, "inspect");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film inspect MODEL_DIR|GRAPH.json [--size WxH] [--backend cpu|ref] [--nodes]\n"
@@ -71,6 +195,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
         "                    [--threads N] [--top 25] [--images A,B] [--format text|json]\n"
         "       film inspect MODEL_DIR|GRAPH.json --compare A,B [--tolerance 1e-4] [--size WxH]\n"
         "                    [--images A,B] [--format text|json]\n"
+        "       film inspect MODEL_DIR|GRAPH.json --check [--format text|json]\n"
         "Validates the graph and summarises it; with --size also shapes, MACs per stage and the\n"
         "plan the backend makes (default cpu): steps, reorders, concat slots, barriers, memory.\n"
         "Planning needs no weights, so a bare graph.json plans like a model directory.\n"
@@ -84,6 +209,8 @@ int cmd_inspect(const std::vector<std::string>& argv) {
         "differs beyond the tolerance, with a per-node error table; a side is a backend (cpu,\n"
         "ref) running this model, or another model folder of the same graph (on --backend).\n"
         "--images A,B runs on two images instead of a pattern at --size.\n"
+        "--check lists every problem of the graph (and a model folder's weights) with its JSON\n"
+        "pointer and line, and exits 1 when there is any.\n"
         "docs/inspect.md describes every mode.\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
@@ -99,6 +226,10 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   if ((profile || compare) && format == "dot")
     usage_fail(profile ? "--profile" : "--compare", " reports as text or json, not dot");
   if (profile && compare) usage_fail("--profile and --compare are separate runs; pick one");
+  if (a.flag("--check")) {
+    if (profile || compare || format == "dot") usage_fail("--check reports alone, as text or json");
+    return check_mode(path, format);
+  }
   double tolerance = 1e-4;
   if (auto t = a.get("--tolerance")) {
     size_t used = 0;
