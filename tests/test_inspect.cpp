@@ -8,7 +8,9 @@
 #include <set>
 #include <sstream>
 
+#include "engine/app/image.h"
 #include "engine/app/inspect.h"
+#include "engine/app/visualize.h"
 #include "engine/io/safetensors.h"
 #include "graph/file.h"
 #include "tests/test_util.h"
@@ -319,4 +321,105 @@ TEST_CASE("inspect --check lists every problem with its JSON pointer and line") 
     for (std::string line; std::getline(expect, line);)
       if (!line.empty()) CHECK_MESSAGE(r.output.find(line) != std::string::npos, line);
   }
+}
+
+TEST_CASE("flow colours: a hand-made field gets the Middlebury wheel's colours") {
+  // Four vectors of length 2 (the field's largest: the scale) and one of length 0.
+  Tensor flow = Tensor::zeros({1, 2, 1, 5});
+  const float u[] = {2, -2, 0, 0, 0}, v[] = {0, 0, 2, -2, 0};
+  for (int i = 0; i < 5; ++i) {
+    flow.data()[i] = u[i];
+    flow.data()[5 + i] = v[i];
+  }
+  double scale = 0;
+  const io::Image img = viz::flow_image(flow, 0, &scale);
+  CHECK(scale == doctest::Approx(2.0));
+  auto px = [&](int i) {
+    std::array<int, 3> c{};
+    for (int k = 0; k < 3; ++k)
+      c[k] = static_cast<int>(std::lround(img.rgb.data()[k * 5 + i] * 255));
+    return c;
+  };
+  // Right: red (the wheel's last magenta-red entry, blue a little); left: cyan; down
+  // (y grows downwards): yellow; up: blue-violet; no motion: white.
+  CHECK(px(0)[0] == 255);
+  CHECK(px(0)[1] == 0);
+  CHECK(px(0)[2] < 64);
+  CHECK(px(1)[0] == 0);
+  CHECK(px(1)[1] > 180);
+  CHECK(px(1)[2] == 255);
+  CHECK(px(2)[0] == 255);
+  CHECK(px(2)[1] > 200);
+  CHECK(px(2)[2] == 0);
+  CHECK(px(3)[2] == 255);
+  CHECK(px(3)[1] == 0);
+  CHECK(px(3)[0] < 128);
+  CHECK(px(4) == std::array<int, 3>{255, 255, 255});
+  // Half the scale: halfway to white; beyond the scale: darkened to 75%.
+  CHECK(viz::flow_colour(1, 0, 2)[1] == 128);
+  CHECK(viz::flow_colour(4, 0, 2)[0] == 191);
+  // The legend's centre is white and its right edge red.
+  const io::Image legend = viz::flow_legend(65);
+  CHECK(legend.rgb.data()[32 * 65 + 32] == 1.0f);
+  CHECK(legend.rgb.data()[65 * 65 + 32 * 65 + 63] < 0.1f);  // green channel at the right edge
+}
+
+TEST_CASE("inspect --dump: values, their pictures and an index; flow pictures match the values") {
+  test::TempDir dir;
+  const std::string model = test::source_dir() + "/models/film-default";
+  auto r = test::run_command(film_cmd("inspect " + model +
+                                      " --dump 'forward_flow_pyramid/0,fusion/l0/warped0,image,"
+                                      "encoder0/0/conv0*' --size 96x64 --format json -o " +
+                                      (dir / "d")));
+  INFO(r.output.substr(0, 3000));
+  REQUIRE(r.exit_code == 0);
+  const json index = json::parse(r.output);
+  const auto values = io::read_safetensors(dir / "d/values.safetensors");
+  std::set<std::string> names;
+  for (const auto& e : index["values"]) {
+    names.insert(e["value"].get<std::string>());
+    CHECK(values.has(e["value"].get<std::string>()));
+    for (const auto& pic : e["pictures"])
+      CHECK(std::filesystem::exists(dir / ("d/" + pic.get<std::string>())));
+  }
+  CHECK(names.count("forward_flow_pyramid/0"));
+  CHECK(names.count("fusion/l0/warped0"));
+  CHECK(names.count("image"));
+  CHECK(names.count("encoder0/0/conv0/relu"));  // the prefix matched the node and its activation
+  // The flow picture is the flow value in the wheel's colours at the scale the index states.
+  for (const auto& e : index["values"]) {
+    if (e["value"] != "forward_flow_pyramid/0") continue;
+    const Tensor& f = values.get("forward_flow_pyramid/0");
+    const double scale = e["flow_scale_px"];
+    double largest = 0;
+    const int64_t plane = f.dim(2) * f.dim(3);
+    for (int64_t i = 0; i < plane; ++i)
+      largest = std::max(largest, std::hypot(double(f.data()[i]), double(f.data()[plane + i])));
+    CHECK(scale == doctest::Approx(largest));
+    const io::Image pic = io::read_image(dir / "d/forward_flow_pyramid~0.flow.png");
+    REQUIRE(pic.rgb.dim(2) == f.dim(2));
+    int mismatches = 0;
+    for (int64_t i = 0; i < plane; ++i) {
+      const auto c = viz::flow_colour(f.data()[i], f.data()[plane + i], scale);
+      for (int k = 0; k < 3; ++k)
+        mismatches += std::lround(pic.rgb.data()[k * plane + i] * 255) != c[k];
+    }
+    CHECK(mismatches == 0);
+  }
+  // The warped image before fusion is shown as an image too; the index page names every picture.
+  CHECK(std::filesystem::exists(dir / "d/fusion~l0~warped0.rgb.png"));
+  CHECK(std::filesystem::exists(dir / "d/flow_legend.png"));
+  const std::string html = io::read_file(dir / "d/index.html");
+  for (const auto& e : index["values"])
+    for (const auto& pic : e["pictures"])
+      CHECK(html.find(pic.get<std::string>()) != std::string::npos);
+  // Not into a folder that holds something, unless --force; a name that matches nothing is named.
+  r = test::run_command(
+      film_cmd("inspect " + model + " --dump image --size 64x64 -o " + (dir / "d")));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("is not empty") != std::string::npos);
+  r = test::run_command(
+      film_cmd("inspect " + model + " --dump nosuch --size 64x64 -o " + (dir / "e")));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("'nosuch' names no value or node") != std::string::npos);
 }

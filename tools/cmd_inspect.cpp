@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <sstream>
 
 #include "backends/registry.h"
 #include "engine/app/image.h"
@@ -185,7 +186,7 @@ int check_mode(const std::string& path, const std::string& format) {
 int cmd_inspect(const std::vector<std::string>& argv) {
   Args a(argv,
          {"--size", "--backend", "--format", "-o", "--runs", "--threads", "--top", "--compare",
-          "--tolerance", "--images"},
+          "--tolerance", "--images", "--dump"},
          {"--help", "--nodes", "--force", "--profile", "--check"}, "inspect");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
@@ -196,6 +197,8 @@ int cmd_inspect(const std::vector<std::string>& argv) {
         "       film inspect MODEL_DIR|GRAPH.json --compare A,B [--tolerance 1e-4] [--size WxH]\n"
         "                    [--images A,B] [--format text|json]\n"
         "       film inspect MODEL_DIR|GRAPH.json --check [--format text|json]\n"
+        "       film inspect MODEL_DIR --dump NAMES|all -o DIR [--images A,B | --size WxH] "
+        "[--force]\n"
         "Validates the graph and summarises it; with --size also shapes, MACs per stage and the\n"
         "plan the backend makes (default cpu): steps, reorders, concat slots, barriers, memory.\n"
         "Planning needs no weights, so a bare graph.json plans like a model directory.\n"
@@ -209,6 +212,9 @@ int cmd_inspect(const std::vector<std::string>& argv) {
         "differs beyond the tolerance, with a per-node error table; a side is a backend (cpu,\n"
         "ref) running this model, or another model folder of the same graph (on --backend).\n"
         "--images A,B runs on two images instead of a pattern at --size.\n"
+        "--dump writes the named values (comma-separated value or node names, prefixes ending\n"
+        "in *, or all) of one run to DIR: values.safetensors, a picture of each (flows in\n"
+        "colour with a legend, images, feature mosaics) and index.html side by side per level.\n"
         "--check lists every problem of the graph (and a model folder's weights) with its JSON\n"
         "pointer and line, and exits 1 when there is any.\n"
         "docs/inspect.md describes every mode.\n",
@@ -220,12 +226,17 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   const std::string format = a.get_or("--format", "text");
   if (format != "text" && format != "json" && format != "dot")
     usage_fail("--format takes text, json or dot, got '", format, "'");
-  if (a.get("-o") && format == "text") usage_fail("-o writes --format json or dot");
+  const auto dump = a.get("--dump");
+  if (a.get("-o") && format == "text" && !dump)
+    usage_fail("-o writes --format json or dot, or --dump's folder");
+  if (dump && !a.get("-o")) usage_fail("--dump needs -o DIR, the folder for its files");
   const bool profile = a.flag("--profile");
   const auto compare = a.get("--compare");
   if ((profile || compare) && format == "dot")
     usage_fail(profile ? "--profile" : "--compare", " reports as text or json, not dot");
   if (profile && compare) usage_fail("--profile and --compare are separate runs; pick one");
+  if (dump && (profile || compare || a.flag("--check")))
+    usage_fail("--dump is a run of its own; leave out --profile, --compare and --check");
   if (a.flag("--check")) {
     if (profile || compare || format == "dot") usage_fail("--check reports alone, as text or json");
     return check_mode(path, format);
@@ -257,6 +268,38 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     flat = graph::flatten(g, path);
   }
   const std::string backend = a.get_or("--backend", default_backend());
+  if (dump) {
+    const std::string dir = *a.get("-o");
+    std::error_code ec;
+    if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
+      fail(dir, ": is a file; --dump writes a folder");
+    if (std::filesystem::is_directory(dir, ec) && !std::filesystem::is_empty(dir, ec) &&
+        !a.flag("--force"))
+      fail(dir, ": is not empty; choose a new folder, or pass --force to write into it");
+    if (std::filesystem::is_directory(path) && std::filesystem::exists(dir, ec) &&
+        std::filesystem::equivalent(dir, path, ec))
+      fail(dir, ": is the model's folder; choose another");
+    if (!model) model = Model::random(g, 1, path + " (random weights)");
+    const RunInputs in = run_inputs(a, g);
+    Session session(with_every_value_as_output(*model), create_backend(backend),
+                    {.threads = threads});
+    std::vector<std::string> names;
+    std::stringstream list(*dump);
+    for (std::string item; std::getline(list, item, ',');)
+      if (!item.empty()) names.push_back(item);
+    if (names.empty()) usage_fail("--dump takes value or node names, prefixes ending in *, or all");
+    const auto index = dump_values(session, in.tensors, names, dir);
+    if (format == "json") {
+      std::printf("%s\n", index.dump(1).c_str());
+    } else {
+      std::printf(
+          "wrote %zu values of %s at %s (runs at %s) to %s: values.safetensors, pictures, "
+          "index.html\n",
+          index["values"].size(), path.c_str(), size_str(in.h, in.w).c_str(),
+          size_str(in.ph, in.pw).c_str(), dir.c_str());
+    }
+    return 0;
+  }
   nlohmann::ordered_json prof, comp;
   if (profile || compare) {
     if (!model) model = Model::random(g, 1, path + " (random weights)");

@@ -1,13 +1,19 @@
 #include "engine/app/inspect.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
+#include "engine/app/image.h"
+#include "engine/app/visualize.h"
+#include "engine/io/safetensors.h"
 #include "graph/error.h"
+#include "graph/file.h"
 #include "graph/flatten.h"
 #include "graph/shapes.h"
 
@@ -593,6 +599,155 @@ std::string compare_text(const json& c, size_t limit) {
     o << line;
   }
   return o.str();
+}
+
+namespace {
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '<')
+      o += "&lt;";
+    else if (c == '>')
+      o += "&gt;";
+    else if (c == '&')
+      o += "&amp;";
+    else if (c == '"')
+      o += "&quot;";
+    else
+      o += c;
+  }
+  return o;
+}
+
+std::string file_stem(const std::string& value) {
+  std::string s;
+  for (char c : value)
+    s +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '~';
+  return s;
+}
+
+}  // namespace
+
+json dump_values(Session& session, const std::map<std::string, Tensor>& inputs,
+                 const std::vector<std::string>& patterns, const std::string& dir) {
+  const graph::Graph& flat = session.model().flat;
+  std::map<std::string, const graph::Node*> producer;
+  for (const auto& n : flat.nodes)
+    for (const auto& o : n.outputs) producer[o] = &n;
+  std::vector<std::string> names;
+  std::set<std::string> chosen;
+  for (const auto& pat : patterns) {
+    size_t before = names.size();
+    for (const auto& o : flat.outputs) {
+      const graph::Node* p = producer.count(o.name) ? producer[o.name] : nullptr;
+      const bool match = pat == "all" || o.name == pat || (p && p->name == pat) ||
+                         (pat.size() > 1 && pat.back() == '*' &&
+                          o.name.rfind(pat.substr(0, pat.size() - 1), 0) == 0);
+      if (match && chosen.insert(o.name).second) names.push_back(o.name);
+    }
+    if (names.size() == before && pat != "all")
+      fail("--dump: '", pat, "' names no value or node of ", session.model().name,
+           " (film inspect --nodes lists them; a prefix ends in *)");
+  }
+  // Execution order, so that the index reads as the graph runs.
+  std::map<std::string, size_t> order;
+  for (size_t i : graph::topo_order(flat))
+    for (const auto& o : flat.nodes[i].outputs) order[o] = i;
+  std::stable_sort(names.begin(), names.end(),
+                   [&](const std::string& a, const std::string& b) { return order[a] < order[b]; });
+  const auto values = session.run(inputs, names);
+  std::filesystem::create_directories(dir);
+  std::vector<std::pair<std::string, Tensor>> tensors;
+  json index = json::array();
+  bool any_flow = false;
+  for (const auto& name : names) {
+    const Tensor& t = values.at(name);
+    tensors.push_back({name, t});
+    const graph::Node* p = producer.count(name) ? producer[name] : nullptr;
+    json e = {
+        {"value", name}, {"node", p ? p->name : ""}, {"op", p ? p->op : ""}, {"shape", t.shape()}};
+    json pictures = json::array();
+    if (t.shape().size() == 4 && t.dim(0) == 1) {
+      const std::string stem = file_stem(name);
+      if (t.dim(1) == 2) {
+        double scale = 0;
+        io::write_image((std::filesystem::path(dir) / (stem + ".flow.png")).string(),
+                        viz::flow_image(t, 0, &scale));
+        pictures.push_back(stem + ".flow.png");
+        e["flow_scale_px"] = scale;
+        any_flow = true;
+      } else if (t.dim(1) == 3) {
+        io::Image img;
+        img.rgb = t;
+        io::write_image((std::filesystem::path(dir) / (stem + ".png")).string(), img);
+        pictures.push_back(stem + ".png");
+      } else {
+        io::write_image((std::filesystem::path(dir) / (stem + ".mosaic.png")).string(),
+                        viz::feature_mosaic(t));
+        pictures.push_back(stem + ".mosaic.png");
+        // Before fusion FILM warps the image together with its features: show the image too.
+        if (p && p->op == "warp" && stage_of(*p) == "warp" && t.dim(1) > 3) {
+          io::Image img;
+          img.rgb = Tensor::zeros({1, 3, t.dim(2), t.dim(3)});
+          std::copy(t.data(), t.data() + img.rgb.size(), img.rgb.data());
+          io::write_image((std::filesystem::path(dir) / (stem + ".rgb.png")).string(), img);
+          pictures.push_back(stem + ".rgb.png");
+        }
+      }
+    }
+    e["pictures"] = pictures;
+    index.push_back(e);
+  }
+  io::write_safetensors((std::filesystem::path(dir) / "values.safetensors").string(), tensors);
+  if (any_flow)
+    io::write_image((std::filesystem::path(dir) / "flow_legend.png").string(),
+                    viz::flow_legend(128));
+
+  // index.html: one row per resolution, finest first, the pictures side by side.
+  std::map<std::pair<int64_t, int64_t>, std::vector<const json*>, std::greater<>> rows;
+  for (const auto& e : index)
+    if (!e["pictures"].empty()) {
+      const auto& sh = e["shape"];
+      rows[{sh[2].get<int64_t>(), sh[3].get<int64_t>()}].push_back(&e);
+    }
+  std::ostringstream h;
+  h << "<!doctype html><html><head><meta charset=\"utf-8\"><title>film inspect --dump: "
+    << html_escape(session.model().name)
+    << "</title><style>body{font:13px sans-serif;margin:16px}figure{display:inline-block;"
+       "margin:4px;vertical-align:top}figcaption{max-width:260px;word-break:break-all}"
+       "img{image-rendering:pixelated;min-width:128px;max-width:512px;border:1px solid #ccc}"
+       "h2{border-bottom:1px solid #ddd}</style></head><body>\n<h1>"
+    << html_escape(session.model().name) << " on " << html_escape(session.backend_name())
+    << "</h1>\n<p>" << names.size()
+    << " values, all in values.safetensors. Flows: hue is the direction, saturation the "
+       "magnitude relative to the scale under each picture (white: no motion; right red, down "
+       "yellow, left cyan, up blue).";
+  if (any_flow)
+    h << " <img src=\"flow_legend.png\" alt=\"flow colour wheel\" "
+         "style=\"min-width:64px;width:64px;vertical-align:middle\">";
+  h << "</p>\n";
+  for (const auto& [size, list] : rows) {
+    h << "<h2>" << size.second << "x" << size.first << "</h2>\n";
+    for (const json* e : list)
+      for (const auto& pic : (*e)["pictures"]) {
+        h << "<figure><img src=\"" << html_escape(pic.get<std::string>()) << "\" alt=\""
+          << html_escape((*e)["value"].get<std::string>()) << "\"><figcaption>"
+          << html_escape((*e)["value"].get<std::string>()) << " ("
+          << html_escape((*e)["op"].get<std::string>()) << ", "
+          << shape_str((*e)["shape"].get<Shape>());
+        if (e->contains("flow_scale_px")) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "; scale %.3g px", (*e)["flow_scale_px"].get<double>());
+          h << buf;
+        }
+        h << ")</figcaption></figure>\n";
+      }
+  }
+  h << "</body></html>\n";
+  io::write_file_atomic((std::filesystem::path(dir) / "index.html").string(), h.str());
+  return {{"model", session.model().name}, {"dir", dir}, {"values", index}};
 }
 
 std::string inspect_dot(const json& report) {

@@ -79,6 +79,17 @@ nlohmann::ordered_json compare_report(Session& a, Session& b,
                                       double tolerance);
 std::string compare_text(const nlohmann::ordered_json& compare, size_t rows);
 
+// `film inspect --dump`: runs `session` (its model from with_every_value_as_output) on `inputs`
+// and writes the values `patterns` select ("all", a value or node name, or a prefix ending in
+// '*') to `dir`: values.safetensors (NCHW float32) and a picture of each — flows ([1,2,H,W]) in
+// the Middlebury colours with flow_legend.png, three-channel values as images, others as channel
+// mosaics, and a warp's first three channels (the warped image) also as an image — plus
+// index.html, which shows them side by side per resolution (pyramid level). Returns the index
+// as JSON (each value's name, op, shape, pictures, and a flow's scale in pixels).
+nlohmann::ordered_json dump_values(Session& session, const std::map<std::string, Tensor>& inputs,
+                                   const std::vector<std::string>& patterns,
+                                   const std::string& dir);
+
 // Graphviz DOT of a report: nodes as boxes labelled with op, shape and MACs, coloured by stage,
 // each function instance a cluster; values as edges.
 std::string inspect_dot(const nlohmann::ordered_json& report);
