@@ -423,3 +423,58 @@ TEST_CASE("inspect --dump: values, their pictures and an index; flow pictures ma
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("'nosuch' names no value or node") != std::string::npos);
 }
+
+TEST_CASE("inspect html: one self-contained page") {
+  test::TempDir dir;
+  const std::string model = test::source_dir() + "/models/film-default";
+  auto r = test::run_command(
+      film_cmd("inspect " + model + " --size 256x256 --format html -o " + (dir / "p.html")));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const std::string page = io::read_file(dir / "p.html");
+  // Nothing to fetch: no external scripts, styles, images or fonts (the SVG namespace is a name).
+  for (const char* bad : {"src=\"http", "href=\"http", "<link", "@import", "url(http"})
+    CHECK_MESSAGE(page.find(bad) == std::string::npos, bad);
+  // The embedded report is the JSON report.
+  const std::string open = "<script type=\"application/json\" id=\"report\">";
+  const size_t at = page.find(open);
+  REQUIRE(at != std::string::npos);
+  const size_t end = page.find("</script>", at);
+  const json embedded = json::parse(page.substr(at + open.size(), end - at - open.size()));
+  CHECK(embedded["nodes"].size() == inspect_json(model + " --size 256x256")["nodes"].size());
+}
+
+TEST_CASE(
+    "inspect html in headless Chromium: every stage, and a node's details after a click "
+    "(needs chromium)" *
+    doctest::skip(!have("chromium"))) {
+  test::TempDir dir;
+  const std::string model = test::source_dir() + "/models/film-default";
+  auto r = test::run_command(
+      film_cmd("inspect " + model + " --size 256x256 --format html -o " + (dir / "p.html")));
+  REQUIRE(r.exit_code == 0);
+  // The page's click handler selects through the URL ("#node=NAME"), so loading that URL is the
+  // click; --dump-dom prints the document after the script ran.
+  const std::string node = "flow_forward/l1/predict/conv0";
+  r = test::run_command("chromium --headless --no-sandbox --disable-gpu --dump-dom 'file://" +
+                        (dir / "p.html") +
+                        "#node=flow_forward%2Fl1%2Fpredict%2Fconv0' 2>/dev/null");
+  INFO(r.output.substr(0, 500));
+  REQUIRE(r.exit_code == 0);
+  const std::string& dom = r.output;
+  CHECK(dom.find("data-ready=\"1\"") != std::string::npos);  // the script ran to its end
+  for (const char* stage : {"pyramid", "encoder", "flow", "warp", "fusion"})
+    CHECK_MESSAGE(dom.find(std::string("id=\"stage-") + stage + "\"") != std::string::npos, stage);
+  const size_t details = dom.find("id=\"node-details\" data-node=\"" + node + "\"");
+  REQUIRE(details != std::string::npos);
+  const std::string panel = dom.substr(details, 3000);
+  CHECK(panel.find("conv2d") != std::string::npos);
+  CHECK(panel.find("[1, 32, 128, 128]") != std::string::npos);  // its output shape
+  CHECK(panel.find("flow_predictor") != std::string::npos);     // its function
+  CHECK(panel.find("GMAC") != std::string::npos);
+  CHECK(panel.find("arena offset") != std::string::npos);
+  // Its function instance was opened, the node marked, and the timeline marks its step.
+  CHECK(dom.find("data-instance=\"flow_forward/l1/predict\" open=\"\"") != std::string::npos);
+  CHECK(dom.find("class=\"node selected\"") != std::string::npos);
+  CHECK(dom.find("id=\"timeline-mark\"") != std::string::npos);
+}

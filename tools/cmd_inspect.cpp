@@ -191,7 +191,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film inspect MODEL_DIR|GRAPH.json [--size WxH] [--backend cpu|ref] [--nodes]\n"
-        "                    [--format text|json|dot] [-o FILE [--force]]\n"
+        "                    [--format text|json|dot|html] [-o FILE [--force]]\n"
         "       film inspect MODEL_DIR|GRAPH.json --profile [--size WxH] [--backend B] [--runs 3]\n"
         "                    [--threads N] [--top 25] [--images A,B] [--format text|json]\n"
         "       film inspect MODEL_DIR|GRAPH.json --compare A,B [--tolerance 1e-4] [--size WxH]\n"
@@ -205,7 +205,8 @@ int cmd_inspect(const std::vector<std::string>& argv) {
         "--nodes lists every node after inlining (with shapes when --size is given).\n"
         "--format json: everything as one JSON document (every node's op, attributes, stage,\n"
         "function instance; with --size its shape, MACs, step and planned memory, and the live\n"
-        "bytes over the execution order); dot: Graphviz, function instances as clusters.\n"
+        "bytes over the execution order); dot: Graphviz, function instances as clusters;\n"
+        "html: one self-contained page (stages, instances, clickable nodes, memory timeline).\n"
         "--profile runs the graph (a bare graph with random weights; default size 256x256) and\n"
         "reports each step's median time per node, op and stage, with share and GFLOP/s.\n"
         "--compare A,B runs two sides on the same inputs and names the first node whose output\n"
@@ -224,21 +225,22 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   const std::string path = a.positional()[0];
   // Planning needs no weights: a bare graph plans on any backend exactly as a model does.
   const std::string format = a.get_or("--format", "text");
-  if (format != "text" && format != "json" && format != "dot")
-    usage_fail("--format takes text, json or dot, got '", format, "'");
+  if (format != "text" && format != "json" && format != "dot" && format != "html")
+    usage_fail("--format takes text, json, dot or html, got '", format, "'");
   const auto dump = a.get("--dump");
   if (a.get("-o") && format == "text" && !dump)
     usage_fail("-o writes --format json or dot, or --dump's folder");
   if (dump && !a.get("-o")) usage_fail("--dump needs -o DIR, the folder for its files");
   const bool profile = a.flag("--profile");
   const auto compare = a.get("--compare");
-  if ((profile || compare) && format == "dot")
+  if ((profile || compare) && (format == "dot" || format == "html"))
     usage_fail(profile ? "--profile" : "--compare", " reports as text or json, not dot");
   if (profile && compare) usage_fail("--profile and --compare are separate runs; pick one");
   if (dump && (profile || compare || a.flag("--check")))
     usage_fail("--dump is a run of its own; leave out --profile, --compare and --check");
   if (a.flag("--check")) {
-    if (profile || compare || format == "dot") usage_fail("--check reports alone, as text or json");
+    if (profile || compare || format == "dot" || format == "html")
+      usage_fail("--check reports alone, as text or json");
     return check_mode(path, format);
   }
   double tolerance = 1e-4;
@@ -358,7 +360,9 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     auto report = inspect_report(in);
     if (profile) report["profile"] = prof;
     if (compare) report["compare"] = comp;
-    const std::string text = format == "json" ? report.dump(1) + "\n" : inspect_dot(report);
+    const std::string text = format == "json"  ? report.dump(1) + "\n"
+                             : format == "dot" ? inspect_dot(report)
+                                               : inspect_html(report);
     if (auto out = a.get("-o")) {
       if (std::filesystem::exists(*out) && !a.flag("--force"))
         fail(*out, ": exists; pass --force to replace it");

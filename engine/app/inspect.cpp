@@ -717,7 +717,7 @@ json dump_values(Session& session, const std::map<std::string, Tensor>& inputs,
     << html_escape(session.model().name)
     << "</title><style>body{font:13px sans-serif;margin:16px}figure{display:inline-block;"
        "margin:4px;vertical-align:top}figcaption{max-width:260px;word-break:break-all}"
-       "img{image-rendering:pixelated;min-width:128px;max-width:512px;border:1px solid #ccc}"
+       "img{image-rendering:pixelated;min-width:128px;max-width:320px;border:1px solid #ccc}"
        "h2{border-bottom:1px solid #ddd}</style></head><body>\n<h1>"
     << html_escape(session.model().name) << " on " << html_escape(session.backend_name())
     << "</h1>\n<p>" << names.size()

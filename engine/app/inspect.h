@@ -90,6 +90,11 @@ nlohmann::ordered_json dump_values(Session& session, const std::map<std::string,
                                    const std::vector<std::string>& patterns,
                                    const std::string& dir);
 
+// The report as one self-contained HTML page (inspect_html.cpp): the graph by stages, function
+// instances expandable, each node clickable for its details (also selected by the URL's
+// "#node=NAME"), and the plan's memory timeline. No network, no other files.
+std::string inspect_html(const nlohmann::ordered_json& report);
+
 // Graphviz DOT of a report: nodes as boxes labelled with op, shape and MACs, coloured by stage,
 // each function instance a cluster; values as edges.
 std::string inspect_dot(const nlohmann::ordered_json& report);
