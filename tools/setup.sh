@@ -8,10 +8,12 @@ set -euo pipefail
 # them, and recommends are not installed here (docs/setup.md). libomp-dev: OpenMP for clang, which
 # tools/fuzz.sh builds with (g++ brings its own libgomp). libopenimageio-dev: image formats beyond
 # PNG (JPEG, WebP, TIFF, OpenEXR, DPX, ...; docs/cli.md). graphviz: the test suite checks that
-# `film inspect --format dot` is a graph Graphviz draws.
+# `film inspect --format dot` is a graph Graphviz draws. libav*-dev: FFmpeg's libraries for
+# `film video` (decoding, encoding, stream copy, pixel format conversion).
 pkgs=(cmake g++ make pkg-config libtbb-dev nlohmann-json3-dev doctest-dev libsnappy-dev libpng-dev
       libdnnl-dev ocl-icd-opencl-dev libeigen3-dev libvulkan-dev glslc mesa-vulkan-drivers clang
-      libclang-rt-14-dev libomp-dev ffmpeg libopenimageio-dev graphviz)
+      libclang-rt-14-dev libomp-dev ffmpeg libopenimageio-dev graphviz
+      libavformat-dev libavcodec-dev libswscale-dev libavutil-dev)
 source "$(dirname "$0")/apt_install.sh"
 ensure_packages setup "${pkgs[@]}"
 if [[ "${1:-}" == "--train" ]]; then

@@ -1,0 +1,402 @@
+#include "engine/app/video.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+}
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <vector>
+
+#include "graph/error.h"
+#include "graph/file.h"
+
+namespace film::video {
+namespace {
+
+std::string av_error(int code) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(code, buf, sizeof buf);
+  return buf;
+}
+
+int colour_bits(AVPixelFormat f) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f);
+  return d && d->nb_components > 0 ? d->comp[0].depth : 8;
+}
+
+std::string lower_extension(const std::string& path) {
+  std::string e = std::filesystem::path(path).extension().string();
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
+  return e;
+}
+
+}  // namespace
+
+struct VideoReader::Impl {
+  AVFormatContext* fmt = nullptr;
+  AVCodecContext* dec = nullptr;
+  SwsContext* sws = nullptr;
+  AVPacket* pkt = nullptr;
+  AVFrame* frame = nullptr;
+  int stream = -1;
+  AVRational tb{1, 1};
+  int64_t first_pts = AV_NOPTS_VALUE;
+  int64_t decoded = 0;
+  bool flushed = false;
+  std::vector<uint8_t> rgb;
+  ~Impl() {
+    sws_freeContext(sws);
+    av_frame_free(&frame);
+    av_packet_free(&pkt);
+    avcodec_free_context(&dec);
+    avformat_close_input(&fmt);
+  }
+};
+
+VideoReader::VideoReader(const std::string& path) : path_(path), impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  av_log_set_level(AV_LOG_ERROR);
+  if (int r = avformat_open_input(&m.fmt, path.c_str(), nullptr, nullptr); r < 0)
+    fail(path, ": cannot open it as a video (", av_error(r), ")");
+  if (int r = avformat_find_stream_info(m.fmt, nullptr); r < 0)
+    fail(path, ": cannot read its streams (", av_error(r), ")");
+  const AVCodec* codec = nullptr;
+  m.stream = av_find_best_stream(m.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+  if (m.stream < 0 || !codec) fail(path, ": holds no video stream that FFmpeg can decode");
+  AVStream* st = m.fmt->streams[m.stream];
+  m.dec = avcodec_alloc_context3(codec);
+  avcodec_parameters_to_context(m.dec, st->codecpar);
+  m.dec->thread_count = 0;
+  if (int r = avcodec_open2(m.dec, codec, nullptr); r < 0)
+    fail(path, ": cannot open its ", codec->name, " decoder (", av_error(r), ")");
+  if (m.dec->width <= 0 || m.dec->height <= 0) fail(path, ": its video stream has no size");
+  m.tb = st->time_base;
+  m.pkt = av_packet_alloc();
+  m.frame = av_frame_alloc();
+  info_.width = m.dec->width;
+  info_.height = m.dec->height;
+  const AVRational rate = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
+  info_.frame_rate = {rate.num, rate.den};
+  info_.duration = m.fmt->duration > 0 ? static_cast<double>(m.fmt->duration) / AV_TIME_BASE : 0;
+  info_.frames = st->nb_frames;
+  info_.codec = codec->name;
+  info_.pixel_format =
+      av_get_pix_fmt_name(m.dec->pix_fmt) ? av_get_pix_fmt_name(m.dec->pix_fmt) : "?";
+  info_.bits = colour_bits(m.dec->pix_fmt);
+  for (unsigned i = 0; i < m.fmt->nb_streams; ++i)
+    if (static_cast<int>(i) != m.stream) ++info_.other_streams;
+}
+
+VideoReader::~VideoReader() = default;
+
+bool VideoReader::next(Tensor& out, double& seconds,
+                       const std::function<void(const Packet&)>& other) {
+  Impl& m = *impl_;
+  for (;;) {
+    int r = avcodec_receive_frame(m.dec, m.frame);
+    if (r == 0) {
+      int64_t pts = m.frame->best_effort_timestamp;
+      if (pts == AV_NOPTS_VALUE) {  // no timestamps: the nominal rate
+        const double rate = info_.frame_rate.value() > 0 ? info_.frame_rate.value() : 25.0;
+        pts = av_rescale_q(static_cast<int64_t>(m.decoded * AV_TIME_BASE / rate), AV_TIME_BASE_Q,
+                           m.tb);
+      }
+      if (m.first_pts == AV_NOPTS_VALUE) m.first_pts = pts;
+      seconds = static_cast<double>(pts - m.first_pts) * av_q2d(m.tb);
+      ++m.decoded;
+      const int w = m.frame->width, h = m.frame->height;
+      if (w != info_.width || h != info_.height)
+        fail(path_, ": frame ", m.decoded, " is ", w, "x", h, ", the stream began at ", info_.width,
+             "x", info_.height, " (a size change inside a video is not supported)");
+      const bool deep = info_.bits > 8;
+      const AVPixelFormat to = deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24;
+      m.sws = sws_getCachedContext(m.sws, w, h, static_cast<AVPixelFormat>(m.frame->format), w, h,
+                                   to, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nullptr,
+                                   nullptr, nullptr);
+      if (!m.sws) fail(path_, ": cannot convert its pixel format to RGB");
+      const int bytes = deep ? 2 : 1, stride = w * 3 * bytes;
+      m.rgb.resize(static_cast<size_t>(stride) * h);
+      uint8_t* dst[4] = {m.rgb.data(), nullptr, nullptr, nullptr};
+      int dst_stride[4] = {stride, 0, 0, 0};
+      sws_scale(m.sws, m.frame->data, m.frame->linesize, 0, h, dst, dst_stride);
+      out = Tensor::zeros({1, 3, h, w});
+      float* o = out.data();
+      const int64_t plane = int64_t{w} * h;
+      for (int64_t i = 0; i < plane; ++i)
+        for (int c = 0; c < 3; ++c) {
+          if (deep) {
+            const uint8_t* p = m.rgb.data() + (i * 3 + c) * 2;
+            o[c * plane + i] = static_cast<float>(p[0] | (p[1] << 8)) / 65535.0f;
+          } else {
+            o[c * plane + i] = m.rgb[i * 3 + c] / 255.0f;
+          }
+        }
+      av_frame_unref(m.frame);
+      return true;
+    }
+    if (r == AVERROR_EOF) return false;
+    if (r != AVERROR(EAGAIN)) fail(path_, ": decoding failed (", av_error(r), ")");
+    if (m.flushed) return false;
+    r = av_read_frame(m.fmt, m.pkt);
+    if (r < 0) {
+      if (r != AVERROR_EOF) fail(path_, ": reading failed (", av_error(r), ")");
+      avcodec_send_packet(m.dec, nullptr);  // drain
+      m.flushed = true;
+      continue;
+    }
+    if (m.pkt->stream_index == m.stream) {
+      r = avcodec_send_packet(m.dec, m.pkt);
+      av_packet_unref(m.pkt);
+      if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA)
+        fail(path_, ": decoding failed (", av_error(r), ")");
+    } else {
+      if (other) other({m.pkt, m.pkt->stream_index});
+      av_packet_unref(m.pkt);
+    }
+  }
+}
+
+std::string video_default_codec(const std::string& input_codec, const std::string& output_path) {
+  const std::string ext = lower_extension(output_path);
+  const AVOutputFormat* of = av_guess_format(nullptr, output_path.c_str(), nullptr);
+  static const std::pair<const char*, const char*> family[] = {
+      {"h264", "libx264"},     {"hevc", "libx265"},   {"vp9", "libvpx-vp9"},
+      {"vp8", "libvpx"},       {"av1", "libaom-av1"}, {"ffv1", "ffv1"},
+      {"prores", "prores_ks"}, {"mjpeg", "mjpeg"},    {"png", "png"}};
+  for (auto [dec, enc] : family) {
+    if (input_codec != dec) continue;
+    const AVCodec* c = avcodec_find_encoder_by_name(enc);
+    if (c && of && avformat_query_codec(of, c->id, FF_COMPLIANCE_NORMAL) == 1) return enc;
+  }
+  if (ext == ".webm") return "libvpx-vp9";
+  return "libx264";
+}
+
+struct VideoWriter::Impl {
+  AVFormatContext* out = nullptr;
+  AVCodecContext* enc = nullptr;
+  AVStream* vst = nullptr;
+  SwsContext* sws = nullptr;
+  AVFrame* frame = nullptr;
+  AVPacket* pkt = nullptr;
+  std::vector<int> stream_map;    // input stream -> output stream, -1: not copied
+  std::vector<AVRational> in_tb;  // per input stream: its time base
+  std::vector<int64_t> offset;    // per input stream: the video's start time (subtracted: the
+                                  // video starts at 0; encoder priming before it stays negative)
+  std::string partial;
+  bool header = false, finished = false;
+  std::vector<uint8_t> rgb;
+  int bits = 8;
+
+  void drain(bool flush) {
+    for (;;) {
+      const int r = avcodec_receive_packet(enc, pkt);
+      if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return;
+      if (r < 0) fail("encoding failed (", av_error(r), ")");
+      av_packet_rescale_ts(pkt, enc->time_base, vst->time_base);
+      pkt->stream_index = vst->index;
+      const int w = av_interleaved_write_frame(out, pkt);
+      if (w < 0) fail("writing failed (", av_error(w), ")");
+      (void)flush;
+    }
+  }
+  ~Impl() {
+    sws_freeContext(sws);
+    av_frame_free(&frame);
+    av_packet_free(&pkt);
+    avcodec_free_context(&enc);
+    if (out) {
+      if (out->pb) avio_closep(&out->pb);
+      avformat_free_context(out);
+    }
+    if (!finished && !partial.empty()) {
+      ::unlink(partial.c_str());
+      io::unregister_partial_file(partial);
+    }
+  }
+};
+
+VideoWriter::VideoWriter(const std::string& path, VideoReader& input, const VideoOptions& o)
+    : path_(path), impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  const VideoInfo& in = input.info();
+  if (o.fps.num <= 0 || o.fps.den <= 0) fail(path, ": the output frame rate must be positive");
+  if (avformat_alloc_output_context2(&m.out, nullptr, nullptr, path.c_str()) < 0 || !m.out)
+    fail(path, ": no video container for this extension (try .mp4, .mkv, .mov or .webm)");
+  codec_ = o.codec.empty() ? video_default_codec(in.codec, path) : o.codec;
+  const AVCodec* codec = avcodec_find_encoder_by_name(codec_.c_str());
+  if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
+    fail(path, ": no video encoder named '", codec_,
+         "' in this FFmpeg (ffmpeg -encoders lists them)");
+  if (avformat_query_codec(m.out->oformat, codec->id, FF_COMPLIANCE_NORMAL) == 0)
+    fail(path, ": the ", m.out->oformat->name, " container cannot hold ", codec_, " video");
+  m.enc = avcodec_alloc_context3(codec);
+  m.enc->width = in.width;
+  m.enc->height = in.height;
+  m.enc->time_base = AVRational{o.fps.den, o.fps.num};
+  m.enc->framerate = AVRational{o.fps.num, o.fps.den};
+  m.enc->thread_count = 0;
+  // Pixel format: asked, else the input's where the encoder takes it, else the encoder's first.
+  AVPixelFormat pf = AV_PIX_FMT_NONE;
+  const AVPixelFormat input_pf = av_get_pix_fmt(in.pixel_format.c_str());
+  if (!o.pixel_format.empty()) {
+    pf = av_get_pix_fmt(o.pixel_format.c_str());
+    if (pf == AV_PIX_FMT_NONE) fail(path, ": unknown pixel format '", o.pixel_format, "'");
+  } else if (codec->pix_fmts) {
+    for (const AVPixelFormat* p = codec->pix_fmts; *p != AV_PIX_FMT_NONE; ++p)
+      if (*p == input_pf) pf = input_pf;
+    if (pf == AV_PIX_FMT_NONE) pf = codec->pix_fmts[0];
+  } else {
+    pf = input_pf != AV_PIX_FMT_NONE ? input_pf : AV_PIX_FMT_YUV420P;
+  }
+  m.enc->pix_fmt = pf;
+  m.bits = colour_bits(pf);
+  // Visually lossless by default: what video tools use for intermediates.
+  const std::string name = codec_;
+  if (name == "libx264" || name == "libx265") {
+    av_opt_set(m.enc->priv_data, "crf", std::to_string(o.quality >= 0 ? o.quality : 17).c_str(), 0);
+    av_opt_set(m.enc->priv_data, "preset", "medium", 0);
+  } else if (name == "libvpx-vp9" || name == "libvpx" || name == "libaom-av1") {
+    av_opt_set(m.enc->priv_data, "crf", std::to_string(o.quality >= 0 ? o.quality : 20).c_str(), 0);
+    m.enc->bit_rate = 0;
+  } else if (o.quality >= 0) {
+    m.enc->flags |= AV_CODEC_FLAG_QSCALE;
+    m.enc->global_quality = FF_QP2LAMBDA * o.quality;
+  }
+  if (m.out->oformat->flags & AVFMT_GLOBALHEADER) m.enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (int r = avcodec_open2(m.enc, codec, nullptr); r < 0)
+    fail(path, ": cannot open the ", codec_, " encoder (", av_error(r), ")");
+  m.vst = avformat_new_stream(m.out, nullptr);
+  avcodec_parameters_from_context(m.vst->codecpar, m.enc);
+  m.vst->time_base = m.enc->time_base;
+  m.vst->avg_frame_rate = m.enc->framerate;
+
+  // The input's other streams, copied where the container takes them.
+  AVFormatContext* ifmt = input.impl().fmt;
+  const int vstream = input.impl().stream;
+  const AVStream* ivs = ifmt->streams[vstream];
+  const int64_t vstart = ivs->start_time != AV_NOPTS_VALUE ? ivs->start_time : 0;
+  m.stream_map.assign(ifmt->nb_streams, -1);
+  m.offset.assign(ifmt->nb_streams, 0);
+  m.in_tb.assign(ifmt->nb_streams, AVRational{1, 1});
+  for (unsigned i = 0; i < ifmt->nb_streams; ++i) {
+    if (static_cast<int>(i) == vstream) continue;
+    const AVStream* is = ifmt->streams[i];
+    const AVMediaType t = is->codecpar->codec_type;
+    if (t != AVMEDIA_TYPE_AUDIO && t != AVMEDIA_TYPE_SUBTITLE) continue;
+    if (avformat_query_codec(m.out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+      std::fprintf(stderr,
+                   "note: %s: stream %u (%s) is left out: the %s container cannot hold it\n",
+                   path.c_str(), i, avcodec_get_name(is->codecpar->codec_id), m.out->oformat->name);
+      continue;
+    }
+    AVStream* os = avformat_new_stream(m.out, nullptr);
+    avcodec_parameters_copy(os->codecpar, is->codecpar);
+    os->codecpar->codec_tag = 0;
+    os->time_base = is->time_base;
+    av_dict_copy(&os->metadata, is->metadata, 0);
+    m.stream_map[i] = os->index;
+    m.offset[i] = av_rescale_q(vstart, ivs->time_base, is->time_base);
+    m.in_tb[i] = is->time_base;
+  }
+  av_dict_copy(&m.out->metadata, ifmt->metadata, 0);
+
+  // A partial file beside the target; renamed into place by finish().
+  std::string tmpl = io::partial_prefix(path) + "XXXXXX";
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) fail(path, ": cannot create a file in its folder");
+  ::close(fd);
+  m.partial = tmpl;
+  io::register_partial_file(m.partial);
+  if (int r = avio_open(&m.out->pb, m.partial.c_str(), AVIO_FLAG_WRITE); r < 0)
+    fail(path, ": cannot write (", av_error(r), ")");
+  if (int r = avformat_write_header(m.out, nullptr); r < 0)
+    fail(path, ": cannot start the ", m.out->oformat->name, " file (", av_error(r), ")");
+  m.header = true;
+  m.frame = av_frame_alloc();
+  m.frame->format = m.enc->pix_fmt;
+  m.frame->width = in.width;
+  m.frame->height = in.height;
+  if (av_frame_get_buffer(m.frame, 0) < 0) fail(path, ": out of memory for a frame");
+  m.pkt = av_packet_alloc();
+}
+
+VideoWriter::~VideoWriter() = default;
+
+void VideoWriter::write(const Tensor& rgb) {
+  Impl& m = *impl_;
+  const int w = m.enc->width, h = m.enc->height;
+  if (rgb.shape() != Shape{1, 3, h, w})
+    fail(path_, ": a frame of ", shape_str(rgb.shape()), " for a ", w, "x", h, " video");
+  const bool deep = m.bits > 8;
+  const int bytes = deep ? 2 : 1, stride = w * 3 * bytes;
+  m.rgb.resize(static_cast<size_t>(stride) * h);
+  const int64_t plane = int64_t{w} * h;
+  const float* s = rgb.data();
+  for (int64_t i = 0; i < plane; ++i)
+    for (int c = 0; c < 3; ++c) {
+      float v = s[c * plane + i];
+      v = v > 0 ? (v < 1 ? v : 1) : 0;  // NaN -> 0
+      if (deep) {
+        const auto q = static_cast<uint16_t>(std::lround(v * 65535.0f));
+        m.rgb[(i * 3 + c) * 2] = static_cast<uint8_t>(q & 0xff);
+        m.rgb[(i * 3 + c) * 2 + 1] = static_cast<uint8_t>(q >> 8);
+      } else {
+        m.rgb[i * 3 + c] = static_cast<uint8_t>(std::lround(v * 255.0f));
+      }
+    }
+  m.sws = sws_getCachedContext(m.sws, w, h, deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24, w, h,
+                               m.enc->pix_fmt, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
+                               nullptr, nullptr, nullptr);
+  if (!m.sws) fail(path_, ": cannot convert RGB to ", av_get_pix_fmt_name(m.enc->pix_fmt));
+  if (av_frame_make_writable(m.frame) < 0) fail(path_, ": out of memory for a frame");
+  const uint8_t* src[4] = {m.rgb.data(), nullptr, nullptr, nullptr};
+  const int src_stride[4] = {stride, 0, 0, 0};
+  sws_scale(m.sws, src, src_stride, 0, h, m.frame->data, m.frame->linesize);
+  m.frame->pts = frames_++;
+  if (int r = avcodec_send_frame(m.enc, m.frame); r < 0)
+    fail(path_, ": encoding failed (", av_error(r), ")");
+  m.drain(false);
+}
+
+void VideoWriter::copy(const Packet& p) {
+  Impl& m = *impl_;
+  if (p.stream < 0 || p.stream >= static_cast<int>(m.stream_map.size())) return;
+  const int os = m.stream_map[p.stream];
+  if (os < 0) return;
+  AVPacket* c = av_packet_clone(p.packet);
+  if (!c) fail(path_, ": out of memory");
+  if (c->pts != AV_NOPTS_VALUE) c->pts -= m.offset[p.stream];
+  if (c->dts != AV_NOPTS_VALUE) c->dts -= m.offset[p.stream];
+  // The muxer may have chosen another time base for the stream (Matroska: 1 ms).
+  av_packet_rescale_ts(c, m.in_tb[p.stream], m.out->streams[os]->time_base);
+  c->stream_index = os;
+  c->pos = -1;
+  const int r = av_interleaved_write_frame(m.out, c);
+  av_packet_free(&c);
+  if (r < 0) fail(path_, ": writing failed (", av_error(r), ")");
+}
+
+void VideoWriter::finish() {
+  Impl& m = *impl_;
+  avcodec_send_frame(m.enc, nullptr);
+  m.drain(true);
+  if (int r = av_write_trailer(m.out); r < 0) fail(path_, ": finishing failed (", av_error(r), ")");
+  avio_closep(&m.out->pb);
+  std::error_code ec;
+  std::filesystem::rename(m.partial, path_, ec);
+  if (ec) fail(path_, ": cannot move the finished file into place (", ec.message(), ")");
+  io::unregister_partial_file(m.partial);
+  m.finished = true;
+}
+
+}  // namespace film::video

@@ -1,0 +1,109 @@
+// Video files through FFmpeg's libraries (Debian's libavformat, libavcodec, libswscale): frames in
+// and out as RGB tensors, one at a time, so memory does not grow with a video's length; the
+// input's other streams (audio, subtitles) are copied packet by packet into the output.
+//
+// Usage:
+//   VideoReader in("clip.mp4");
+//   VideoWriter out("slow.mp4", in, {.fps = {60, 1}});        // codec, quality: VideoOptions
+//   Tensor rgb; double t;
+//   while (in.next(rgb, t, [&](const Packet& p) { out.copy(p); })) out.write(rgb);
+//   out.finish();                                              // atomically renamed into place
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/tensor.h"
+
+struct AVPacket;
+
+namespace film::video {
+
+struct Rational {
+  int num = 0, den = 1;
+  double value() const { return den ? static_cast<double>(num) / den : 0.0; }
+};
+
+struct VideoInfo {
+  int width = 0, height = 0;
+  Rational frame_rate;  // the stream's average frame rate (0/1 when unknown)
+  double duration = 0;  // seconds (0 when unknown)
+  int64_t frames = 0;   // the container's count (0 when unknown)
+  std::string codec;    // decoder name, e.g. "h264"
+  std::string pixel_format;
+  int bits = 8;           // bits per colour sample of the decoded frames
+  int other_streams = 0;  // audio, subtitle, ... streams (copied by VideoWriter)
+};
+
+// A packet of one of the input's other streams, to be copied.
+struct Packet {
+  AVPacket* packet;
+  int stream;  // the input's stream index
+};
+
+class VideoReader {
+ public:
+  // film::Error naming the file when it cannot be opened or holds no video stream.
+  explicit VideoReader(const std::string& path);
+  ~VideoReader();
+  VideoReader(const VideoReader&) = delete;
+  VideoReader& operator=(const VideoReader&) = delete;
+
+  const VideoInfo& info() const { return info_; }
+  const std::string& path() const { return path_; }
+  // The next frame in presentation order as [1,3,H,W] RGB in [0, 1], and its time in seconds
+  // from the first frame. Packets of other streams met on the way go to `other`. False at the
+  // end (after which `other` has had every remaining packet).
+  bool next(Tensor& rgb, double& seconds, const std::function<void(const Packet&)>& other);
+
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::string path_;
+  VideoInfo info_;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct VideoOptions {
+  Rational fps;              // the output's frame rate
+  std::string codec;         // encoder name; "" picks (video_default_codec)
+  int quality = -1;          // CRF-like quality for encoders that take one; -1: the codec's default
+  std::string pixel_format;  // "" picks: the input's if the encoder takes it, else its first
+};
+
+// The encoder `film video` uses for `output_path` when none is asked: the input's codec family
+// where the container takes it and Debian's FFmpeg has an encoder (h264 -> libx264, hevc ->
+// libx265, vp9 -> libvpx-vp9, vp8 -> libvpx, av1 -> libaom-av1, ffv1, prores -> prores_ks, mjpeg,
+// png), else libx264 for MP4/MKV/MOV and libvpx-vp9 for WebM.
+std::string video_default_codec(const std::string& input_codec, const std::string& output_path);
+
+class VideoWriter {
+ public:
+  // Opens the encoder and a partial file beside `path` (removed if the process is interrupted);
+  // finish() renames it to `path`. The input's other streams get output streams (copied as they
+  // are; a stream the container cannot hold is left out with a note on stderr).
+  VideoWriter(const std::string& path, VideoReader& input, const VideoOptions& options);
+  ~VideoWriter();  // without finish(): the partial file is removed
+  VideoWriter(const VideoWriter&) = delete;
+  VideoWriter& operator=(const VideoWriter&) = delete;
+
+  // The next output frame ([1,3,H,W] RGB, the input's size), at frame index * 1/fps.
+  void write(const Tensor& rgb);
+  // A packet of the input's other stream, timestamps shifted so the first video frame is at 0.
+  void copy(const Packet& p);
+  void finish();
+  const std::string& codec() const { return codec_; }
+  int64_t frames_written() const { return frames_; }
+
+  struct Impl;
+
+ private:
+  std::string path_, codec_;
+  int64_t frames_ = 0;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace film::video

@@ -1,0 +1,153 @@
+// `film video` as a user runs it, on short clips made by FFmpeg's test sources with a sine audio
+// track; the results are looked at with ffprobe (an independent reader).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+#include "graph/file.h"
+#include "tests/test_util.h"
+
+using namespace film;
+
+namespace {
+
+std::string film_cmd(const std::string& args) { return test::film_binary() + " " + args; }
+
+void make_clip(const std::string& path, int fps, double seconds) {
+  auto r = test::run_command("ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=" +
+                             std::to_string(fps) + ":d=" + std::to_string(seconds) +
+                             " -f lavfi -i sine=frequency=440:duration=" + std::to_string(seconds) +
+                             " -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + path + "'");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+}
+
+std::string probe(const std::string& path, const std::string& what) {
+  auto r =
+      test::run_command("ffprobe -v error " + what + " -of csv=p=0 '" + path + "' 2>/dev/null");
+  REQUIRE(r.exit_code == 0);
+  return r.output;
+}
+
+std::vector<double> video_times(const std::string& path) {
+  std::istringstream s(probe(path, "-select_streams v:0 -show_entries frame=pts_time"));
+  std::vector<double> t;
+  for (std::string line; std::getline(s, line);) {
+    line = line.substr(0, line.find(','));
+    if (!line.empty()) t.push_back(std::stod(line));
+  }
+  return t;
+}
+
+// Frame `index` of a video (or an image) as rgb24 bytes, decoded by FFmpeg, converted to RGB
+// with the swscale flags film uses (bicubic, accurate rounding, full chroma interpolation).
+std::string frame_bytes(const std::string& path, int index) {
+  auto r = test::run_command(
+      "ffmpeg -v error -i '" + path + "' -vf 'select=eq(n\\," + std::to_string(index) +
+      "),scale=flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24' -frames:v 1 -f rawvideo "
+      "- 2>/dev/null");
+  REQUIRE(r.exit_code == 0);
+  return r.output;
+}
+
+void check_rate(const std::string& out, size_t frames, double fps, double duration) {
+  const auto t = video_times(out);
+  CHECK(t.size() == frames);
+  for (size_t i = 1; i < t.size(); ++i) {
+    CAPTURE(i);
+    CHECK(t[i] - t[i - 1] == doctest::Approx(1 / fps).epsilon(0.02));  // evenly spaced
+  }
+  CHECK(probe(out, "-select_streams v:0 -show_entries stream=r_frame_rate")
+            .find(std::to_string(static_cast<int>(fps)) + "/1") == 0);
+  // The audio stream is there, as long as the video.
+  const std::string audio =
+      probe(out, "-select_streams a:0 -show_entries stream=codec_name,duration");
+  CHECK(audio.rfind("aac,", 0) == 0);
+  CHECK(std::stod(audio.substr(4)) == doctest::Approx(duration).epsilon(0.03));
+  CHECK(std::stod(probe(out, "-show_entries format=duration")) ==
+        doctest::Approx(duration).epsilon(0.03));
+}
+
+}  // namespace
+
+TEST_CASE("film video: 12 -> 24 fps and 24 -> 60 fps, timestamps even, audio kept") {
+  test::TempDir dir;
+  make_clip(dir / "in12.mp4", 12, 2);
+  auto r = test::run_command(
+      film_cmd("video " + (dir / "in12.mp4") + " -o " + (dir / "out24.mp4") + " --factor 2"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  check_rate(dir / "out24.mp4", 48, 24, 2.0);
+  CHECK(probe(dir / "out24.mp4", "-select_streams v:0 -show_entries stream=codec_name") ==
+        "h264\n");  // the input's codec family
+
+  make_clip(dir / "in24.mp4", 24, 1);
+  r = test::run_command(
+      film_cmd("video " + (dir / "in24.mp4") + " -o " + (dir / "out60.mp4") + " --fps 60"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  check_rate(dir / "out60.mp4", 60, 60, 1.0);
+}
+
+TEST_CASE("film video: a frame pattern holds the input frames at their times, in between new") {
+  test::TempDir dir;
+  make_clip(dir / "in12.mp4", 12, 1);
+  auto r = test::run_command(film_cmd("video " + (dir / "in12.mp4") + " -o '" +
+                                      (dir / "fr/%04d.png") + "' --factor 2 --json"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  std::vector<std::string> names;
+  for (auto& e : std::filesystem::directory_iterator(dir / "fr"))
+    names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  REQUIRE(names.size() == 24);
+  CHECK(names.front() == "0000.png");
+  CHECK(names.back() == "0023.png");
+  CHECK(r.output.find("\"frames_out\":24") != std::string::npos);
+  // Output frame 2k is input frame k, exactly.
+  for (int k : {0, 3, 11}) {
+    CAPTURE(k);
+    char name[32];
+    std::snprintf(name, sizeof name, "fr/%04d.png", 2 * k);
+    const std::string a = frame_bytes(dir / "in12.mp4", k), b = frame_bytes(dir / name, 0);
+    REQUIRE(a.size() == 128 * 96 * 3);
+    CHECK(a == b);
+  }
+  // An in-between frame is neither neighbour.
+  CHECK(frame_bytes(dir / "fr/0001.png", 0) != frame_bytes(dir / "fr/0000.png", 0));
+  CHECK(frame_bytes(dir / "fr/0001.png", 0) != frame_bytes(dir / "fr/0002.png", 0));
+}
+
+TEST_CASE("film video: bad input and existing outputs fail clearly, with nothing left behind") {
+  test::TempDir dir;
+  make_clip(dir / "in.mp4", 12, 1);
+  io::write_file_atomic(dir / "notes.txt", "not a video");
+  auto r = test::run_command(
+      film_cmd("video " + (dir / "notes.txt") + " -o " + (dir / "o.mp4") + " --factor 2"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("notes.txt") != std::string::npos);
+  r = test::run_command(
+      film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "o.mp4") + " --factor 2 --fps 30"));
+  CHECK(r.exit_code == 2);
+  io::write_file_atomic(dir / "o.mp4", "mine");
+  r = test::run_command(
+      film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "o.mp4") + " --factor 2"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("exists; pass --force") != std::string::npos);
+  CHECK(io::read_file(dir / "o.mp4") == "mine");
+  r = test::run_command(
+      film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "in.mp4") + " --factor 2 --force"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("over the input") != std::string::npos);
+  r = test::run_command(
+      film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "o.xyz") + " --factor 2"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("o.xyz") != std::string::npos);
+  // No partial file is left by the failures.
+  for (auto& e : std::filesystem::directory_iterator(dir.path()))
+    CHECK(e.path().filename().string().find("film-partial") == std::string::npos);
+}

@@ -1,0 +1,225 @@
+// film video: a video's frame rate raised by interpolation, streamed (a few frames in memory
+// whatever the length), with the other streams (audio, subtitles) copied.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "backends/registry.h"
+#include "engine/app/image.h"
+#include "engine/app/interpolate.h"
+#include "engine/app/video.h"
+#include "graph/error.h"
+#include "graph/file.h"
+#include "tools/commands.h"
+#include "tools/model_path.h"
+#include "tools/outputs.h"
+
+namespace film::cli {
+namespace {
+
+const char* kHelp =
+    "usage: film video IN -o OUT (--factor N | --fps RATE) [options]\n"
+    "Raises IN's frame rate: every output frame is placed at its exact time k/RATE and made by\n"
+    "interpolating the two input frames around it (variable frame rates included); the last\n"
+    "input frame is held for one frame interval. Audio and subtitle streams are copied.\n"
+    "IN: a video file FFmpeg reads. OUT: a video file (.mp4, .mkv, .mov, .webm, ...) or a frame\n"
+    "pattern (frames/%06d.png, numbered by output frame).\n"
+    "  --factor N         N times the input's frame rate (2: 12 -> 24 fps)\n"
+    "  --fps RATE         this rate: 60, 59.94, 60000/1001\n"
+    "  --codec NAME       encoder (default: the input's codec family where the container takes\n"
+    "                     it, else libx264; libvpx-vp9 for .webm)\n"
+    "  --quality Q        CRF for x264/x265/vpx/aom (default 17, 20: visually lossless)\n"
+    "  --pix-fmt NAME     pixel format (default: the input's where the encoder takes it)\n"
+    "  --model DIR  --backend cpu|ref  --threads N  --padding replicate|zeros\n"
+    "  --force            replace an existing OUT\n"
+    "  --quiet            no progress line; --json: a JSON summary on standard output\n"
+    "Times other than multiples of 1/64 of an input interval are rounded to the nearest (the\n"
+    "midpoint recursion of 'film interpolate --timestamps').\n";
+
+constexpr int kDepth = 6;
+
+video::Rational parse_rate(const std::string& text) {
+  const auto slash = text.find('/');
+  try {
+    size_t used = 0;
+    if (slash != std::string::npos) {
+      const int num = std::stoi(text.substr(0, slash), &used);
+      if (used != slash) throw std::invalid_argument("");
+      const int den = std::stoi(text.substr(slash + 1), &used);
+      if (used != text.size() - slash - 1 || num <= 0 || den <= 0) throw std::invalid_argument("");
+      return {num, den};
+    }
+    const double v = std::stod(text, &used);
+    if (used != text.size() || !(v > 0) || v > 10000) throw std::invalid_argument("");
+    if (std::abs(v - 59.94) < 1e-9) return {60000, 1001};
+    if (std::abs(v - 29.97) < 1e-9) return {30000, 1001};
+    if (std::abs(v - 23.976) < 1e-9) return {24000, 1001};
+    return {static_cast<int>(std::lround(v * 1000)), 1000};
+  } catch (const std::exception&) {
+    usage_fail("--fps takes a positive rate such as 60, 59.94 or 60000/1001, got '", text, "'");
+  }
+}
+
+}  // namespace
+
+int cmd_video(const std::vector<std::string>& argv) {
+  Args a(argv,
+         {"-o", "--factor", "--fps", "--codec", "--quality", "--pix-fmt", "--model", "--backend",
+          "--threads", "--padding"},
+         {"--help", "--force", "--quiet", "--json"}, "video");
+  if (a.flag("--help")) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  if (a.positional().size() != 1 || !a.get("-o")) {
+    std::fputs(kHelp, stderr);
+    usage_fail("expected one input video and -o");
+  }
+  if (!!a.get("--factor") == !!a.get("--fps")) usage_fail("give one of --factor and --fps");
+  const int factor = a.get("--factor") ? a.get_int("--factor", 2, 1, 64) : 0;
+  const int threads = a.get_int("--threads", 0, 0, 4096);
+  const int quality = a.get_int("--quality", -1, 0, 63);
+  const Padding padding =
+      parse_padding(a.get_or("--padding", "replicate")) ? Padding::zeros : Padding::replicate;
+  const std::string in_path = a.positional()[0], out = *a.get("-o");
+  const bool pattern = out.find('%') != std::string::npos;
+  const std::string model_dir = resolve_model_dir(a.get_or("--model", ""));
+
+  video::VideoReader in(in_path);
+  const video::VideoInfo& info = in.info();
+  video::Rational fps;
+  if (factor) {
+    if (info.frame_rate.num <= 0)
+      fail(in_path, ": its frame rate is unknown; give --fps instead of --factor");
+    fps = {info.frame_rate.num * factor, info.frame_rate.den};
+  } else {
+    fps = parse_rate(*a.get("--fps"));
+  }
+  const double rate = fps.value();
+  const int64_t expected =
+      info.duration > 0 ? static_cast<int64_t>(std::ceil(info.duration * rate - 1e-6)) : 0;
+
+  // Where it writes, checked before any work.
+  std::unique_ptr<video::VideoWriter> writer;
+  OutputPlan frames;
+  if (pattern) {
+    frames = plan_outputs(out, static_cast<size_t>(std::max<int64_t>(expected, 2)),
+                          a.flag("--force"), {{in_path, "input"}, {model_dir, "model folder"}});
+  } else {
+    std::error_code ec;
+    if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, in_path, ec))
+      fail(out, ": refusing to write the output over the input");
+    if (std::filesystem::exists(out, ec) && !a.flag("--force"))
+      fail(out, ": exists; pass --force to replace it");
+    const auto dir = std::filesystem::path(out).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+      fail(out, ": the output folder '", dir.string(), "' does not exist");
+    io::remove_stale_partials(out);
+  }
+  auto model = Model::load(model_dir);
+  FrameInterpolator f(model, {.backend = a.get_or("--backend", default_backend()),
+                              .threads = threads,
+                              .padding = padding});
+  io::install_interrupt_cleanup();
+  if (!pattern)
+    writer = std::make_unique<video::VideoWriter>(
+        out, in,
+        video::VideoOptions{.fps = fps,
+                            .codec = a.get_or("--codec", ""),
+                            .quality = quality,
+                            .pixel_format = a.get_or("--pix-fmt", "")});
+
+  const bool progress = !a.flag("--quiet") && !a.flag("--json") && ::isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  int64_t k = 0, inputs = 0;
+  auto emit = [&](const Tensor& rgb) {
+    if (writer) {
+      writer->write(rgb);
+    } else {
+      std::string path = static_cast<size_t>(k) < frames.files.size() ? frames.files[k] : "";
+      if (path.empty()) {  // beyond the estimate: the pattern's next number
+        char buf[4096];
+        std::snprintf(buf, sizeof buf, out.c_str(), static_cast<int>(k));
+        path = buf;
+        if (std::filesystem::exists(path) && !a.flag("--force"))
+          fail(path, ": exists; pass --force to replace it");
+      }
+      io::Image img;
+      img.rgb = rgb;
+      img.bits = info.bits > 8 ? 16 : 8;
+      io::write_image(path, img);
+    }
+    ++k;
+    if (progress) {
+      const double s = seconds(), per = s / static_cast<double>(k);
+      if (expected > 0)
+        std::fprintf(stderr, "\r[%lld/%lld] %.1f frames/s, about %.0f s left   ",
+                     static_cast<long long>(k), static_cast<long long>(expected), k / s,
+                     per * static_cast<double>(std::max<int64_t>(expected - k, 0)));
+      else
+        std::fprintf(stderr, "\r[%lld] %.1f frames/s   ", static_cast<long long>(k), k / s);
+      std::fflush(stderr);
+    }
+  };
+  auto copy = [&](const video::Packet& p) {
+    if (writer) writer->copy(p);
+  };
+  // Output frame k sits at k / rate seconds; the pair (t0, t1) makes those in [t0, t1).
+  const double eps = 1e-9;
+  Tensor prev, cur;
+  double t_prev = 0, t_cur = 0, last_interval = rate > 0 ? 1 / rate : 0;
+  bool have = false;
+  while (in.next(cur, t_cur, copy)) {
+    ++inputs;
+    if (!have) {
+      prev = cur;
+      t_prev = t_cur;
+      have = true;
+      continue;
+    }
+    if (!(t_cur > t_prev)) continue;  // a repeated timestamp: nothing to place between
+    std::vector<double> at;
+    while (static_cast<double>(k + static_cast<int64_t>(at.size())) / rate < t_cur - eps)
+      at.push_back(
+          std::max(0.0, (static_cast<double>(k + static_cast<int64_t>(at.size())) / rate - t_prev) /
+                            (t_cur - t_prev)));
+    if (!at.empty())
+      f.frames_at(prev, cur, at, kDepth, [&](size_t, const Tensor& frame) { emit(frame); });
+    last_interval = t_cur - t_prev;
+    prev = cur;
+    t_prev = t_cur;
+  }
+  if (!have) fail(in_path, ": holds no video frame");
+  // The last input frame lasts one input interval (its nominal one when it is the only frame).
+  if (inputs == 1 && info.frame_rate.value() > 0) last_interval = 1 / info.frame_rate.value();
+  while (static_cast<double>(k) / rate < t_prev + last_interval - eps) emit(prev);
+  if (writer) writer->finish();
+  if (progress) std::fprintf(stderr, "\n");
+  const double took = seconds();
+  if (a.flag("--json")) {
+    nlohmann::ordered_json j = {{"input", in_path},
+                                {"output", out},
+                                {"frames_in", inputs},
+                                {"frames_out", k},
+                                {"fps_in", info.frame_rate.value()},
+                                {"fps_out", rate},
+                                {"seconds", took},
+                                {"codec", writer ? writer->codec() : "images"}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::fprintf(stderr, "wrote %s: %lld frames at %.3f fps from %lld at %.3f fps in %.1f s%s\n",
+                 out.c_str(), static_cast<long long>(k), rate, static_cast<long long>(inputs),
+                 info.frame_rate.value(), took,
+                 writer ? (" (" + writer->codec() + ")").c_str() : "");
+  }
+  return 0;
+}
+
+}  // namespace film::cli
