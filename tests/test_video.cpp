@@ -151,3 +151,57 @@ TEST_CASE("film video: bad input and existing outputs fail clearly, with nothing
   for (auto& e : std::filesystem::directory_iterator(dir.path()))
     CHECK(e.path().filename().string().find("film-partial") == std::string::npos);
 }
+
+TEST_CASE(
+    "film video: --segment pieces make exactly the whole run's frames; --resume after a kill") {
+  test::TempDir dir;
+  make_clip(dir / "in.mp4", 12, 2);
+  const std::string in = dir / "in.mp4";
+  auto r = test::run_command(
+      film_cmd("video " + in + " -o '" + (dir / "whole/%04d.png") + "' --factor 2 --quiet"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto listing = [](const std::string& d) {
+    std::vector<std::string> names;
+    for (auto& e : std::filesystem::directory_iterator(d)) names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  const auto whole = listing(dir / "whole");
+  REQUIRE(whole.size() == 48);
+  auto same_as_whole = [&](const std::string& d) {
+    REQUIRE(listing(d) == whole);
+    for (const auto& name : whole) {
+      CAPTURE(name);
+      CHECK(io::read_file(d + "/" + name) == io::read_file(dir / ("whole/" + name)));
+    }
+  };
+  // Two halves, the second run first: pieces are independent.
+  for (const char* piece : {"1/2", "0/2"}) {
+    r = test::run_command(film_cmd("video " + in + " -o '" + (dir / "halves/%04d.png") +
+                                   "' --factor 2 --quiet --segment " + piece));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+  }
+  same_as_whole(dir / "halves");
+  // A piece run again without --resume or --force is refused (its frames exist).
+  r = test::run_command(
+      film_cmd("video " + in + " -o '" + (dir / "halves/%04d.png") + "' --factor 2 --segment 0/2"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("--resume") != std::string::npos);
+
+  // Killed (as by a power cut) once a few frames are written, then resumed.
+  const std::string pattern = dir / "resumed/%04d.png";
+  r = test::run_command("(" + film_cmd("video " + in + " -o '" + pattern + "' --factor 2 --quiet") +
+                        " & pid=$!; while [ \"$(ls '" + (dir / "resumed") +
+                        "' 2>/dev/null | grep -c png$)\" -lt 5 ]; do sleep 0.05; done; kill -KILL "
+                        "$pid; wait $pid; true)");
+  const size_t before = listing(dir / "resumed").size();
+  CHECK(before >= 5);
+  r = test::run_command(
+      film_cmd("video " + in + " -o '" + pattern + "' --factor 2 --resume --json"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("\"frames_kept\":0") == std::string::npos);  // it kept what was there
+  same_as_whole(dir / "resumed");  // no partial file left either: the listings are equal
+}

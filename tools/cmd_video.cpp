@@ -36,6 +36,10 @@ const char* kHelp =
     "  --pix-fmt NAME     pixel format (default: the input's where the encoder takes it)\n"
     "  --model DIR  --backend cpu|ref  --threads N  --padding replicate|zeros\n"
     "  --force            replace an existing OUT\n"
+    "  --segment I/N      make piece I (0-based) of N: the output frames of the I-th of N even\n"
+    "                     runs of input frames; N pieces into one frame pattern give exactly\n"
+    "                     the frames of one whole run (for several processes or machines)\n"
+    "  --resume           keep the frames already in OUT's pattern and make the rest\n"
     "  --quiet            no progress line; --json: a JSON summary on standard output\n"
     "Times other than multiples of 1/64 of an input interval are rounded to the nearest (the\n"
     "midpoint recursion of 'film interpolate --timestamps').\n";
@@ -69,8 +73,8 @@ video::Rational parse_rate(const std::string& text) {
 int cmd_video(const std::vector<std::string>& argv) {
   Args a(argv,
          {"-o", "--factor", "--fps", "--codec", "--quality", "--pix-fmt", "--model", "--backend",
-          "--threads", "--padding"},
-         {"--help", "--force", "--quiet", "--json"}, "video");
+          "--threads", "--padding", "--segment"},
+         {"--help", "--force", "--quiet", "--json", "--resume"}, "video");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -100,15 +104,59 @@ int cmd_video(const std::vector<std::string>& argv) {
     fps = parse_rate(*a.get("--fps"));
   }
   const double rate = fps.value();
-  const int64_t expected =
-      info.duration > 0 ? static_cast<int64_t>(std::ceil(info.duration * rate - 1e-6)) : 0;
+  const double eps = 1e-9;
+
+  // The plan: every input frame's time (from the packets, no decoding), so the output's frame
+  // count, and a piece's range of output frames, are known before any work.
+  const std::vector<double> times = video::video_frame_times(in_path);
+  if (times.empty()) fail(in_path, ": holds no video frame");
+  const int64_t m_in = static_cast<int64_t>(times.size());
+  const double tail = m_in > 1                      ? times[m_in - 1] - times[m_in - 2]
+                      : info.frame_rate.value() > 0 ? 1 / info.frame_rate.value()
+                                                    : 1 / rate;
+  auto first_k_at = [&](double t) {  // the first output frame at or after t
+    return static_cast<int64_t>(std::ceil(t * rate - 1e-6));
+  };
+  const int64_t total = first_k_at(times[m_in - 1] + tail);
+  int64_t k_lo = 0, k_hi = total;
+  double t_hi = INFINITY;  // decoding stops at the piece's end
+  int seg_i = 0, seg_n = 1;
+  if (auto seg = a.get("--segment")) {
+    const auto slash = seg->find('/');
+    try {
+      size_t u1 = 0, u2 = 0;
+      seg_i = std::stoi(seg->substr(0, slash), &u1);
+      seg_n = std::stoi(seg->substr(slash + 1), &u2);
+      if (slash == std::string::npos || u1 != slash || u2 != seg->size() - slash - 1)
+        throw std::invalid_argument("");
+    } catch (const std::exception&) {
+      seg_n = 0;
+    }
+    if (seg_n < 1 || seg_i < 0 || seg_i >= seg_n)
+      usage_fail("--segment takes I/N with 0 <= I < N (0/4 is the first of four), got '", *seg,
+                 "'");
+    if (seg_n > m_in) fail(in_path, ": ", m_in, " frames cannot make ", seg_n, " pieces");
+    // Pieces split the input frames evenly; each makes the output frames of its time range.
+    const int64_t a_in = seg_i * m_in / seg_n, b_in = (seg_i + 1) * m_in / seg_n;
+    k_lo = first_k_at(times[a_in]);
+    if (seg_i + 1 < seg_n) {
+      t_hi = times[b_in];
+      k_hi = first_k_at(t_hi);
+    }
+  }
+  const bool resume = a.flag("--resume");
+  if ((resume || seg_n > 1) && !pattern)
+    usage_fail(
+        "--resume and --segment write frame patterns (frames/%06d.png) for now; a video "
+        "file is made in one run");
 
   // Where it writes, checked before any work.
   std::unique_ptr<video::VideoWriter> writer;
   OutputPlan frames;
   if (pattern) {
-    frames = plan_outputs(out, static_cast<size_t>(std::max<int64_t>(expected, 2)),
-                          a.flag("--force"), {{in_path, "input"}, {model_dir, "model folder"}});
+    frames = plan_outputs(out, static_cast<size_t>(total), a.flag("--force"),
+                          {{in_path, "input"}, {model_dir, "model folder"}},
+                          {static_cast<size_t>(k_lo), static_cast<size_t>(k_hi), resume});
   } else {
     std::error_code ec;
     if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, in_path, ec))
@@ -120,6 +168,15 @@ int cmd_video(const std::vector<std::string>& argv) {
       fail(out, ": the output folder '", dir.string(), "' does not exist");
     io::remove_stale_partials(out);
   }
+  // Resumed: the frames already there are complete (every frame is written atomically).
+  std::vector<bool> done(static_cast<size_t>(total), false);
+  int64_t kept = 0;
+  if (resume)
+    for (int64_t k = k_lo; k < k_hi; ++k)
+      if (std::filesystem::exists(frames.files[k])) done[k] = true, ++kept;
+  auto wanted = [&](int64_t k) { return k >= k_lo && k < k_hi && !done[k]; };
+  const int64_t expected = k_hi - k_lo - kept;
+
   auto model = Model::load(model_dir);
   FrameInterpolator f(model, {.backend = a.get_or("--backend", default_backend()),
                               .threads = threads,
@@ -138,33 +195,22 @@ int cmd_video(const std::vector<std::string>& argv) {
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  int64_t k = 0, inputs = 0;
-  auto emit = [&](const Tensor& rgb) {
+  int64_t written = 0, inputs = 0;
+  auto emit = [&](int64_t k, const Tensor& rgb) {
     if (writer) {
       writer->write(rgb);
     } else {
-      std::string path = static_cast<size_t>(k) < frames.files.size() ? frames.files[k] : "";
-      if (path.empty()) {  // beyond the estimate: the pattern's next number
-        char buf[4096];
-        std::snprintf(buf, sizeof buf, out.c_str(), static_cast<int>(k));
-        path = buf;
-        if (std::filesystem::exists(path) && !a.flag("--force"))
-          fail(path, ": exists; pass --force to replace it");
-      }
       io::Image img;
       img.rgb = rgb;
       img.bits = info.bits > 8 ? 16 : 8;
-      io::write_image(path, img);
+      io::write_image(frames.files[k], img);
     }
-    ++k;
+    ++written;
     if (progress) {
-      const double s = seconds(), per = s / static_cast<double>(k);
-      if (expected > 0)
-        std::fprintf(stderr, "\r[%lld/%lld] %.1f frames/s, about %.0f s left   ",
-                     static_cast<long long>(k), static_cast<long long>(expected), k / s,
-                     per * static_cast<double>(std::max<int64_t>(expected - k, 0)));
-      else
-        std::fprintf(stderr, "\r[%lld] %.1f frames/s   ", static_cast<long long>(k), k / s);
+      const double s = seconds();
+      std::fprintf(stderr, "\r[%lld/%lld] %.1f frames/s, about %.0f s left   ",
+                   static_cast<long long>(written), static_cast<long long>(expected), written / s,
+                   s / written * static_cast<double>(std::max<int64_t>(expected - written, 0)));
       std::fflush(stderr);
     }
   };
@@ -172,34 +218,38 @@ int cmd_video(const std::vector<std::string>& argv) {
     if (writer) writer->copy(p);
   };
   // Output frame k sits at k / rate seconds; the pair (t0, t1) makes those in [t0, t1).
-  const double eps = 1e-9;
   Tensor prev, cur;
-  double t_prev = 0, t_cur = 0, last_interval = rate > 0 ? 1 / rate : 0;
-  bool have = false;
+  double t_prev = 0, t_cur = 0;
+  int64_t k = 0;
   while (in.next(cur, t_cur, copy)) {
+    if (inputs >= m_in || std::abs(t_cur - times[inputs]) > 1e-6)
+      fail(in_path, ": frame ", inputs, " decodes at ", t_cur, " s where its packet says ",
+           inputs < m_in ? times[inputs] : -1.0,
+           " s; the container's timestamps cannot be trusted to plan the output");
     ++inputs;
-    if (!have) {
+    if (inputs == 1) {
       prev = cur;
       t_prev = t_cur;
-      have = true;
       continue;
     }
-    if (!(t_cur > t_prev)) continue;  // a repeated timestamp: nothing to place between
     std::vector<double> at;
-    while (static_cast<double>(k + static_cast<int64_t>(at.size())) / rate < t_cur - eps)
-      at.push_back(
-          std::max(0.0, (static_cast<double>(k + static_cast<int64_t>(at.size())) / rate - t_prev) /
-                            (t_cur - t_prev)));
+    std::vector<int64_t> which;
+    for (; static_cast<double>(k) / rate < t_cur - eps; ++k)
+      if (wanted(k)) {
+        at.push_back(std::max(0.0, (static_cast<double>(k) / rate - t_prev) / (t_cur - t_prev)));
+        which.push_back(k);
+      }
     if (!at.empty())
-      f.frames_at(prev, cur, at, kDepth, [&](size_t, const Tensor& frame) { emit(frame); });
-    last_interval = t_cur - t_prev;
+      f.frames_at(prev, cur, at, kDepth,
+                  [&](size_t i, const Tensor& frame) { emit(which[i], frame); });
     prev = cur;
     t_prev = t_cur;
+    if (t_prev >= t_hi - eps) break;  // the piece's last pair is done
   }
-  if (!have) fail(in_path, ": holds no video frame");
-  // The last input frame lasts one input interval (its nominal one when it is the only frame).
-  if (inputs == 1 && info.frame_rate.value() > 0) last_interval = 1 / info.frame_rate.value();
-  while (static_cast<double>(k) / rate < t_prev + last_interval - eps) emit(prev);
+  if (inputs == 0) fail(in_path, ": holds no video frame");
+  if (t_hi == INFINITY)  // the last input frame lasts one interval
+    for (; k < total; ++k)
+      if (wanted(k)) emit(k, prev);
   if (writer) writer->finish();
   if (progress) std::fprintf(stderr, "\n");
   const double took = seconds();
@@ -207,15 +257,21 @@ int cmd_video(const std::vector<std::string>& argv) {
     nlohmann::ordered_json j = {{"input", in_path},
                                 {"output", out},
                                 {"frames_in", inputs},
-                                {"frames_out", k},
+                                {"frames_out", total},
+                                {"frames_written", written},
+                                {"frames_kept", kept},
+                                {"segment", std::to_string(seg_i) + "/" + std::to_string(seg_n)},
                                 {"fps_in", info.frame_rate.value()},
                                 {"fps_out", rate},
                                 {"seconds", took},
                                 {"codec", writer ? writer->codec() : "images"}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::fprintf(stderr, "wrote %s: %lld frames at %.3f fps from %lld at %.3f fps in %.1f s%s\n",
-                 out.c_str(), static_cast<long long>(k), rate, static_cast<long long>(inputs),
+    std::fprintf(stderr,
+                 "wrote %s: %lld of %lld frames at %.3f fps (%lld kept) from %lld at %.3f fps in "
+                 "%.1f s%s\n",
+                 out.c_str(), static_cast<long long>(written), static_cast<long long>(total), rate,
+                 static_cast<long long>(kept), static_cast<long long>(m_in),
                  info.frame_rate.value(), took,
                  writer ? (" (" + writer->codec() + ")").c_str() : "");
   }

@@ -68,7 +68,7 @@ void check_folder_writable(const fs::path& dir, const std::string& for_path) {
 }  // namespace
 
 OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
-                        const std::vector<Protected>& protect) {
+                        const std::vector<Protected>& protect, const OutputRange& mine) {
   OutputPlan plan;
   if (target.empty()) usage_fail("-o needs a file, a folder or - (standard output)");
   if (target == "-") {
@@ -132,7 +132,9 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
            "(which replaces only the files this command writes)");
     plan.existing_others = others.size();
   }
-  for (const auto& f : plan.files) {
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    const std::string& f = plan.files[i];
+    const bool own = i >= mine.first && i < mine.last;
     if (const Protected* p = protected_by(f, protect))
       fail(f, ": refusing to write the output ", fs::is_directory(p->path, ec) ? "into" : "over",
            " the ", p->role, " '", p->path, "'");
@@ -141,9 +143,11 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
         fs::path(f).parent_path().empty() ? fs::path(".") : fs::path(f).parent_path();
     check_folder_writable(dir, f);
     if (fs::is_directory(f, ec)) fail(f, ": is a folder, expected an image file");
-    if (fs::exists(f, ec) && !force)
+    if (!own) continue;  // another piece's frame
+    if (fs::exists(f, ec) && !force && !mine.resume)
       fail(f,
-           ": exists; pass --force to replace it (and any other existing output of this command)");
+           ": exists; pass --force to replace it (and any other existing output of this command)",
+           mine.last != SIZE_MAX || mine.first != 0 ? ", or --resume to keep what is there" : "");
     io::remove_stale_partials(f);
   }
   return plan;

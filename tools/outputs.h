@@ -4,6 +4,7 @@
 // sequence with frames already in its folder.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,14 @@ struct Protected {
 // files and folders never to write over. Creates a
 // sequence's folder if needed; removes partial files an interrupted earlier write left for these
 // outputs. film::Error (usage errors as UsageError) naming the path otherwise.
+// `mine` (for pieces of one sequence made by several commands, and resumed runs): the indices
+// [first, last) this command writes; the sequence's other frames may exist (they are its own,
+// not "other frames"). `resume`: existing files among this command's own are kept, not refused.
+struct OutputRange {
+  size_t first = 0, last = SIZE_MAX;
+  bool resume = false;
+};
 OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
-                        const std::vector<Protected>& protect);
+                        const std::vector<Protected>& protect, const OutputRange& mine = {});
 
 }  // namespace film::cli

@@ -165,6 +165,32 @@ bool VideoReader::next(Tensor& out, double& seconds,
   }
 }
 
+std::vector<double> video_frame_times(const std::string& path) {
+  VideoReader probe(path);
+  VideoReader::Impl& m = probe.impl();
+  std::vector<int64_t> pts;
+  int64_t missing = 0;
+  while (av_read_frame(m.fmt, m.pkt) >= 0) {
+    // Packets the demuxer marks for discarding (before an edit list's start) give no frame.
+    if (m.pkt->stream_index == m.stream && !(m.pkt->flags & AV_PKT_FLAG_DISCARD)) {
+      if (m.pkt->pts != AV_NOPTS_VALUE) pts.push_back(m.pkt->pts);
+      else ++missing;
+    }
+    av_packet_unref(m.pkt);
+  }
+  std::vector<double> t;
+  if (missing > 0 || pts.empty()) {  // no timestamps: the nominal rate, as next() does
+    const double rate =
+        probe.info().frame_rate.value() > 0 ? probe.info().frame_rate.value() : 25.0;
+    for (int64_t i = 0; i < missing + static_cast<int64_t>(pts.size()); ++i) t.push_back(i / rate);
+    return t;
+  }
+  std::sort(pts.begin(), pts.end());
+  pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
+  for (int64_t p : pts) t.push_back(static_cast<double>(p - pts.front()) * av_q2d(m.tb));
+  return t;
+}
+
 std::string video_default_codec(const std::string& input_codec, const std::string& output_path) {
   const std::string ext = lower_extension(output_path);
   const AVOutputFormat* of = av_guess_format(nullptr, output_path.c_str(), nullptr);

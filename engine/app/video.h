@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/tensor.h"
 
@@ -66,6 +67,11 @@ class VideoReader {
   VideoInfo info_;
   std::unique_ptr<Impl> impl_;
 };
+
+// The presentation times (seconds from the first frame, increasing) of every frame of the video
+// stream, from its packets alone (no decoding: fast). What `film video` plans pieces and resumes
+// with; VideoReader::next() reports the same times.
+std::vector<double> video_frame_times(const std::string& path);
 
 struct VideoOptions {
   Rational fps;              // the output's frame rate
