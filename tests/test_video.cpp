@@ -205,3 +205,57 @@ TEST_CASE(
   CHECK(r.output.find("\"frames_kept\":0") == std::string::npos);  // it kept what was there
   same_as_whole(dir / "resumed");  // no partial file left either: the listings are equal
 }
+
+TEST_CASE("film video: never across a scene cut; held frames keep the motion even") {
+  test::TempDir dir;
+  // A hard cut: 1 s of one test source, then 1 s of another.
+  auto r = test::run_command(
+      "ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=12:d=1 -f lavfi -i "
+      "mandelbrot=s=128x96:r=12 -filter_complex "
+      "\"[1:v]trim=duration=1,setpts=PTS-STARTPTS[m];[0:v][m]concat=n=2:v=1[v]\" -map \"[v]\" "
+      "-c:v libx264 -pix_fmt yuv420p '" +
+      (dir / "cut.mp4") + "'");
+  REQUIRE(r.exit_code == 0);
+  r = test::run_command(film_cmd("video " + (dir / "cut.mp4") + " -o '" + (dir / "c/%04d.png") +
+                                 "' --factor 2 --json"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("\"scene_cuts\":1") != std::string::npos);
+  // Output 23 sits halfway between input 11 (the last of the first source) and input 12 (the
+  // first of the second): it is input 12, not a blend; output 22 is input 11.
+  CHECK(frame_bytes(dir / "c/0022.png", 0) == frame_bytes(dir / "cut.mp4", 11));
+  CHECK(frame_bytes(dir / "c/0023.png", 0) == frame_bytes(dir / "cut.mp4", 12));
+  r = test::run_command(film_cmd("video " + (dir / "cut.mp4") + " -o '" + (dir / "blend/%04d.png") +
+                                 "' --factor 2 --scene-cut 0 --quiet"));
+  REQUIRE(r.exit_code == 0);
+  CHECK(frame_bytes(dir / "blend/0023.png", 0) != frame_bytes(dir / "cut.mp4", 12));
+
+  // Held frames: 6 fps motion stored at 12 fps (every picture twice).
+  r = test::run_command(
+      "ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=6:d=2 -vf fps=12 "
+      "-c:v libx264 -pix_fmt yuv420p '" +
+      (dir / "held.mp4") + "'");
+  REQUIRE(r.exit_code == 0);
+  r = test::run_command(film_cmd("video " + (dir / "held.mp4") + " -o '" + (dir / "h/%04d.png") +
+                                 "' --factor 2 --json"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("\"held_frames\":12") != std::string::npos);
+  r = test::run_command(film_cmd("video " + (dir / "held.mp4") + " -o '" +
+                                 (dir / "steps/%04d.png") + "' --factor 2 --held 0 --quiet"));
+  REQUIRE(r.exit_code == 0);
+  // Output 2 is at input 1's time, a copy of input 0: with held frames detected it is made
+  // halfway between input 0 and input 2 (the motion goes on); without, it stands still.
+  auto differ = [&](const std::string& a, const std::string& b) {
+    const std::string x = frame_bytes(a, 0), y = frame_bytes(b, 0);
+    REQUIRE(x.size() == y.size());
+    double sum = 0;
+    for (size_t i = 0; i < x.size(); ++i) sum += std::abs(int(uint8_t(x[i])) - int(uint8_t(y[i])));
+    return sum / static_cast<double>(x.size());
+  };
+  CHECK(differ(dir / "h/0002.png", dir / "h/0000.png") > 1.0);
+  CHECK(differ(dir / "steps/0002.png", dir / "steps/0000.png") < 1.0);
+  // Evenly: output 1 (a quarter of the way) lies between outputs 0 and 2.
+  CHECK(differ(dir / "h/0001.png", dir / "h/0000.png") <
+        differ(dir / "h/0002.png", dir / "h/0000.png"));
+}

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -40,11 +41,17 @@ const char* kHelp =
     "                     runs of input frames; N pieces into one frame pattern give exactly\n"
     "                     the frames of one whole run (for several processes or machines)\n"
     "  --resume           keep the frames already in OUT's pattern and make the rest\n"
+    "  --scene-cut T      a pair whose frames differ by more than T (0-1; default 0.08) is a cut:\n"
+    "                     never interpolated across, each frame shows the nearer side; 0: off\n"
+    "  --held T           a frame differing by less than T (default 0.0005) from the one before\n"
+    "                     is held: skipped, so motion stays even; 0: off\n"
     "  --quiet            no progress line; --json: a JSON summary on standard output\n"
     "Times other than multiples of 1/64 of an input interval are rounded to the nearest (the\n"
     "midpoint recursion of 'film interpolate --timestamps').\n";
 
 constexpr int kDepth = 6;
+// frame_change() thresholds (docs/cli.md has the measurements behind them).
+constexpr double kSceneCut = 0.08, kHeld = 0.0005;
 
 video::Rational parse_rate(const std::string& text) {
   const auto slash = text.find('/');
@@ -73,7 +80,7 @@ video::Rational parse_rate(const std::string& text) {
 int cmd_video(const std::vector<std::string>& argv) {
   Args a(argv,
          {"-o", "--factor", "--fps", "--codec", "--quality", "--pix-fmt", "--model", "--backend",
-          "--threads", "--padding", "--segment"},
+          "--threads", "--padding", "--segment", "--scene-cut", "--held"},
          {"--help", "--force", "--quiet", "--json", "--resume"}, "video");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
@@ -145,6 +152,22 @@ int cmd_video(const std::vector<std::string>& argv) {
     }
   }
   const bool resume = a.flag("--resume");
+  auto threshold = [&](const char* name, double def) {
+    auto v = a.get(name);
+    if (!v) return def;
+    size_t used = 0;
+    double x = -1;
+    try {
+      x = std::stod(*v, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != v->size() || !(x >= 0 && x <= 1))
+      usage_fail(name, " takes a number in [0, 1] (0: off), got '", *v, "'");
+    return x;
+  };
+  const double cut_above = threshold("--scene-cut", kSceneCut),
+               held_below = threshold("--held", kHeld);
   if ((resume || seg_n > 1) && !pattern)
     usage_fail(
         "--resume and --segment write frame patterns (frames/%06d.png) for now; a video "
@@ -220,7 +243,7 @@ int cmd_video(const std::vector<std::string>& argv) {
   // Output frame k sits at k / rate seconds; the pair (t0, t1) makes those in [t0, t1).
   Tensor prev, cur;
   double t_prev = 0, t_cur = 0;
-  int64_t k = 0;
+  int64_t k = 0, cuts = 0, held = 0;
   while (in.next(cur, t_cur, copy)) {
     if (inputs >= m_in || std::abs(t_cur - times[inputs]) > 1e-6)
       fail(in_path, ": frame ", inputs, " decodes at ", t_cur, " s where its packet says ",
@@ -232,6 +255,15 @@ int cmd_video(const std::vector<std::string>& argv) {
       t_prev = t_cur;
       continue;
     }
+    const double change = video::frame_change(prev, cur);
+    // A held frame (the same picture again): the span to the next new frame is interpolated as
+    // one, so that motion stays even.
+    if (held_below > 0 && change < held_below) {
+      ++held;
+      continue;
+    }
+    const bool cut = cut_above > 0 && change > cut_above;
+    cuts += cut;
     std::vector<double> at;
     std::vector<int64_t> which;
     for (; static_cast<double>(k) / rate < t_cur - eps; ++k)
@@ -239,7 +271,9 @@ int cmd_video(const std::vector<std::string>& argv) {
         at.push_back(std::max(0.0, (static_cast<double>(k) / rate - t_prev) / (t_cur - t_prev)));
         which.push_back(k);
       }
-    if (!at.empty())
+    if (cut)  // never across a cut: each frame shows the nearer side
+      for (size_t i = 0; i < at.size(); ++i) emit(which[i], at[i] < 0.5 ? prev : cur);
+    else if (!at.empty())
       f.frames_at(prev, cur, at, kDepth,
                   [&](size_t i, const Tensor& frame) { emit(which[i], frame); });
     prev = cur;
@@ -260,6 +294,8 @@ int cmd_video(const std::vector<std::string>& argv) {
                                 {"frames_out", total},
                                 {"frames_written", written},
                                 {"frames_kept", kept},
+                                {"scene_cuts", cuts},
+                                {"held_frames", held},
                                 {"segment", std::to_string(seg_i) + "/" + std::to_string(seg_n)},
                                 {"fps_in", info.frame_rate.value()},
                                 {"fps_out", rate},

@@ -173,8 +173,10 @@ std::vector<double> video_frame_times(const std::string& path) {
   while (av_read_frame(m.fmt, m.pkt) >= 0) {
     // Packets the demuxer marks for discarding (before an edit list's start) give no frame.
     if (m.pkt->stream_index == m.stream && !(m.pkt->flags & AV_PKT_FLAG_DISCARD)) {
-      if (m.pkt->pts != AV_NOPTS_VALUE) pts.push_back(m.pkt->pts);
-      else ++missing;
+      if (m.pkt->pts != AV_NOPTS_VALUE)
+        pts.push_back(m.pkt->pts);
+      else
+        ++missing;
     }
     av_packet_unref(m.pkt);
   }
@@ -189,6 +191,26 @@ std::vector<double> video_frame_times(const std::string& path) {
   pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
   for (int64_t p : pts) t.push_back(static_cast<double>(p - pts.front()) * av_q2d(m.tb));
   return t;
+}
+
+double frame_change(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape() || a.shape().size() != 4 || a.dim(1) != 3)
+    fail("frame_change: frames of ", shape_str(a.shape()), " and ", shape_str(b.shape()));
+  const int64_t h = a.dim(2), w = a.dim(3), plane = h * w, bh = (h + 7) / 8, bw = (w + 7) / 8;
+  std::vector<double> la(static_cast<size_t>(bh * bw)), lb(la.size()), n(la.size());
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x) {
+      const int64_t i = y * w + x, blk = (y / 8) * bw + x / 8;
+      auto luma = [&](const float* p) {
+        return 0.299 * p[i] + 0.587 * p[plane + i] + 0.114 * p[2 * plane + i];
+      };
+      la[blk] += luma(a.data());
+      lb[blk] += luma(b.data());
+      n[blk] += 1;
+    }
+  double sum = 0;
+  for (size_t i = 0; i < la.size(); ++i) sum += std::abs(la[i] - lb[i]) / n[i];
+  return sum / static_cast<double>(la.size());
 }
 
 std::string video_default_codec(const std::string& input_codec, const std::string& output_path) {

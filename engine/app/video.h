@@ -73,6 +73,12 @@ class VideoReader {
 // with; VideoReader::next() reports the same times.
 std::vector<double> video_frame_times(const std::string& path);
 
+// How much two frames ([1,3,H,W] RGB in [0, 1]) differ, for cut and held-frame detection: the
+// mean absolute difference of their luma (Rec. 601 weights) after averaging 8x8 blocks, which
+// keeps compression noise and grain out of it. 0 for identical frames; docs/cli.md gives the
+// values measured at cuts, held frames and ordinary motion.
+double frame_change(const Tensor& a, const Tensor& b);
+
 struct VideoOptions {
   Rational fps;              // the output's frame rate
   std::string codec;         // encoder name; "" picks (video_default_codec)
