@@ -219,7 +219,9 @@ int cmd_video(const std::vector<std::string>& argv) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   int64_t written = 0, inputs = 0;
+  double model_seconds = 0, emit_seconds = 0;
   auto emit = [&](int64_t k, const Tensor& rgb) {
+    const double e0 = seconds();
     if (writer) {
       writer->write(rgb);
     } else {
@@ -229,6 +231,7 @@ int cmd_video(const std::vector<std::string>& argv) {
       io::write_image(frames.files[k], img);
     }
     ++written;
+    emit_seconds += seconds() - e0;
     if (progress) {
       const double s = seconds();
       std::fprintf(stderr, "\r[%lld/%lld] %.1f frames/s, about %.0f s left   ",
@@ -271,11 +274,15 @@ int cmd_video(const std::vector<std::string>& argv) {
         at.push_back(std::max(0.0, (static_cast<double>(k) / rate - t_prev) / (t_cur - t_prev)));
         which.push_back(k);
       }
-    if (cut)  // never across a cut: each frame shows the nearer side
+    if (cut) {  // never across a cut: each frame shows the nearer side
       for (size_t i = 0; i < at.size(); ++i) emit(which[i], at[i] < 0.5 ? prev : cur);
-    else if (!at.empty())
+    } else if (!at.empty()) {
+      // The model's share of the time: everything but the emits (encoding, writing).
+      const double t0 = seconds(), e0 = emit_seconds;
       f.frames_at(prev, cur, at, kDepth,
                   [&](size_t i, const Tensor& frame) { emit(which[i], frame); });
+      model_seconds += seconds() - t0 - (emit_seconds - e0);
+    }
     prev = cur;
     t_prev = t_cur;
     if (t_prev >= t_hi - eps) break;  // the piece's last pair is done
@@ -300,6 +307,7 @@ int cmd_video(const std::vector<std::string>& argv) {
                                 {"fps_in", info.frame_rate.value()},
                                 {"fps_out", rate},
                                 {"seconds", took},
+                                {"model_seconds", model_seconds},
                                 {"codec", writer ? writer->codec() : "images"}};
     std::printf("%s\n", j.dump().c_str());
   } else {
