@@ -77,6 +77,24 @@ int Args::get_int(const std::string& name, int def, int min, int max) const {
   return static_cast<int>(x);
 }
 
+double parse_real(const std::string& text, const std::string& what, double min, double max) {
+  double x = 0;
+  size_t used = 0;
+  try {
+    x = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !(x >= min && x <= max))
+    usage_fail(what, ": expected a number in [", min, ", ", max, "], got '", text, "'");
+  return x;
+}
+
+double Args::get_real(const std::string& name, double def, double min, double max) const {
+  auto v = get(name);
+  return v ? parse_real(*v, "option " + name, min, max) : def;
+}
+
 std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* option) {
   static const std::map<std::string, std::pair<int64_t, int64_t>> named = {
       {"480p", {480, 854}},    {"720p", {720, 1280}},   {"1080p", {1080, 1920}},

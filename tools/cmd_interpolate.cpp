@@ -56,19 +56,8 @@ constexpr int kMaxDepth = 6;  // arbitrary times are rounded to multiples of 1/2
 std::vector<double> parse_times(const std::string& text) {
   std::vector<double> t;
   std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || !(v >= 0.0 && v <= 1.0))
-      usage_fail("--timestamps: expected times in [0, 1] separated by commas, got '", item, "'");
-    t.push_back(v);
-  }
+  for (std::string item; std::getline(ss, item, ',');)
+    t.push_back(parse_real(item, "--timestamps (times in [0, 1], separated by commas)", 0, 1));
   if (t.empty()) usage_fail("--timestamps: no times given");
   return t;
 }

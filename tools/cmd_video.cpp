@@ -152,22 +152,8 @@ int cmd_video(const std::vector<std::string>& argv) {
     }
   }
   const bool resume = a.flag("--resume");
-  auto threshold = [&](const char* name, double def) {
-    auto v = a.get(name);
-    if (!v) return def;
-    size_t used = 0;
-    double x = -1;
-    try {
-      x = std::stod(*v, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != v->size() || !(x >= 0 && x <= 1))
-      usage_fail(name, " takes a number in [0, 1] (0: off), got '", *v, "'");
-    return x;
-  };
-  const double cut_above = threshold("--scene-cut", kSceneCut),
-               held_below = threshold("--held", kHeld);
+  const double cut_above = a.get_real("--scene-cut", kSceneCut, 0, 1),
+               held_below = a.get_real("--held", kHeld, 0, 1);
   if ((resume || seg_n > 1) && !pattern)
     usage_fail(
         "--resume and --segment write frame patterns (frames/%06d.png) for now; a video "

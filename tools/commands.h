@@ -50,6 +50,8 @@ class Args {
   std::string require(const std::string& name) const;
   // An integer in [min, max]; a UsageError naming the option and the range otherwise.
   int get_int(const std::string& name, int def, int min, int max) const;
+  // A number in [min, max] (parse_real), `def` when the option is absent.
+  double get_real(const std::string& name, double def, double min, double max) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
@@ -58,6 +60,10 @@ class Args {
   std::map<std::string, bool> flags_;
   std::vector<std::string> positional_;
 };
+
+// A number in [min, max] written whole ("0.25", "1e-4"; nothing after it); a UsageError naming
+// `what` and the range otherwise.
+double parse_real(const std::string& text, const std::string& what, double min, double max);
 
 // A frame size as users write it, WIDTHxHEIGHT ("1280x720", as video tools do), or a name: 480p,
 // 720p, 1080p, 1440p, 2160p/4k. Returns {height, width}; a UsageError naming `option` otherwise.
