@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "backends/registry.h"
@@ -243,17 +244,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
       usage_fail("--check reports alone, as text or json");
     return check_mode(path, format);
   }
-  double tolerance = 1e-4;
-  if (auto t = a.get("--tolerance")) {
-    size_t used = 0;
-    try {
-      tolerance = std::stod(*t, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != t->size() || !(tolerance >= 0))
-      usage_fail("--tolerance takes a number >= 0, got '", *t, "'");
-  }
+  const double tolerance = a.get_real("--tolerance", 1e-4, 0, INFINITY);
   const int runs = a.get_int("--runs", 3, 1, 1000), threads = a.get_int("--threads", 0, 0, 4096);
   const int top = a.get_int("--top", 25, 1, 100000);
   graph::Graph g, flat;
@@ -340,23 +331,22 @@ int cmd_inspect(const std::vector<std::string>& argv) {
       }
     }
   }
+  // The plan at --size, for the summary and the report.
+  InspectInput in{.graph = &g, .flat = &flat, .path = path, .backend = backend};
+  if (have_weights) in.weights = &model->weights;  // not the random ones of a run
+  std::optional<ExecutionPlan> plan;
+  if (auto size = a.get("--size")) {
+    std::tie(in.height, in.width) = parse_size(*size, "--size");
+    const auto [ph, pw] = padded_size(g, in.height, in.width);  // what 'interpolate' runs at
+    graph::ShapeMap shapes;
+    for (auto& decl : g.inputs) shapes[decl.name] = {1, 3, ph, pw};
+    std::vector<std::string> outputs;
+    for (auto& o : flat.outputs)
+      if (!o.aux) outputs.push_back(o.name);
+    plan = make_plan(flat, *create_backend(backend), shapes, outputs, {}, path);
+    in.plan = &*plan;
+  }
   if (format != "text") {
-    InspectInput in{.graph = &g, .flat = &flat, .path = path, .backend = backend};
-    if (model) in.weights = &model->weights;
-    ExecutionPlan plan;
-    if (auto size = a.get("--size")) {
-      const auto [h, w] = parse_size(*size, "--size");
-      const auto [ph, pw] = padded_size(g, h, w);
-      graph::ShapeMap shapes;
-      for (auto& decl : g.inputs) shapes[decl.name] = {1, 3, ph, pw};
-      std::vector<std::string> outputs;
-      for (auto& o : flat.outputs)
-        if (!o.aux) outputs.push_back(o.name);
-      plan = make_plan(flat, *create_backend(backend), shapes, outputs, {}, path);
-      in.plan = &plan;
-      in.height = h;
-      in.width = w;
-    }
     auto report = inspect_report(in);
     if (profile) report["profile"] = prof;
     if (compare) report["compare"] = comp;
@@ -389,9 +379,6 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   std::printf("  weights: %zu tensors, %lld parameters (%s)%s\n", g.weights.size(),
               static_cast<long long>(params), mib(sizeof(float) * params).c_str(),
               have_weights ? "" : ", declared (a bare graph: no weight data)");
-  std::map<std::string, int> calls;
-  for (auto& n : g.nodes)
-    if (n.op == "call") ++calls[n.function];
   for (auto& [name, f] : g.functions)
     std::printf("  function %s: %zu inputs, %zu outputs, %zu weights, %zu nodes\n", name.c_str(),
                 f.inputs.size(), f.outputs.size(), f.weights.size(), f.nodes.size());
@@ -406,31 +393,20 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   std::printf(")\n");
 
   graph::ShapeMap shapes;
-  if (auto size = a.get("--size")) {
-    const auto [h, w] = parse_size(*size, "--size");
-    const auto [ph, pw] = padded_size(g, h, w);  // what 'interpolate' would run at
-    graph::ShapeMap in;
-    for (auto& decl : g.inputs) in[decl.name] = {1, 3, ph, pw};
-    std::vector<std::string> outputs;
-    for (auto& o : flat.outputs)
-      if (!o.aux) outputs.push_back(o.name);
-    const ExecutionPlan plan = make_plan(flat, *create_backend(backend), in, outputs, {}, path);
-    shapes = plan.shapes;
-    const PlanReport& r = plan.report;
-    std::map<std::string, double> macs;
-    double total = 0;
-    for (auto& n : flat.nodes) {
-      const double m = graph::node_macs(n, shapes);
-      if (m == 0) continue;
-      macs[stage_of(n)] += m;
-      total += m;
-    }
+  if (plan) {
+    shapes = plan->shapes;
+    const PlanReport& r = plan->report;
+    const int64_t h = in.height, w = in.width;
+    const auto [ph, pw] = padded_size(g, h, w);
+    const auto report = inspect_report(in);
+    const double total = report["macs"];
     std::printf("at %s%s: %.2f GMAC per frame (", size_str(h, w).c_str(),
                 ph != h || pw != w ? (" (runs at " + size_str(ph, pw) + ")").c_str() : "",
                 total / 1e9);
     first = true;
-    for (auto& [stage, m] : macs) {
-      std::printf("%s%s %.0f%%", first ? "" : ", ", stage.c_str(), 100 * m / total);
+    for (const auto& [stage, m] : report["stage_macs"].items()) {
+      if (m.get<double>() == 0) continue;
+      std::printf("%s%s %.0f%%", first ? "" : ", ", stage.c_str(), 100 * m.get<double>() / total);
       first = false;
     }
     std::printf(
