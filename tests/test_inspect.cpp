@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "backends/registry.h"
 #include "engine/app/image.h"
 #include "engine/app/inspect.h"
 #include "engine/app/visualize.h"
@@ -477,4 +478,28 @@ TEST_CASE(
   CHECK(dom.find("data-instance=\"flow_forward/l1/predict\" open=\"\"") != std::string::npos);
   CHECK(dom.find("class=\"node selected\"") != std::string::npos);
   CHECK(dom.find("id=\"timeline-mark\"") != std::string::npos);
+}
+
+TEST_CASE(
+    "compare_report names values that turn infinite or NaN on one side (JSON has no number "
+    "for them)") {
+  auto a = test::port_fixture_model("a");
+  auto weights = a->weights;
+  for (auto& [name, t] : weights)
+    if (t.shape().size() == 4) {  // the first conv kernel overflows float
+      t = t.clone();
+      for (int64_t i = 0; i < t.size(); ++i) t.data()[i] = 3e38f;
+      break;
+    }
+  auto b = Model::from_parts(a->graph, weights, "overflowing");
+  Session sa(with_every_value_as_output(*a), create_backend("ref"));
+  Session sb(with_every_value_as_output(*b), create_backend("ref"));
+  Tensor x = Tensor::zeros({1, 3, 64, 64});
+  for (int64_t i = 0; i < x.size(); ++i) x.data()[i] = float(i % 17) / 17;
+  const auto c = compare_report(sa, sb, {{"x0", x}, {"x1", x}}, 1e-4);
+  REQUIRE(c.contains("first_differing"));
+  CHECK(c["first_differing"]["error"].get<std::string>().find("differ by NaN or infinity") !=
+        std::string::npos);
+  CHECK_NOTHROW(json::parse(c.dump()));  // no NaN in it
+  CHECK(compare_text(c, 5).find("first node beyond the tolerance") != std::string::npos);
 }

@@ -80,23 +80,39 @@ json value_memory(const ExecutionPlan& p, int v) {
   return m;
 }
 
-// Arena bytes live during each step: every intermediate (not a view) from the step that makes
-// it to the last step that reads it, and each step's scratch during that step.
+// Arena bytes live during each step: the union of the byte ranges of the intermediates alive
+// then (from the first step that writes a value, a concat slot's producer included, to the last
+// that reads it or a view of it) and of the step's scratch. A union, so that values placed over
+// each other (in place) count once.
 std::vector<size_t> live_bytes(const ExecutionPlan& p) {
-  std::vector<size_t> live(p.steps.size(), 0);
-  for (size_t v = 0; v < p.values.size(); ++v) {
+  const int n = static_cast<int>(p.values.size());
+  std::vector<int> first(n, INT32_MAX), last(n, -1);
+  for (int v = 0; v < n; ++v) {
+    int root = v;
+    while (p.values[root].view_of >= 0) root = p.values[root].view_of;
     const PlannedValue& pv = p.values[v];
-    if (pv.view_of >= 0 || pv.bytes == 0) continue;
-    if (pv.role == ValueRole::scratch) {
-      for (size_t s = 0; s < p.steps.size(); ++s)
-        if (p.steps[s].scratch == static_cast<int>(v)) live[s] += pv.bytes;
-      continue;
+    if (pv.producer >= 0) {
+      first[root] = std::min(first[root], pv.producer);
+      last[root] = std::max(last[root], pv.producer);
     }
-    if (pv.role != ValueRole::intermediate || pv.producer < 0) continue;
-    int last = pv.producer;
-    for (int c : pv.consumers) last = std::max(last, c);
-    for (int s = pv.producer; s <= last && s < static_cast<int>(live.size()); ++s)
-      live[s] += pv.bytes;
+    for (int c : pv.consumers) last[root] = std::max(last[root], c);
+  }
+  std::vector<size_t> live(p.steps.size(), 0);
+  for (int s = 0; s < static_cast<int>(p.steps.size()); ++s) {
+    std::vector<std::pair<size_t, size_t>> ranges;
+    for (int v = 0; v < n; ++v) {
+      const PlannedValue& pv = p.values[v];
+      if (pv.view_of >= 0 || pv.bytes == 0) continue;
+      const bool alive = (pv.role == ValueRole::intermediate && first[v] <= s && s <= last[v]) ||
+                         (pv.role == ValueRole::scratch && p.steps[s].scratch == v);
+      if (alive) ranges.push_back({pv.arena_offset, pv.arena_offset + pv.bytes});
+    }
+    std::sort(ranges.begin(), ranges.end());
+    size_t end = 0;
+    for (const auto& [lo, hi] : ranges) {
+      if (hi > std::max(lo, end)) live[s] += hi - std::max(lo, end);
+      end = std::max(end, hi);
+    }
   }
   return live;
 }
@@ -364,15 +380,14 @@ json profile_report(Session& session, const std::map<std::string, Tensor>& input
   }
   std::sort(rows.begin(), rows.end(),
             [](const Row& a, const Row& b) { return a.seconds > b.seconds; });
-  auto row_json = [&](const Row& r, const char* key) {
-    json j = {{key, key == std::string("name") ? r.name
-                    : key == std::string("op") ? r.op
-                                               : r.stage}};
-    if (key == std::string("name")) {
+  // {key: label, [op, stage,] [count,] seconds, share, macs, gflops}
+  auto row_json = [&](const char* key, const std::string& label, const Row& r, bool group) {
+    json j = {{key, label}};
+    if (group) {
+      j["count"] = r.count;
+    } else {
       j["op"] = r.op;
       j["stage"] = r.stage;
-    } else {
-      j["count"] = r.count;
     }
     j["seconds"] = r.seconds;
     j["share"] = total > 0 ? r.seconds / total : 0;
@@ -384,7 +399,7 @@ json profile_report(Session& session, const std::map<std::string, Tensor>& input
     std::map<std::string, Row> groups;
     for (const auto& r : rows) {
       Row& g = groups[key_of(r)];
-      g.op = g.stage = key_of(r);
+      g.name = key_of(r);
       g.seconds += r.seconds;
       g.macs += r.macs;
       ++g.count;
@@ -394,13 +409,13 @@ json profile_report(Session& session, const std::map<std::string, Tensor>& input
     std::sort(sorted.begin(), sorted.end(),
               [](const Row& a, const Row& b) { return a.seconds > b.seconds; });
     json a = json::array();
-    for (const auto& g : sorted) a.push_back(row_json(g, key));
+    for (const auto& g : sorted) a.push_back(row_json(key, g.name, g, true));
     return a;
   };
   double macs = 0;
   json nodes = json::array();
   for (const auto& r : rows) {
-    nodes.push_back(row_json(r, "name"));
+    nodes.push_back(row_json("name", r.name, r, false));
     macs += r.macs;
   }
   return {{"runs", runs},
@@ -475,16 +490,16 @@ json compare_report(Session& a, Session& b, const std::map<std::string, Tensor>&
   const graph::Graph& fa = a.model().flat;
   const graph::Graph& fb = b.model().flat;
   // Values both sides can be asked for (with_every_value_as_output declares them).
-  std::set<std::string> in_b, in_a;
+  std::set<std::string> in_b, common;
   for (const auto& o : fb.outputs) in_b.insert(o.name);
   for (const auto& o : fa.outputs)
-    if (in_b.count(o.name)) in_a.insert(o.name);
+    if (in_b.count(o.name)) common.insert(o.name);
   std::vector<std::string> values;
   std::vector<const graph::Node*> producers;
   for (size_t i : graph::topo_order(fa)) {
     const graph::Node& n = fa.nodes[i];
     for (const auto& o : n.outputs)
-      if (!o.empty() && in_a.count(o)) {
+      if (!o.empty() && common.count(o)) {
         values.push_back(o);
         producers.push_back(&n);
       }
@@ -507,15 +522,28 @@ json compare_report(Session& a, Session& b, const std::map<std::string, Tensor>&
       continue;
     }
     double max_err = 0, sum = 0, ref_max = 0;
-    int64_t at = 0;
+    int64_t at = 0, not_finite = 0, first_not_finite = -1;
     for (int64_t i = 0; i < x.size(); ++i) {
       const double e = std::abs(static_cast<double>(x.data()[i]) - y.data()[i]);
+      if (!std::isfinite(e)) {  // NaN or infinity on a side (JSON has no number for them)
+        const float u = x.data()[i], v = y.data()[i];
+        if (!(u == v || (std::isnan(u) && std::isnan(v))) && not_finite++ == 0)
+          first_not_finite = i;
+        continue;
+      }
       ref_max = std::max(ref_max, std::abs(static_cast<double>(x.data()[i])));
-      sum += std::isnan(e) ? 0 : e;
-      if (e > max_err || (std::isnan(e) && !std::isnan(max_err))) {
+      sum += e;
+      if (e > max_err) {
         max_err = e;
         at = i;
       }
+    }
+    if (not_finite > 0) {
+      row["error"] = cat(not_finite, " values differ by NaN or infinity (the first at element ",
+                         first_not_finite, ")");
+      if (first.is_null()) first = row;
+      rows.push_back(row);
+      continue;
     }
     json where = json::array();
     int64_t rest = at;
