@@ -16,6 +16,7 @@ extern "C" {
 #include <filesystem>
 #include <vector>
 
+#include "engine/app/image.h"
 #include "graph/error.h"
 #include "graph/file.h"
 
@@ -392,14 +393,13 @@ void VideoWriter::write(const Tensor& rgb) {
   const float* s = rgb.data();
   for (int64_t i = 0; i < plane; ++i)
     for (int c = 0; c < 3; ++c) {
-      float v = s[c * plane + i];
-      v = v > 0 ? (v < 1 ? v : 1) : 0;  // NaN -> 0
+      const float v = s[c * plane + i];  // clamped and rounded as every image writer does
       if (deep) {
-        const auto q = static_cast<uint16_t>(std::lround(v * 65535.0f));
+        const uint16_t q = io::to_word(v);
         m.rgb[(i * 3 + c) * 2] = static_cast<uint8_t>(q & 0xff);
         m.rgb[(i * 3 + c) * 2 + 1] = static_cast<uint8_t>(q >> 8);
       } else {
-        m.rgb[i * 3 + c] = static_cast<uint8_t>(std::lround(v * 255.0f));
+        m.rgb[i * 3 + c] = io::to_byte(v);
       }
     }
   m.sws = sws_getCachedContext(m.sws, w, h, deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24, w, h,
