@@ -183,7 +183,15 @@ void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& option
   // copies[v]: the values holding v's data, by layout; base[v]: the one its producer wrote.
   std::map<int, std::map<Layout, int>> copies;
   std::map<int, int> base;
-  for (int v : p.inputs) copies[v][Layout::nchw] = base[v] = v;
+  for (int v : p.inputs) {
+    auto given = options.input_layouts.find(p.values[v].name);
+    const Layout l = given == options.input_layouts.end() ? Layout::nchw : given->second;
+    if (p.values[v].shape.size() != 4 && l != Layout::nchw)
+      fail(p.model_name, ": input '", p.values[v].name, "' of rank ", p.values[v].shape.size(),
+           " cannot arrive as ", layout_name(l));
+    p.values[v].layout = l;
+    copies[v][l] = base[v] = v;
+  }
   for (int v : p.weights) copies[v][Layout::nchw] = base[v] = v;
 
   std::vector<PlanStep> steps;
@@ -223,7 +231,8 @@ void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& option
       if (p.values[v].shape.size() != 4 && l != Layout::nchw)
         fail("backend '", backend.name(), "' writes the rank-", p.values[v].shape.size(),
              " value '", p.values[v].name, "' of ", s.label, " as ", layout_name(l));
-      if (p.values[v].role == ValueRole::output && l != Layout::nchw) {
+      if (p.values[v].role == ValueRole::output && l != Layout::nchw &&
+          !options.native_outputs.count(p.values[v].name)) {
         // The kernel writes a copy in its layout; a reorder right after it fills the NCHW output.
         PlannedValue nv;
         nv.name = p.values[v].name + "@" + layout_name(l);

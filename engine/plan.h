@@ -25,6 +25,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -108,7 +109,8 @@ struct ExecutionPlan {
   std::vector<PlanStep> steps;            // in execution order
   std::vector<int> inputs;                // value indices: graph inputs, in graph order
   std::vector<std::string> output_names;  // requested, in request order
-  std::vector<int> outputs;      // value indices: the requested outputs, in request order (NCHW)
+  std::vector<int> outputs;      // value indices: the requested outputs, in request order (NCHW
+                                 // unless PlanOptions::native_outputs)
   std::vector<int> weights;      // value indices of the weights the plan reads
   std::vector<PlanCopy> copies;  // empty for host memory
   size_t arena_bytes = 0;
@@ -120,6 +122,11 @@ struct ExecutionPlan {
 struct PlanOptions {
   bool reuse_memory = true;
   int threads = 0;
+  // For handing values between plans on one backend without converting them (Session's resident
+  // values): inputs that arrive in a layout other than NCHW, and outputs that leave in whatever
+  // layout their producer writes (no reorder to NCHW).
+  std::map<std::string, Layout> input_layouts;
+  std::set<std::string> native_outputs;
 };
 
 // All passes in order. Throws film::Error naming the input, node or backend.

@@ -21,27 +21,63 @@ struct Session::Entry {
   std::unique_ptr<Prepared> prepared;  // at the first run
 };
 
+// Freed resident values' buffers by size, until a run needs one of that size again. Shared with
+// every ResidentValue's deleter, so values may outlive their session.
+struct Session::Pool {
+  std::mutex mutex;
+  std::multimap<size_t, std::unique_ptr<Buffer>> free;
+};
+
+Tensor ResidentValue::to_tensor() const {
+  Tensor t = Tensor::zeros(shape);
+  TensorView v;
+  v.shape = shape;
+  v.layout = layout;
+  v.buffer = buffer.get();
+  if (layout_is_plain(layout)) v.strides = dense_strides(shape, layout);
+  for (int64_t n = 0; n < shape[0]; ++n)
+    for (int64_t c = 0; c < shape[1]; ++c)
+      for (int64_t h = 0; h < shape[2]; ++h)
+        for (int64_t w = 0; w < shape[3]; ++w)
+          t.data()[((n * shape[1] + c) * shape[2] + h) * shape[3] + w] =
+              v.data()[v.index(n, c, h, w)];
+  return t;
+}
+
 Session::Session(std::shared_ptr<const Model> model, std::unique_ptr<Backend> backend,
                  SessionOptions options)
-    : model_(std::move(model)), backend_(std::move(backend)), options_(options) {
+    : model_(std::move(model)),
+      backend_(std::move(backend)),
+      options_(options),
+      pool_(std::make_shared<Pool>()) {
   if (!backend_) fail("internal: a Session needs a backend");
   backend_name_ = backend_->name();
 }
 
 Session::~Session() = default;
 
-Session::Entry& Session::get(const graph::ShapeMap& inputs, std::vector<std::string>& outputs) {
+Session::Entry& Session::get(const graph::ShapeMap& inputs, std::vector<std::string>& outputs,
+                             const std::map<std::string, Layout>& input_layouts,
+                             const std::set<std::string>& native_outputs) {
   if (outputs.empty())
     for (auto& o : model_->flat.outputs)
       if (!o.aux) outputs.push_back(o.name);
   std::string key;
-  for (auto& [n, s] : inputs) key += n + shape_str(s) + ";";
-  for (auto& o : outputs) key += o + ",";
+  for (auto& [n, s] : inputs) {
+    key += n + shape_str(s);
+    if (auto l = input_layouts.find(n); l != input_layouts.end())
+      key += std::string("@") + layout_name(l->second);
+    key += ";";
+  }
+  for (auto& o : outputs) key += o + (native_outputs.count(o) ? "@native," : ",");
   if (auto it = plans_.find(key); it != plans_.end()) return *it->second;
   auto e = std::make_unique<Entry>();
-  e->plan =
-      make_plan(model_->flat, *backend_, inputs, outputs,
-                {.reuse_memory = options_.reuse_memory, .threads = options_.threads}, model_->name);
+  e->plan = make_plan(model_->flat, *backend_, inputs, outputs,
+                      {.reuse_memory = options_.reuse_memory,
+                       .threads = options_.threads,
+                       .input_layouts = input_layouts,
+                       .native_outputs = native_outputs},
+                      model_->name);
   auto& slot = plans_[key];
   slot = std::move(e);
   return *slot;
@@ -138,28 +174,80 @@ void Session::prepare(Entry& e) {
 
 std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& inputs,
                                            std::vector<std::string> outputs) {
+  return run(RunRequest{.inputs = inputs, .outputs = std::move(outputs)}).outputs;
+}
+
+RunResult Session::run(const RunRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
+  const auto& inputs = request.inputs;
   graph::ShapeMap shapes;
   for (auto& [n, t] : inputs) {
     if (t.empty() && t.size() > 0) fail("input '", n, "' has no data");
     shapes[n] = t.shape();
   }
-  Entry& e = get(shapes, outputs);
+  std::map<std::string, Layout> layouts;
+  for (auto& [n, r] : request.resident_inputs) {
+    if (!r || !r->buffer) fail("resident input '", n, "' has no data");
+    shapes[n] = r->shape;
+    if (r->layout != Layout::nchw) layouts[n] = r->layout;
+  }
+  const std::set<std::string> native(request.resident_outputs.begin(),
+                                     request.resident_outputs.end());
+  std::vector<std::string> outputs = request.outputs;
+  outputs.insert(outputs.end(), request.resident_outputs.begin(), request.resident_outputs.end());
+  const bool host = backend_->buffer_type().host;
+  if (!host && (!native.empty() || !request.resident_inputs.empty()))
+    fail("backend '", backend_name_, "': resident values are kept in host memory only for now");
+  Entry& e = get(shapes, outputs, layouts, native);
   if (!e.prepared) prepare(e);
   const ExecutionPlan& p = e.plan;
   Prepared& prep = *e.prepared;
-  const bool host = backend_->buffer_type().host;
 
-  // Host memory: the caller's tensors are lent to the kernels, fresh output tensors too. Device
-  // memory: the plan's copies (inputs up, outputs down; weights went up in prepare()).
-  std::map<std::string, Tensor> results;
-  for (int v : p.outputs) results[p.values[v].name] = Tensor::zeros(p.values[v].shape);
+  // Host memory: the caller's tensors are lent to the kernels, fresh output tensors too (resident
+  // outputs: buffers from the pool). Device memory: the plan's copies (inputs up, outputs down;
+  // weights went up in prepare()).
+  RunResult result;
+  auto& results = result.outputs;
+  for (int v : p.outputs) {
+    const PlannedValue& val = p.values[v];
+    if (!native.count(val.name)) {
+      results[val.name] = Tensor::zeros(val.shape);
+      continue;
+    }
+    std::unique_ptr<Buffer> b;
+    {
+      std::lock_guard<std::mutex> hold(pool_->mutex);
+      if (auto it = pool_->free.find(val.bytes); it != pool_->free.end()) {
+        b = std::move(it->second);
+        pool_->free.erase(it);
+      }
+    }
+    if (!b) b = backend_->allocate(val.bytes);
+    auto* r = new ResidentValue{val.shape, val.layout, std::move(b)};
+    result.resident[val.name] =
+        Resident(r, [pool = std::weak_ptr<Pool>(pool_)](const ResidentValue* x) {
+          if (auto keep = pool.lock()) {
+            std::lock_guard<std::mutex> hold(keep->mutex);
+            const size_t bytes = x->buffer->size();
+            keep->free.emplace(bytes, std::move(const_cast<ResidentValue*>(x)->buffer));
+          }
+          delete x;
+        });
+  }
+  auto input_data = [&](const std::string& name) -> float* {
+    if (auto it = inputs.find(name); it != inputs.end())
+      return const_cast<float*>(it->second.data());
+    return static_cast<float*>(request.resident_inputs.at(name)->buffer->host());
+  };
   if (host) {
     for (int v : p.inputs)
+      static_cast<HostBuffer*>(prep.own[v])->rebind(input_data(p.values[v].name));
+    for (int v : p.outputs) {
+      const std::string& name = p.values[v].name;
       static_cast<HostBuffer*>(prep.own[v])
-          ->rebind(const_cast<float*>(inputs.at(p.values[v].name).data()));
-    for (int v : p.outputs)
-      static_cast<HostBuffer*>(prep.own[v])->rebind(results.at(p.values[v].name).data());
+          ->rebind(native.count(name) ? result.resident.at(name)->buffer->host()
+                                      : results.at(name).data());
+    }
   }
   for (auto& c : p.copies)
     if (c.direction == PlanCopy::Direction::upload && c.when == PlanCopy::When::every_run)
@@ -185,7 +273,7 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
       }
     }
   }
-  return results;
+  return result;
 }
 
 namespace {

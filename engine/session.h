@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,32 @@ struct SessionOptions {
   bool profile = false;      // record per-step times
 };
 
+// A value kept in a backend's memory between runs, in the layout its producer wrote: an output
+// asked for as resident comes back as one, and a later run (of this session or another on the
+// same backend) takes it as an input without converting or copying it. FrameInterpolator keeps a
+// frame's encoder outputs so. Its buffer returns to the session's pool when the last reference
+// goes, so a stream of frames reuses the same memory (no fresh pages per frame). Host backends
+// only for now: a device backend would bind its buffers per run (docs/architecture.md).
+struct ResidentValue {
+  Shape shape;
+  Layout layout = Layout::nchw;
+  std::unique_ptr<Buffer> buffer;
+  // A plain NCHW copy, for tests and debugging.
+  Tensor to_tensor() const;
+};
+using Resident = std::shared_ptr<const ResidentValue>;
+
+struct RunRequest {
+  std::map<std::string, Tensor> inputs;             // NCHW
+  std::map<std::string, Resident> resident_inputs;  // as another run left them
+  std::vector<std::string> outputs;                 // as NCHW tensors
+  std::vector<std::string> resident_outputs;        // as ResidentValues
+};
+struct RunResult {
+  std::map<std::string, Tensor> outputs;
+  std::map<std::string, Resident> resident;
+};
+
 struct NodeProfile {
   std::string name, op;  // the node (or the reorder) and its op ("reorder" for reorders)
   double seconds = 0;
@@ -48,6 +75,9 @@ class Session {
   // `outputs` empty: every non-aux output of the graph.
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs,
                                     std::vector<std::string> outputs = {});
+  // Inputs and outputs as tensors or as resident values (both empty outputs: every non-aux
+  // output as a tensor).
+  RunResult run(const RunRequest& request);
   // Plans without compiling or running (no weights touched).
   PlanReport plan(const graph::ShapeMap& inputs, std::vector<std::string> outputs = {});
   const ExecutionPlan& execution_plan(const graph::ShapeMap& inputs,
@@ -69,7 +99,10 @@ class Session {
  private:
   struct Prepared;
   struct Entry;
-  Entry& get(const graph::ShapeMap& inputs, std::vector<std::string>& outputs);
+  struct Pool;
+  Entry& get(const graph::ShapeMap& inputs, std::vector<std::string>& outputs,
+             const std::map<std::string, Layout>& input_layouts = {},
+             const std::set<std::string>& native_outputs = {});
   void prepare(Entry& e);
   Buffer* weight_buffer(const std::string& name);
 
@@ -80,6 +113,7 @@ class Session {
   std::map<std::string, std::unique_ptr<Entry>> plans_;
   std::map<std::string, std::unique_ptr<Buffer>> weights_;  // once per session
   std::vector<NodeProfile> profile_;
+  std::shared_ptr<Pool> pool_;  // resident values' buffers, for reuse
   std::mutex mutex_;
 };
 

@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <optional>
 
 #include "backends/registry.h"
 #include "graph/error.h"
+#include "graph/split.h"
 
 namespace film {
 
@@ -49,8 +51,26 @@ Tensor flipped(const Tensor& src, bool horizontal, bool vertical) {
 
 }  // namespace
 
+// The graph cut at its one-input part (graph/split.h), for one padded size: the encoder and the
+// decoder as models of their own over the same weights, each with its session.
+struct FrameInterpolator::Split {
+  Shape shape;  // the padded input shape it was made for
+  std::optional<graph::InputSplit> parts;
+  std::unique_ptr<Session> encoder, decoder;
+};
+
+// A frame's encoder outputs, kept in the backend's memory and layout (Session's resident values),
+// and the padded frame itself (the decoder reads it too).
+struct EncodedFrame {
+  std::map<std::string, Resident> values;  // by the encoder's output names (side0)
+  Tensor frame;
+};
+
+FrameInterpolator::~FrameInterpolator() = default;
+
 FrameInterpolator::FrameInterpolator(std::shared_ptr<const Model> model, InterpolatorOptions o)
-    : session_(std::move(model), create_backend(o.backend),
+    : options_(o),
+      session_(std::move(model), create_backend(o.backend),
                {.threads = o.threads, .reuse_memory = o.reuse_memory, .profile = o.profile}),
       padding_(o.padding) {
   const graph::Graph& g = session_.model().graph;
@@ -117,18 +137,118 @@ Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) {
   return sum;
 }
 
+Tensor FrameInterpolator::pad(const Tensor& x) const {
+  auto [ph, pw] = padded_size(x.dim(2), x.dim(3));
+  return ph != x.dim(2) || pw != x.dim(3) ? recentre(x, ph, pw, padding_) : x;
+}
+
+// The graph's output for the frames a and b: checked for values that are not finite (named by
+// the whole graph's first node that made them) and cropped back to the frames' size.
+Tensor FrameInterpolator::finish(const Tensor& out, const Tensor& like, const Tensor& a,
+                                 const Tensor& b) {
+  for (int64_t i = 0, n = out.size(); i < n; ++i)
+    if (!std::isfinite(out.data()[i])) {
+      const auto& g = session_.model().graph;
+      fail(session_.model().name, ": the frame came out with values that are not finite: ",
+           session_.first_non_finite({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}},
+                                     {output_}));
+    }
+  return out.dim(2) != like.dim(2) || out.dim(3) != like.dim(3)
+             ? recentre(out, like.dim(2), like.dim(3), Padding::zeros)
+             : out;
+}
+
 Tensor FrameInterpolator::run_once(const Tensor& a, const Tensor& b) {
   const auto& g = session_.model().graph;
-  auto [ph, pw] = padded_size(a.dim(2), a.dim(3));
-  const bool pad = ph != a.dim(2) || pw != a.dim(3);
-  std::map<std::string, Tensor> in = {{g.inputs[0].name, pad ? recentre(a, ph, pw, padding_) : a},
-                                      {g.inputs[1].name, pad ? recentre(b, ph, pw, padding_) : b}};
-  Tensor out = session_.run(in, {output_}).at(output_);
-  for (int64_t i = 0, n = out.size(); i < n; ++i)
-    if (!std::isfinite(out.data()[i]))
-      fail(session_.model().name, ": the frame came out with values that are not finite: ",
-           session_.first_non_finite(in, {output_}));
-  return pad ? recentre(out, a.dim(2), a.dim(3), Padding::zeros) : out;
+  ++counts_.whole;
+  return finish(
+      session_.run({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}}, {output_}).at(output_),
+      a, a, b);
+}
+
+FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
+  if (!options_.reuse_features || tta_ != 1 || !session_.backend().buffer_type().host)
+    return nullptr;
+  auto [ph, pw] = padded_size(h, w);
+  const Shape shape = {1, 3, ph, pw};
+  if (!split_ || split_->shape != shape) {
+    split_ = std::make_unique<Split>();
+    split_->shape = shape;
+    const Model& m = session_.model();
+    split_->parts = graph::split_by_input(
+        m.flat, {{m.flat.inputs[0].name, shape}, {m.flat.inputs[1].name, shape}});
+    if (split_->parts) {
+      auto part = [&](const graph::Graph& g, const char* what) {
+        std::map<std::string, Tensor> weights;  // shared storage: no copy
+        for (auto& w : g.weights) weights[w.name] = m.weights.at(w.name);
+        return std::make_unique<Session>(
+            Model::from_parts(g, std::move(weights), m.name + " (" + what + ")"),
+            create_backend(options_.backend),
+            SessionOptions{.threads = options_.threads,
+                           .reuse_memory = options_.reuse_memory,
+                           .profile = options_.profile});
+      };
+      split_->encoder = part(split_->parts->encoder, "encoder");
+      split_->decoder = part(split_->parts->decoder, "decoder");
+    }
+  }
+  return split_->parts ? split_.get() : nullptr;
+}
+
+bool FrameInterpolator::splits(int64_t h, int64_t w) { return split_for(h, w) != nullptr; }
+
+// k's encoder outputs (and its padded frame): computed at the first need and kept in k while
+// fewer than options_.feature_frames frames keep theirs; `hold` keeps them alive for the caller
+// either way.
+const EncodedFrame& FrameInterpolator::features(const Keyframe& k,
+                                                std::shared_ptr<const EncodedFrame>& hold) {
+  if (k.features_) return *(hold = k.features_);
+  const std::string& in0 = session_.model().flat.inputs[0].name;
+  auto* e = new EncodedFrame;
+  e->frame = pad(k.rgb_);
+  std::vector<std::string> names;
+  for (auto& o : split_->parts->encoder.outputs) names.push_back(o.name);
+  e->values =
+      split_->encoder->run({.inputs = {{in0, e->frame}}, .resident_outputs = names}).resident;
+  ++counts_.encodes;
+  if (*live_features_ < std::max(2, options_.feature_frames)) {
+    ++*live_features_;
+    hold.reset(e, [live = live_features_](const EncodedFrame* p) {
+      --*live;
+      delete p;
+    });
+    k.features_ = hold;
+  } else {
+    hold.reset(e);
+  }
+  return *hold;
+}
+
+Tensor FrameInterpolator::middle(const Keyframe& a, const Keyframe& b) {
+  const Tensor &ra = a.rgb_, &rb = b.rgb_;
+  Split* s = ra.shape() == rb.shape() && ra.shape().size() == 4 && ra.dim(0) == 1 &&
+                     ra.dim(1) == 3 &&
+                     std::memcmp(ra.data(), rb.data(), sizeof(float) * ra.size()) != 0
+                 ? split_for(ra.dim(2), ra.dim(3))
+                 : nullptr;
+  if (!s) return middle(ra, rb);  // checks, identical frames, tta, no split
+  std::shared_ptr<const EncodedFrame> ha, hb;
+  const EncodedFrame& fa = features(a, ha);
+  const EncodedFrame& fb = features(b, hb);
+  const std::string& in0 = session_.model().flat.inputs[0].name;
+  RunRequest r{.outputs = {output_}};
+  for (size_t i = 0; i < s->parts->side0.size(); ++i) {
+    const std::string &n0 = s->parts->side0[i], &n1 = s->parts->side1[i];
+    if (n0 == in0) {  // the frame itself
+      r.inputs[n0] = fa.frame;
+      r.inputs[n1] = fb.frame;
+    } else {
+      r.resident_inputs[n0] = fa.values.at(n0);
+      r.resident_inputs[n1] = fb.values.at(n0);
+    }
+  }
+  ++counts_.decodes;
+  return finish(s->decoder->run(r).outputs.at(output_), ra, ra, rb);
 }
 
 std::vector<Tensor> FrameInterpolator::sequence(const Tensor& a, const Tensor& b, int times) {
@@ -149,6 +269,12 @@ double FrameInterpolator::reachable_time(double t, int max_depth) {
 void FrameInterpolator::frames_at(const Tensor& a, const Tensor& b,
                                   const std::vector<double>& times, int max_depth,
                                   const std::function<void(size_t, const Tensor&)>& emit) {
+  frames_at(Keyframe(a), Keyframe(b), times, max_depth, emit);
+}
+
+void FrameInterpolator::frames_at(const Keyframe& a, const Keyframe& b,
+                                  const std::vector<double>& times, int max_depth,
+                                  const std::function<void(size_t, const Tensor&)>& emit) {
   if (max_depth < 0 || max_depth > 30)
     fail("the recursion depth must be in 0..30, got ", max_depth);
   std::vector<std::pair<double, size_t>> targets;  // (reachable time, index), by time
@@ -159,23 +285,24 @@ void FrameInterpolator::frames_at(const Tensor& a, const Tensor& b,
   std::stable_sort(targets.begin(), targets.end(),
                    [](auto& x, auto& y) { return x.first < y.first; });
   // Depth first, left to right: only the frames on the current path are alive.
-  std::function<void(const Tensor&, const Tensor&, double, double, size_t, size_t)> descend =
-      [&](const Tensor& fa, const Tensor& fb, double lo, double hi, size_t first, size_t last) {
+  std::function<void(const Keyframe&, const Keyframe&, double, double, size_t, size_t)> descend =
+      [&](const Keyframe& fa, const Keyframe& fb, double lo, double hi, size_t first, size_t last) {
         size_t i = first;
-        for (; i < last && targets[i].first == lo; ++i) emit(targets[i].second, fa);
+        for (; i < last && targets[i].first == lo; ++i) emit(targets[i].second, fa.rgb());
         size_t end = last;
         while (end > i && targets[end - 1].first == hi) --end;
         if (i < end) {
           const double mid = (lo + hi) / 2;
-          const Tensor fm = middle(fa, fb);
+          const Keyframe fm(middle(fa, fb));
           size_t split = i;
           while (split < end && targets[split].first < mid) ++split;
           descend(fa, fm, lo, mid, i, split);
           size_t after = split;
-          while (after < end && targets[after].first == mid) emit(targets[after++].second, fm);
+          while (after < end && targets[after].first == mid)
+            emit(targets[after++].second, fm.rgb());
           descend(fm, fb, mid, hi, after, end);
         }
-        for (size_t k = end; k < last; ++k) emit(targets[k].second, fb);
+        for (size_t k = end; k < last; ++k) emit(targets[k].second, fb.rgb());
       };
   descend(a, b, 0.0, 1.0, 0, targets.size());
 }

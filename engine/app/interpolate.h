@@ -5,6 +5,13 @@
 // node that produced them. More in-betweens come from recursion (mid of a and mid, mid of mid
 // and b, ...): frames_at() reaches any time by it, depth first, keeping only the current path.
 // Two identical frames give that frame back, without a model run.
+// Encoder reuse: a graph whose two inputs first go through the same one-input part (FILM's image
+// pyramid and shared-weight feature encoder; graph/split.h finds it) is run as that encoder once
+// per frame and the rest once per pair. A Keyframe carries a frame's encoder outputs from the
+// first pair that needs them to every later one: frames_at() encodes each frame of its recursion
+// once, and `film video` hands each input frame from one pair to the next. Exact: the same nodes
+// on the same values (ref: bit-identical to the whole graph; other backends within their own
+// run-to-run promise).
 // Test-time augmentation (set_tta): the middle frame is the mean of up to 8 runs on transformed
 // inputs — the two frames swapped (time reversal), mirrored left-right, flipped upside down — each
 // output transformed back. The halfway frame of the transformed pair is the transformed halfway
@@ -18,6 +25,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -37,6 +45,27 @@ struct InterpolatorOptions {
   bool reuse_memory = true;
   bool profile = false;
   Padding padding = Padding::replicate;
+  bool reuse_features = true;  // Keyframes keep their encoder outputs (see above)
+  // Encoder outputs kept at once, in frames (at least 2: a pair's two frames). frames_at() keeps
+  // the frames on its current path up to this many; deeper ones are encoded again when reused.
+  int feature_frames = 4;
+};
+
+// A frame and, once a pair has needed them, its encoder outputs: the frame's share of the model's
+// work, done once however many pairs it is in. Copies share the outputs.
+struct EncodedFrame;
+class Keyframe {
+ public:
+  Keyframe() = default;
+  explicit Keyframe(Tensor rgb) : rgb_(std::move(rgb)) {}
+  const Tensor& rgb() const { return rgb_; }
+  bool encoded() const { return features_ != nullptr; }
+  void forget() const { features_.reset(); }  // frees the encoder outputs
+
+ private:
+  friend class FrameInterpolator;
+  Tensor rgb_;
+  mutable std::shared_ptr<const struct EncodedFrame> features_;
 };
 
 // `src` ([N,C,H,W]) placed in the centre of an h x w frame (or its centre cropped, where smaller).
@@ -52,7 +81,11 @@ std::pair<int64_t, int64_t> padded_size(const graph::Graph& g, int64_t h, int64_
 class FrameInterpolator {
  public:
   FrameInterpolator(std::shared_ptr<const Model> model, InterpolatorOptions options = {});
+  ~FrameInterpolator();
   Tensor middle(const Tensor& a, const Tensor& b);
+  // The same frame, each side's encoder outputs computed once and kept in its Keyframe (when the
+  // graph splits and tta is 1; otherwise as middle(a.rgb(), b.rgb())).
+  Tensor middle(const Keyframe& a, const Keyframe& b);
   // 2^times + 1 frames from a to b inclusive.
   std::vector<Tensor> sequence(const Tensor& a, const Tensor& b, int times);
   // Frames at `times` (each in [0, 1]; 0 is a, 1 is b) by midpoint recursion: each time is rounded
@@ -61,6 +94,16 @@ class FrameInterpolator {
   // is called for times[i] as soon as its frame exists, in increasing time.
   void frames_at(const Tensor& a, const Tensor& b, const std::vector<double>& times, int max_depth,
                  const std::function<void(size_t, const Tensor&)>& emit);
+  void frames_at(const Keyframe& a, const Keyframe& b, const std::vector<double>& times,
+                 int max_depth, const std::function<void(size_t, const Tensor&)>& emit);
+  // Encoder and decoder runs so far, and whole-graph runs (no split, or tta): what reuse saved.
+  struct RunCounts {
+    int64_t encodes = 0, decodes = 0, whole = 0;
+  };
+  const RunCounts& run_counts() const { return counts_; }
+  // Whether frames at this size are run split (encoder once per frame), and the encoder's share
+  // of the graph's nodes.
+  bool splits(int64_t h, int64_t w);
   static double reachable_time(double t, int max_depth);
   // Passes per middle frame: 1 (plain), 2 (+ swapped), 4 (+ mirrored), 8 (+ upside down).
   void set_tta(int passes);
@@ -71,8 +114,17 @@ class FrameInterpolator {
 
  private:
   Tensor run_once(const Tensor& a, const Tensor& b);
+  struct Split;
+  Split* split_for(int64_t h, int64_t w);
+  const EncodedFrame& features(const Keyframe& k, std::shared_ptr<const EncodedFrame>& hold);
+  Tensor pad(const Tensor& x) const;
+  Tensor finish(const Tensor& out, const Tensor& like, const Tensor& a, const Tensor& b);
 
+  InterpolatorOptions options_;
   Session session_;
+  std::unique_ptr<Split> split_;
+  std::shared_ptr<int> live_features_ = std::make_shared<int>(0);
+  RunCounts counts_;
   std::string output_;  // the frame the graph computes: "image", else its first non-aux output
   Padding padding_;
   int tta_ = 1;
