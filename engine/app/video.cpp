@@ -9,6 +9,7 @@ extern "C" {
 }
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,17 +18,125 @@ extern "C" {
 #include <vector>
 
 #include "engine/app/image.h"
+#include "engine/app/video_internal.h"
 #include "graph/error.h"
 #include "graph/file.h"
 
 namespace film::video {
-namespace {
+namespace detail {
 
 std::string av_error(int code) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};
   av_strerror(code, buf, sizeof buf);
   return buf;
 }
+
+MuxedFile::MuxedFile(const std::string& path) : path_(path) {
+  if (avformat_alloc_output_context2(&fmt_, nullptr, nullptr, path.c_str()) < 0 || !fmt_)
+    fail(path, ": no video container for this extension (try .mp4, .mkv, .mov or .webm)");
+}
+
+MuxedFile::~MuxedFile() {
+  if (fmt_) {
+    if (fmt_->pb) avio_closep(&fmt_->pb);
+    avformat_free_context(fmt_);
+  }
+  if (!finished_ && !partial_.empty()) {
+    ::unlink(partial_.c_str());
+    io::unregister_partial_file(partial_);
+  }
+}
+
+void MuxedFile::start() {
+  std::string tmpl = io::partial_prefix(path_) + "XXXXXX";
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) fail(path_, ": cannot create a file in its folder");
+  // mkstemp makes the file private (0600); the output is an ordinary user file: the umask's mode.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  ::close(fd);
+  partial_ = tmpl;
+  io::register_partial_file(partial_);
+  if (int r = avio_open(&fmt_->pb, partial_.c_str(), AVIO_FLAG_WRITE); r < 0)
+    fail(path_, ": cannot write (", av_error(r), ")");
+  if (int r = avformat_write_header(fmt_, nullptr); r < 0)
+    fail(path_, ": cannot start the ", fmt_->oformat->name, " file (", av_error(r), ")");
+}
+
+void MuxedFile::write(AVPacket* pkt) {
+  if (int r = av_interleaved_write_frame(fmt_, pkt); r < 0)
+    fail(path_, ": writing failed (", av_error(r), ")");
+}
+
+void MuxedFile::finish() {
+  if (int r = av_write_trailer(fmt_); r < 0) fail(path_, ": finishing failed (", av_error(r), ")");
+  avio_closep(&fmt_->pb);
+  std::error_code ec;
+  std::filesystem::rename(partial_, path_, ec);
+  if (ec) fail(path_, ": cannot move the finished file into place (", ec.message(), ")");
+  io::unregister_partial_file(partial_);
+  finished_ = true;
+}
+
+void StreamCopy::add_streams(MuxedFile& out, const AVFormatContext* in, int video_stream,
+                             const std::string& out_path) {
+  const AVStream* ivs = in->streams[video_stream];
+  const int64_t vstart = ivs->start_time != AV_NOPTS_VALUE ? ivs->start_time : 0;
+  stream_map.assign(in->nb_streams, -1);
+  offset.assign(in->nb_streams, 0);
+  in_tb.assign(in->nb_streams, AVRational{1, 1});
+  const AVOutputFormat* of = out.fmt()->oformat;
+  for (unsigned i = 0; i < in->nb_streams; ++i) {
+    if (static_cast<int>(i) == video_stream) continue;
+    const AVStream* is = in->streams[i];
+    const AVMediaType t = is->codecpar->codec_type;
+    if (t != AVMEDIA_TYPE_AUDIO && t != AVMEDIA_TYPE_SUBTITLE) continue;
+    if (avformat_query_codec(of, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+      std::fprintf(stderr,
+                   "note: %s: stream %u (%s) is left out: the %s container cannot hold it\n",
+                   out_path.c_str(), i, avcodec_get_name(is->codecpar->codec_id), of->name);
+      continue;
+    }
+    AVStream* os = avformat_new_stream(out.fmt(), nullptr);
+    avcodec_parameters_copy(os->codecpar, is->codecpar);
+    os->codecpar->codec_tag = 0;
+    os->time_base = is->time_base;
+    av_dict_copy(&os->metadata, is->metadata, 0);
+    stream_map[i] = os->index;
+    offset[i] = av_rescale_q(vstart, ivs->time_base, is->time_base);
+    in_tb[i] = is->time_base;
+  }
+}
+
+int64_t StreamCopy::shifted_time(const AVPacket* p, int s) const {
+  const int64_t t = p->dts != AV_NOPTS_VALUE ? p->dts : p->pts;
+  return t == AV_NOPTS_VALUE ? t : t - offset[s];
+}
+
+void StreamCopy::copy(MuxedFile& out, const AVPacket* p, int s) const {
+  if (s < 0 || s >= static_cast<int>(stream_map.size()) || stream_map[s] < 0) return;
+  const int os = stream_map[s];
+  AVPacket* c = av_packet_clone(p);
+  if (!c) fail("out of memory for a packet");
+  if (c->pts != AV_NOPTS_VALUE) c->pts -= offset[s];
+  if (c->dts != AV_NOPTS_VALUE) c->dts -= offset[s];
+  // The muxer may have chosen another time base for the stream (Matroska: 1 ms).
+  av_packet_rescale_ts(c, in_tb[s], out.fmt()->streams[os]->time_base);
+  c->stream_index = os;
+  c->pos = -1;
+  struct Free {
+    AVPacket*& c;
+    ~Free() { av_packet_free(&c); }
+  } free_c{c};
+  out.write(c);
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::av_error;
 
 int colour_bits(AVPixelFormat f) {
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f);
@@ -231,18 +340,14 @@ std::string video_default_codec(const std::string& input_codec, const std::strin
 }
 
 struct VideoWriter::Impl {
-  AVFormatContext* out = nullptr;
+  std::unique_ptr<detail::MuxedFile> file;
+  AVFormatContext* out = nullptr;  // file's
   AVCodecContext* enc = nullptr;
   AVStream* vst = nullptr;
   SwsContext* sws = nullptr;
   AVFrame* frame = nullptr;
   AVPacket* pkt = nullptr;
-  std::vector<int> stream_map;    // input stream -> output stream, -1: not copied
-  std::vector<AVRational> in_tb;  // per input stream: its time base
-  std::vector<int64_t> offset;    // per input stream: the video's start time (subtracted: the
-                                  // video starts at 0; encoder priming before it stays negative)
-  std::string partial;
-  bool header = false, finished = false;
+  detail::StreamCopy other;  // the input's audio and subtitle streams
   std::vector<uint8_t> rgb;
   int bits = 8;
 
@@ -253,8 +358,7 @@ struct VideoWriter::Impl {
       if (r < 0) fail("encoding failed (", av_error(r), ")");
       av_packet_rescale_ts(pkt, enc->time_base, vst->time_base);
       pkt->stream_index = vst->index;
-      const int w = av_interleaved_write_frame(out, pkt);
-      if (w < 0) fail("writing failed (", av_error(w), ")");
+      file->write(pkt);
       (void)flush;
     }
   }
@@ -263,24 +367,20 @@ struct VideoWriter::Impl {
     av_frame_free(&frame);
     av_packet_free(&pkt);
     avcodec_free_context(&enc);
-    if (out) {
-      if (out->pb) avio_closep(&out->pb);
-      avformat_free_context(out);
-    }
-    if (!finished && !partial.empty()) {
-      ::unlink(partial.c_str());
-      io::unregister_partial_file(partial);
-    }
   }
 };
 
 VideoWriter::VideoWriter(const std::string& path, VideoReader& input, const VideoOptions& o)
+    : VideoWriter(path, input.info(), &input, o) {}
+
+VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, VideoReader* input,
+                         const VideoOptions& o)
     : path_(path), impl_(std::make_unique<Impl>()) {
+  av_log_set_level(AV_LOG_ERROR);
   Impl& m = *impl_;
-  const VideoInfo& in = input.info();
   if (o.fps.num <= 0 || o.fps.den <= 0) fail(path, ": the output frame rate must be positive");
-  if (avformat_alloc_output_context2(&m.out, nullptr, nullptr, path.c_str()) < 0 || !m.out)
-    fail(path, ": no video container for this extension (try .mp4, .mkv, .mov or .webm)");
+  m.file = std::make_unique<detail::MuxedFile>(path);
+  m.out = m.file->fmt();
   codec_ = o.codec.empty() ? video_default_codec(in.codec, path) : o.codec;
   const AVCodec* codec = avcodec_find_encoder_by_name(codec_.c_str());
   if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
@@ -303,7 +403,14 @@ VideoWriter::VideoWriter(const std::string& path, VideoReader& input, const Vide
   } else if (codec->pix_fmts) {
     for (const AVPixelFormat* p = codec->pix_fmts; *p != AV_PIX_FMT_NONE; ++p)
       if (*p == input_pf) pf = input_pf;
-    if (pf == AV_PIX_FMT_NONE) pf = codec->pix_fmts[0];
+    // Otherwise delivery codecs take their first (yuv420p for x264: what players play); the
+    // others (ffv1, png, prores, ...) the nearest to the input's, so RGB frames stay lossless.
+    const bool delivery = codec_ == "libx264" || codec_ == "libx265" || codec_ == "libvpx" ||
+                          codec_ == "libvpx-vp9" || codec_ == "libaom-av1";
+    if (pf == AV_PIX_FMT_NONE)
+      pf = delivery || input_pf == AV_PIX_FMT_NONE
+               ? codec->pix_fmts[0]
+               : avcodec_find_best_pix_fmt_of_list(codec->pix_fmts, input_pf, 0, nullptr);
   } else {
     pf = input_pf != AV_PIX_FMT_NONE ? input_pf : AV_PIX_FMT_YUV420P;
   }
@@ -330,47 +437,12 @@ VideoWriter::VideoWriter(const std::string& path, VideoReader& input, const Vide
   m.vst->avg_frame_rate = m.enc->framerate;
 
   // The input's other streams, copied where the container takes them.
-  AVFormatContext* ifmt = input.impl().fmt;
-  const int vstream = input.impl().stream;
-  const AVStream* ivs = ifmt->streams[vstream];
-  const int64_t vstart = ivs->start_time != AV_NOPTS_VALUE ? ivs->start_time : 0;
-  m.stream_map.assign(ifmt->nb_streams, -1);
-  m.offset.assign(ifmt->nb_streams, 0);
-  m.in_tb.assign(ifmt->nb_streams, AVRational{1, 1});
-  for (unsigned i = 0; i < ifmt->nb_streams; ++i) {
-    if (static_cast<int>(i) == vstream) continue;
-    const AVStream* is = ifmt->streams[i];
-    const AVMediaType t = is->codecpar->codec_type;
-    if (t != AVMEDIA_TYPE_AUDIO && t != AVMEDIA_TYPE_SUBTITLE) continue;
-    if (avformat_query_codec(m.out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
-      std::fprintf(stderr,
-                   "note: %s: stream %u (%s) is left out: the %s container cannot hold it\n",
-                   path.c_str(), i, avcodec_get_name(is->codecpar->codec_id), m.out->oformat->name);
-      continue;
-    }
-    AVStream* os = avformat_new_stream(m.out, nullptr);
-    avcodec_parameters_copy(os->codecpar, is->codecpar);
-    os->codecpar->codec_tag = 0;
-    os->time_base = is->time_base;
-    av_dict_copy(&os->metadata, is->metadata, 0);
-    m.stream_map[i] = os->index;
-    m.offset[i] = av_rescale_q(vstart, ivs->time_base, is->time_base);
-    m.in_tb[i] = is->time_base;
+  if (input) {
+    AVFormatContext* ifmt = input->impl().fmt;
+    m.other.add_streams(*m.file, ifmt, input->impl().stream, path);
+    av_dict_copy(&m.out->metadata, ifmt->metadata, 0);
   }
-  av_dict_copy(&m.out->metadata, ifmt->metadata, 0);
-
-  // A partial file beside the target; renamed into place by finish().
-  std::string tmpl = io::partial_prefix(path) + "XXXXXX";
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) fail(path, ": cannot create a file in its folder");
-  ::close(fd);
-  m.partial = tmpl;
-  io::register_partial_file(m.partial);
-  if (int r = avio_open(&m.out->pb, m.partial.c_str(), AVIO_FLAG_WRITE); r < 0)
-    fail(path, ": cannot write (", av_error(r), ")");
-  if (int r = avformat_write_header(m.out, nullptr); r < 0)
-    fail(path, ": cannot start the ", m.out->oformat->name, " file (", av_error(r), ")");
-  m.header = true;
+  m.file->start();
   m.frame = av_frame_alloc();
   m.frame->format = m.enc->pix_fmt;
   m.frame->width = in.width;
@@ -416,35 +488,13 @@ void VideoWriter::write(const Tensor& rgb) {
   m.drain(false);
 }
 
-void VideoWriter::copy(const Packet& p) {
-  Impl& m = *impl_;
-  if (p.stream < 0 || p.stream >= static_cast<int>(m.stream_map.size())) return;
-  const int os = m.stream_map[p.stream];
-  if (os < 0) return;
-  AVPacket* c = av_packet_clone(p.packet);
-  if (!c) fail(path_, ": out of memory");
-  if (c->pts != AV_NOPTS_VALUE) c->pts -= m.offset[p.stream];
-  if (c->dts != AV_NOPTS_VALUE) c->dts -= m.offset[p.stream];
-  // The muxer may have chosen another time base for the stream (Matroska: 1 ms).
-  av_packet_rescale_ts(c, m.in_tb[p.stream], m.out->streams[os]->time_base);
-  c->stream_index = os;
-  c->pos = -1;
-  const int r = av_interleaved_write_frame(m.out, c);
-  av_packet_free(&c);
-  if (r < 0) fail(path_, ": writing failed (", av_error(r), ")");
-}
+void VideoWriter::copy(const Packet& p) { impl_->other.copy(*impl_->file, p.packet, p.stream); }
 
 void VideoWriter::finish() {
   Impl& m = *impl_;
   avcodec_send_frame(m.enc, nullptr);
   m.drain(true);
-  if (int r = av_write_trailer(m.out); r < 0) fail(path_, ": finishing failed (", av_error(r), ")");
-  avio_closep(&m.out->pb);
-  std::error_code ec;
-  std::filesystem::rename(m.partial, path_, ec);
-  if (ec) fail(path_, ": cannot move the finished file into place (", ec.message(), ")");
-  io::unregister_partial_file(m.partial);
-  m.finished = true;
+  m.file->finish();
 }
 
 }  // namespace film::video

@@ -83,7 +83,8 @@ struct VideoOptions {
   Rational fps;              // the output's frame rate
   std::string codec;         // encoder name; "" picks (video_default_codec)
   int quality = -1;          // CRF-like quality for encoders that take one; -1: the codec's default
-  std::string pixel_format;  // "" picks: the input's if the encoder takes it, else its first
+  std::string pixel_format;  // "" picks: the input's if the encoder takes it, else yuv420p for
+                             // x264/x265/vpx/aom, the nearest to the input's for the others
 };
 
 // The encoder `film video` uses for `output_path` when none is asked: the input's codec family
@@ -98,6 +99,11 @@ class VideoWriter {
   // finish() renames it to `path`. The input's other streams get output streams (copied as they
   // are; a stream the container cannot hold is left out with a note on stderr).
   VideoWriter(const std::string& path, VideoReader& input, const VideoOptions& options);
+  // Frames of `frame` (its size, pixel format and codec as the defaults' guide), and the other
+  // streams of `streams` when not null (a sequence of images has none; pieces get them when
+  // joined).
+  VideoWriter(const std::string& path, const VideoInfo& frame, VideoReader* streams,
+              const VideoOptions& options);
   ~VideoWriter();  // without finish(): the partial file is removed
   VideoWriter(const VideoWriter&) = delete;
   VideoWriter& operator=(const VideoWriter&) = delete;
@@ -117,5 +123,18 @@ class VideoWriter {
   int64_t frames_ = 0;
   std::unique_ptr<Impl> impl_;
 };
+
+// Joins pieces made by `film video --segment I/N` with a video file output (each holding one video
+// stream whose frames sit at k/fps from 0, made with the same encoder settings) into `out`: the
+// pieces' video packets copied in order without re-encoding, each piece's timestamps shifted to
+// follow the previous piece's frames, so the result has the pieces' total frame count at an even
+// rate; the other streams (audio, subtitles) copied whole from `source` (the original input),
+// timestamps shifted so that source's first video frame is at 0 (as VideoWriter::copy does).
+// Written to a partial file and renamed into place; film::Error naming the piece when a piece is
+// missing, unreadable, holds no video, or its codec, size, pixel format, codec configuration
+// (extradata) or frame rate differs from the first's (a different time base is rescaled).
+// Returns the number of video frames written. An empty `source`: video only.
+int64_t join_videos(const std::vector<std::string>& pieces, const std::string& source,
+                    const std::string& out);
 
 }  // namespace film::video

@@ -1,0 +1,304 @@
+// join_videos (video.h): the pieces of `film video --segment` stream-copied into one file.
+//
+// Two passes over the pieces: the first opens each one, checks it against the first piece and
+// reads its packets' timestamps (no decoding), so that every error is found before the output
+// exists and each piece's shift is known before its first packet is written; the second copies
+// the packets, merged by time with the source's audio and subtitle packets.
+#include "engine/app/video.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
+}
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/app/video_internal.h"
+#include "graph/error.h"
+#include "graph/file.h"
+
+namespace film::video {
+namespace {
+
+using detail::av_error;
+
+struct Input {
+  AVFormatContext* fmt = nullptr;
+  int stream = -1;  // the best video stream
+  Input() = default;
+  Input(const Input&) = delete;
+  Input& operator=(const Input&) = delete;
+  ~Input() { close(); }
+  void close() {
+    avformat_close_input(&fmt);
+    stream = -1;
+  }
+};
+
+struct OwnedPacket {
+  AVPacket* p = av_packet_alloc();
+  OwnedPacket() {
+    if (!p) fail("out of memory for a packet");
+  }
+  OwnedPacket(const OwnedPacket&) = delete;
+  OwnedPacket& operator=(const OwnedPacket&) = delete;
+  ~OwnedPacket() { av_packet_free(&p); }
+};
+
+// Opens `path` and finds its video stream; `name` is what messages call it.
+void open_input(Input& in, const std::string& path, const std::string& name) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) fail(name, ": does not exist");
+  if (int r = avformat_open_input(&in.fmt, path.c_str(), nullptr, nullptr); r < 0)
+    fail(name, ": cannot open it as a video (", av_error(r), ")");
+  if (int r = avformat_find_stream_info(in.fmt, nullptr); r < 0)
+    fail(name, ": cannot read its streams (", av_error(r), ")");
+  in.stream = av_find_best_stream(in.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (in.stream < 0) fail(name, ": holds no video stream");
+}
+
+// A packet's presentation time, its decoding time when it has none (AV_NOPTS_VALUE: neither).
+int64_t presentation(const AVPacket* p) { return p->pts != AV_NOPTS_VALUE ? p->pts : p->dts; }
+
+std::string rational(AVRational q) { return cat(q.num, "/", q.den); }
+
+// What the first pass learns of a piece.
+struct Piece {
+  std::string name;  // for messages: "PATH (piece I of N)"
+  AVRational tb{1, 1};
+  int64_t first = 0, last = 0;  // its smallest and largest presentation time, in tb
+  int64_t frames = 0;
+  // Its first packets without a decoding time: Matroska stores none, and FFmpeg's demuxer infers
+  // one only after the reordering delay (x264's B-frames: two packets).
+  int64_t no_dts = 0;
+};
+
+// The first difference between a piece's video stream and the first piece's that would make the
+// joined stream wrong to decode or to time; "" when none.
+std::string difference(const AVStream* st, const AVStream* first) {
+  const AVCodecParameters *a = st->codecpar, *b = first->codecpar;
+  if (a->codec_id != b->codec_id)
+    return cat("its codec is ", avcodec_get_name(a->codec_id), ", the first piece's ",
+               avcodec_get_name(b->codec_id));
+  if (a->width != b->width || a->height != b->height)
+    return cat("its size is ", a->width, "x", a->height, ", the first piece's ", b->width, "x",
+               b->height);
+  if (a->format != b->format) {
+    const char* fa = av_get_pix_fmt_name(static_cast<AVPixelFormat>(a->format));
+    const char* fb = av_get_pix_fmt_name(static_cast<AVPixelFormat>(b->format));
+    return cat("its pixel format is ", fa ? fa : "?", ", the first piece's ", fb ? fb : "?");
+  }
+  // One header (SPS/PPS, codec private data) serves the whole output: a piece encoded with
+  // other settings would decode wrongly behind it.
+  if (a->extradata_size != b->extradata_size ||
+      (a->extradata_size > 0 && std::memcmp(a->extradata, b->extradata, a->extradata_size) != 0))
+    return "its codec configuration (extradata) differs from the first piece's: encoded with "
+           "other settings";
+  const AVRational ra = st->avg_frame_rate, rb = first->avg_frame_rate;
+  if (ra.num > 0 && ra.den > 0 && rb.num > 0 && rb.den > 0 && av_cmp_q(ra, rb) != 0)
+    return cat("its frame rate is ", rational(ra), ", the first piece's ", rational(rb));
+  return "";
+}
+
+// One frame's duration in seconds: the first piece's declared rate, else its packets' spacing.
+AVRational frame_duration(const AVStream* st, const Piece& p) {
+  for (AVRational rate : {st->avg_frame_rate, st->r_frame_rate})
+    if (rate.num > 0 && rate.den > 0) return av_inv_q(rate);
+  AVRational d{0, 1};
+  if (p.frames > 1 && p.last > p.first)
+    av_reduce(&d.num, &d.den, (p.last - p.first) * p.tb.num, (p.frames - 1) * int64_t{p.tb.den},
+              INT32_MAX);
+  if (d.num <= 0) fail(p.name, ": has no frame rate and too few frames to measure one");
+  return d;
+}
+
+// Whether the output container keeps the codec tag as it is (FFmpeg's own rule when copying a
+// stream): no tag table, a tag the table maps to this codec, or a codec the table does not list.
+// Otherwise the muxer picks its own (e.g. an MP4 'avc1' means nothing to Matroska).
+bool keeps_codec_tag(const AVOutputFormat* of, const AVCodecParameters* par) {
+  unsigned tag = 0;
+  return !par->codec_tag || !of->codec_tag ||
+         av_codec_get_id(of->codec_tag, par->codec_tag) == par->codec_id ||
+         !av_codec_get_tag2(of->codec_tag, par->codec_id, &tag);
+}
+
+}  // namespace
+
+int64_t join_videos(const std::vector<std::string>& pieces, const std::string& source,
+                    const std::string& out) {
+  av_log_set_level(AV_LOG_ERROR);
+  if (pieces.empty()) fail(out, ": no pieces to join");
+  std::vector<std::string> inputs = pieces;
+  if (!source.empty()) inputs.push_back(source);
+  io::check_not_an_input(out, inputs);
+  const int n = static_cast<int>(pieces.size());
+
+  // First pass: check every piece against the first and measure it.
+  std::vector<Piece> scan(n);
+  Input first;
+  OwnedPacket pkt;
+  for (int i = 0; i < n; ++i) {
+    Piece& p = scan[i];
+    p.name = cat(pieces[i], " (piece ", i + 1, " of ", n, ")");
+    Input other;
+    Input& in = i == 0 ? first : other;  // the first stays open: its stream is the reference
+    open_input(in, pieces[i], p.name);
+    const AVStream* st = in.fmt->streams[in.stream];
+    if (i > 0) {
+      const std::string d = difference(st, first.fmt->streams[first.stream]);
+      if (!d.empty()) fail(p.name, ": ", d);
+    }
+    p.tb = st->time_base;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (int r; (r = av_read_frame(in.fmt, pkt.p)) != AVERROR_EOF; av_packet_unref(pkt.p)) {
+      if (r < 0) fail(p.name, ": reading failed (", av_error(r), ")");
+      if (pkt.p->stream_index != in.stream) continue;
+      const int64_t t = presentation(pkt.p);
+      if (t == AV_NOPTS_VALUE) fail(p.name, ": a video packet without timestamps");
+      lo = std::min(lo, t);
+      hi = std::max(hi, t);
+      if (pkt.p->dts == AV_NOPTS_VALUE && p.no_dts == p.frames) ++p.no_dts;
+      ++p.frames;
+    }
+    if (p.frames == 0) fail(p.name, ": its video stream holds no frames");
+    p.first = lo;
+    p.last = hi;
+  }
+  const AVStream* vin = first.fmt->streams[first.stream];
+  const AVRational tb = vin->time_base;  // the joined stream's, before the muxer's choice
+  const AVRational frame = frame_duration(vin, scan[0]);
+  const int64_t frame_tb = std::max<int64_t>(1, av_rescale_q(1, frame, tb));
+
+  // Where each piece starts, in tb. Counted in frames from the last irregular piece (normally
+  // from 0), so that rounding to tb (Matroska's 1 ms) is done once, not accumulated per piece;
+  // a piece whose span does not match its frame count at the rate follows its last frame.
+  std::vector<int64_t> start(n);
+  int64_t base = 0, since = 0;
+  for (int i = 0; i < n; ++i) {
+    const Piece& p = scan[i];
+    start[i] = base + av_rescale_q(since, frame, tb);
+    const int64_t span = av_rescale_q(p.last, p.tb, tb) - av_rescale_q(p.first, p.tb, tb);
+    const int64_t expected = av_rescale_q(p.frames - 1, frame, tb);
+    if (2 * std::llabs(span - expected) <= frame_tb) {
+      since += p.frames;
+    } else {
+      base = start[i] + span + frame_tb;
+      since = 0;
+    }
+  }
+
+  Input src;
+  if (!source.empty()) open_input(src, source, source);
+
+  detail::MuxedFile file(out);
+  AVFormatContext* ofmt = file.fmt();
+  if (avformat_query_codec(ofmt->oformat, vin->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 0)
+    fail(out, ": the ", ofmt->oformat->name, " container cannot hold ",
+         avcodec_get_name(vin->codecpar->codec_id), " video");
+  AVStream* vout = avformat_new_stream(ofmt, nullptr);
+  if (!vout || avcodec_parameters_copy(vout->codecpar, vin->codecpar) < 0)
+    fail(out, ": out of memory for a stream");
+  if (!keeps_codec_tag(ofmt->oformat, vout->codecpar)) vout->codecpar->codec_tag = 0;
+  vout->time_base = tb;
+  vout->avg_frame_rate = av_inv_q(frame);
+  detail::StreamCopy other;
+  if (src.fmt) {
+    other.add_streams(file, src.fmt, src.stream, out);
+    av_dict_copy(&ofmt->metadata, src.fmt->metadata, 0);
+  }
+  file.start();
+  first.close();  // the second pass opens every piece again
+  vin = nullptr;
+
+  // Second pass. The pieces' video packets, in order, their timestamps in tb and shifted.
+  int current = -1;
+  int64_t index = 0;  // of the packet in the current piece
+  Input piece;
+  auto next_video = [&](AVPacket* v) {
+    for (;;) {
+      if (current >= 0) {
+        const int r = av_read_frame(piece.fmt, v);
+        if (r >= 0 && v->stream_index != piece.stream) {
+          av_packet_unref(v);
+          continue;
+        }
+        if (r >= 0) {
+          const Piece& p = scan[current];
+          const int64_t shift = start[current] - av_rescale_q(p.first, p.tb, tb);
+          for (int64_t* t : {&v->pts, &v->dts})
+            if (*t != AV_NOPTS_VALUE) *t = av_rescale_q(*t, p.tb, tb) + shift;
+          v->duration = av_rescale_q(v->duration, p.tb, tb);
+          // The missing decoding times: one frame apart, ending a frame before the piece's first
+          // presentation time, where the demuxer's own (the reordered presentation times) begin.
+          if (index < p.no_dts && v->dts == AV_NOPTS_VALUE)
+            v->dts = start[current] - (p.no_dts - index) * frame_tb;
+          ++index;
+          return true;
+        }
+        if (r != AVERROR_EOF) fail(scan[current].name, ": reading failed (", av_error(r), ")");
+      }
+      if (current + 1 == n) return false;
+      piece.close();
+      ++current;
+      index = 0;
+      open_input(piece, pieces[current], scan[current].name);
+    }
+  };
+  // The source's packets of the streams copied.
+  auto next_other = [&](AVPacket* o) {
+    if (!src.fmt) return false;
+    for (int r; (r = av_read_frame(src.fmt, o)) != AVERROR_EOF; av_packet_unref(o)) {
+      if (r < 0) fail(source, ": reading failed (", av_error(r), ")");
+      const int s = o->stream_index;
+      if (s >= 0 && s < static_cast<int>(other.stream_map.size()) && other.stream_map[s] >= 0)
+        return true;
+    }
+    return false;
+  };
+
+  // Merged by decoding time so that the muxer's interleaving buffers stay short.
+  OwnedPacket v, o;
+  bool have_v = next_video(v.p), have_o = next_other(o.p);
+  int64_t written = 0, last_dts = AV_NOPTS_VALUE;
+  while (have_v || have_o) {
+    bool take_v = have_v;
+    if (have_v && have_o) {
+      const int64_t tv = v.p->dts != AV_NOPTS_VALUE ? v.p->dts : v.p->pts;
+      const int64_t to = other.shifted_time(o.p, o.p->stream_index);
+      if (tv != AV_NOPTS_VALUE && to != AV_NOPTS_VALUE)
+        take_v = av_compare_ts(tv, tb, to, other.in_tb[o.p->stream_index]) <= 0;
+    }
+    if (!take_v) {
+      other.copy(file, o.p, o.p->stream_index);
+      av_packet_unref(o.p);
+      have_o = next_other(o.p);
+      continue;
+    }
+    if (v.p->dts != AV_NOPTS_VALUE) {
+      // Pieces made with the same settings continue each other's decoding order; a piece whose
+      // reordering delay is larger would need its timestamps rewritten, not shifted.
+      if (last_dts != AV_NOPTS_VALUE && v.p->dts <= last_dts)
+        fail(scan[current].name, ": internal: its decoding times would not increase after the ",
+             "previous packet's (", last_dts, " then ", v.p->dts, " in ", rational(tb),
+             " s); made with other encoder settings?");
+      last_dts = v.p->dts;
+    }
+    av_packet_rescale_ts(v.p, tb, vout->time_base);
+    v.p->stream_index = vout->index;
+    v.p->pos = -1;
+    file.write(v.p);
+    ++written;
+    have_v = next_video(v.p);
+  }
+  file.finish();
+  return written;
+}
+
+}  // namespace film::video
