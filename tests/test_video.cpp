@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "engine/app/sequence.h"
 #include "graph/file.h"
 #include "tests/test_util.h"
 
@@ -23,6 +24,14 @@ void make_clip(const std::string& path, int fps, double seconds) {
                              " -f lavfi -i sine=frequency=440:duration=" + std::to_string(seconds) +
                              " -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + path + "'");
   INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+}
+
+// 12 frames of testsrc2 as images, numbered by `pattern` from 1.
+void make_frames(const std::string& pattern) {
+  std::filesystem::create_directories(std::filesystem::path(pattern).parent_path());
+  auto r =
+      test::run_command("ffmpeg -v error -f lavfi -i testsrc2=s=128x96:r=12:d=1 '" + pattern + "'");
   REQUIRE(r.exit_code == 0);
 }
 
@@ -258,4 +267,202 @@ TEST_CASE("film video: never across a scene cut; held frames keep the motion eve
   // Evenly: output 1 (a quarter of the way) lies between outputs 0 and 2.
   CHECK(differ(dir / "h/0001.png", dir / "h/0000.png") <
         differ(dir / "h/0002.png", dir / "h/0000.png"));
+}
+
+TEST_CASE("natural order: numbers compare as numbers") {
+  CHECK(natural_less("f2.png", "f10.png"));
+  CHECK_FALSE(natural_less("f10.png", "f2.png"));
+  CHECK(natural_less("a9/x", "a10/x"));
+  CHECK(natural_less("shot1_9.png", "shot1_10.png"));
+  CHECK(natural_less("f99999999999999999999.png", "f100000000000000000000.png"));  // no overflow
+  CHECK(natural_less("b.png", "c.png"));
+  CHECK(natural_less("f1.png", "f1.png.bak"));
+  CHECK_FALSE(natural_less("f1.png", "f1.png"));
+}
+
+TEST_CASE("film video: a folder or glob of frames in natural order, in pieces, never into itself") {
+  test::TempDir dir;
+  make_frames(dir / "seq/f%d.png");  // f1.png ... f12.png: a plain sort puts f10 after f1
+  io::write_file_atomic(dir / "seq/notes.txt", "not a frame");  // left alone
+  auto r = test::run_command(film_cmd("video " + (dir / "seq") + " -o '" + (dir / "out/%04d.png") +
+                                      "' --factor 2 --json"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("\"frames_in\":12") != std::string::npos);
+  CHECK(r.output.find("\"frames_out\":24") != std::string::npos);
+  for (int k : {0, 1, 9, 11}) {  // output 2k is the k-th frame in natural order
+    CAPTURE(k);
+    char name[32];
+    std::snprintf(name, sizeof name, "out/%04d.png", 2 * k);
+    CHECK(frame_bytes(dir / name, 0) ==
+          frame_bytes(dir / ("seq/f" + std::to_string(k + 1) + ".png"), 0));
+  }
+  // A glob gives the same frames, and so do two pieces.
+  r = test::run_command(film_cmd("video '" + (dir / "seq/f*.png") + "' -o '" +
+                                 (dir / "glob/%04d.png") + "' --factor 2 --quiet"));
+  REQUIRE(r.exit_code == 0);
+  for (const char* piece : {"0/2", "1/2"}) {
+    r = test::run_command(film_cmd("video " + (dir / "seq") + " -o '" + (dir / "pieces/%04d.png") +
+                                   "' --factor 2 --quiet --segment " + piece));
+    REQUIRE(r.exit_code == 0);
+  }
+  for (int k = 0; k < 24; ++k) {
+    CAPTURE(k);
+    char name[32];
+    std::snprintf(name, sizeof name, "%04d.png", k);
+    const std::string want = io::read_file(dir / ("out/" + std::string(name)));
+    CHECK(io::read_file(dir / ("glob/" + std::string(name))) == want);
+    CHECK(io::read_file(dir / ("pieces/" + std::string(name))) == want);
+  }
+  // Never into the input folder, nor over an input frame; a pattern that matches nothing.
+  r = test::run_command(
+      film_cmd("video " + (dir / "seq") + " -o '" + (dir / "seq/%04d.png") + "' --factor 2"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("input folder") != std::string::npos);
+  r = test::run_command(film_cmd("video '" + (dir / "seq/f1*.png") + "' -o '" +
+                                 (dir / "seq/f%d.png") + "' --factor 2 --force"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("input") != std::string::npos);
+  r = test::run_command(film_cmd("video '" + (dir / "none/*.png") + "' -o '" +
+                                 (dir / "x/%04d.png") + "' --factor 2"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("matches no files") != std::string::npos);
+}
+
+TEST_CASE("film video: memory does not grow with the video's length") {
+  test::TempDir dir;
+  auto peak = [&](double seconds) {
+    const std::string in = dir / ("in" + std::to_string(static_cast<int>(seconds)) + ".mp4");
+    make_clip(in, 12, seconds);
+    auto r =
+        test::run_command(film_cmd("video " + in + " -o " + in + ".out.mp4 --factor 2 --json"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const size_t at = r.output.find("\"peak_rss_mib\":");
+    REQUIRE(at != std::string::npos);
+    return std::stod(r.output.substr(at + 15));
+  };
+  const double short_clip = peak(1), long_clip = peak(8);  // 12 and 96 input frames
+  CAPTURE(short_clip);
+  CAPTURE(long_clip);
+  // Each output frame kept would add 144 KiB as floats: 168 more frames, over 23 MiB.
+  CHECK(long_clip < short_clip * 1.05 + 4);
+}
+
+TEST_CASE("film video: a variable frame rate input gives frames at their exact times") {
+  test::TempDir dir;
+  // 1 s at 12 fps, then 1 s at 6 fps, timestamps kept as they are (-vsync vfr).
+  auto r = test::run_command(
+      "ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=12:d=1 -f lavfi -i "
+      "testsrc2=s=128x96:r=6:d=1 -filter_complex "
+      "\"[1:v]setpts=PTS-STARTPTS[b];[0:v][b]concat=n=2:v=1[v]\" -map \"[v]\" -vsync vfr "
+      "-c:v libx264 -pix_fmt yuv420p '" +
+      (dir / "vfr.mkv") + "'");
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(video_times(dir / "vfr.mkv").size() == 18);
+  r = test::run_command(film_cmd("video " + (dir / "vfr.mkv") + " -o '" + (dir / "o/%04d.png") +
+                                 "' --fps 24 --json"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("\"frames_out\":48") != std::string::npos);  // 2 s at 24 fps
+  auto out = [&](int k) {
+    char name[32];
+    std::snprintf(name, sizeof name, "o/%04d.png", k);
+    return frame_bytes(dir / name, 0);
+  };
+  // Where an output time is an input frame's time, it is that frame: every other output in the
+  // 12 fps second, every fourth in the 6 fps second.
+  for (int k : {0, 2, 22}) CHECK(out(k) == frame_bytes(dir / "vfr.mkv", k / 2));
+  for (int j : {0, 1, 5}) CHECK(out(24 + 4 * j) == frame_bytes(dir / "vfr.mkv", 12 + j));
+  // In between, new frames: a quarter of the way from input 12 to 13 is neither.
+  CHECK(out(25) != frame_bytes(dir / "vfr.mkv", 12));
+  CHECK(out(25) != frame_bytes(dir / "vfr.mkv", 13));
+  CHECK(out(25) != out(26));
+}
+
+TEST_CASE(
+    "film video: video file pieces join into the whole run; a killed run resumes to the same "
+    "bytes") {
+  test::TempDir dir;
+  make_clip(dir / "in.mp4", 12, 2);
+  const std::string in = dir / "in.mp4";
+  auto run = [&](const std::string& args) {
+    auto r = test::run_command(film_cmd("video " + in + " " + args));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return r.output;
+  };
+  // Lossless pieces: the joined frames are the whole run's, the audio comes from the input.
+  run("-o " + (dir / "whole.mkv") + " --factor 2 --codec ffv1 --quiet");
+  run("-o " + (dir / "p1.mkv") + " --factor 2 --codec ffv1 --quiet --segment 1/2");
+  run("-o " + (dir / "p0.mkv") + " --factor 2 --codec ffv1 --quiet --segment 0/2");
+  auto r =
+      test::run_command(film_cmd("video --join " + (dir / "p0.mkv") + " " + (dir / "p1.mkv") +
+                                 " -o " + (dir / "joined.mkv") + " --source " + in + " --json"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("\"frames\":48") != std::string::npos);
+  auto decoded = [&](const std::string& path) {
+    auto d = test::run_command("ffmpeg -v error -i '" + path +
+                               "' -vsync passthrough -f rawvideo -pix_fmt rgb24 - 2>/dev/null");
+    REQUIRE(d.exit_code == 0);
+    return d.output;
+  };
+  const std::string whole = decoded(dir / "whole.mkv");
+  CHECK(whole.size() == size_t{48} * 128 * 96 * 3);
+  CHECK(decoded(dir / "joined.mkv") == whole);
+  CHECK(probe(dir / "joined.mkv", "-select_streams a:0 -show_entries stream=codec_name") ==
+        "aac\n");
+  const auto t = video_times(dir / "joined.mkv");
+  REQUIRE(t.size() == 48);
+  for (size_t i = 1; i < t.size(); ++i)
+    CHECK(t[i] - t[i - 1] == doctest::Approx(1 / 24.0).epsilon(0.03));
+
+  // Chunks of a quarter second; killed once 3 are done, then resumed: the same file, byte for
+  // byte, as one uninterrupted run.
+  run("-o " + (dir / "straight.mp4") + " --factor 2 --chunk 0.25 --quiet");
+  const std::string out = dir / "resumed.mp4";
+  r = test::run_command(
+      "(" + film_cmd("video " + in + " -o " + out + " --factor 2 --chunk 0.25 --quiet") +
+      " & pid=$!; while [ \"$(ls '" + out +
+      ".film-work' 2>/dev/null | grep -c chunk)\" -lt 3 ]; "
+      "do sleep 0.02; done; kill -KILL $pid; wait $pid; true)");
+  CHECK_FALSE(std::filesystem::exists(out));
+  // Not resumed by accident, nor with other options.
+  r = test::run_command(film_cmd("video " + in + " -o " + out + " --factor 2 --chunk 0.25"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("--resume continues it") != std::string::npos);
+  r = test::run_command(
+      film_cmd("video " + in + " -o " + out + " --factor 2 --chunk 0.25 --resume --quality 30"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("other options") != std::string::npos);
+  const std::string summary = run("-o " + out + " --factor 2 --chunk 0.25 --resume --json");
+  CHECK(summary.find("\"frames_kept\":0,") == std::string::npos);
+  CHECK(io::read_file(out) == io::read_file(dir / "straight.mp4"));
+  CHECK_FALSE(std::filesystem::exists(out + ".film-work"));  // cleaned up once joined
+  check_rate(out, 48, 24, 2);
+}
+
+TEST_CASE("film video: a sequence into a video file") {
+  test::TempDir dir;
+  make_frames(dir / "seq/%03d.png");
+  auto r = test::run_command(film_cmd("video " + (dir / "seq") + " -o " + (dir / "o.mkv") +
+                                      " --input-fps 12 --fps 24 --codec ffv1 --quiet"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto t = video_times(dir / "o.mkv");
+  CHECK(t.size() == 24);
+  // Frame 2k of the video is input frame k (lossless), as read by FFmpeg.
+  auto d = test::run_command(
+      "ffmpeg -v error -i '" + (dir / "o.mkv") +
+      "' -vf 'select=eq(n\\,6)' -frames:v 1 -f rawvideo -pix_fmt rgb24 - 2>/dev/null");
+  REQUIRE(d.exit_code == 0);
+  auto png = test::run_command("ffmpeg -v error -i '" + (dir / "seq/004.png") +
+                               "' -f rawvideo -pix_fmt rgb24 - 2>/dev/null");
+  CHECK(d.output == png.output);
+  // --input-fps is for sequences only.
+  make_clip(dir / "in.mp4", 12, 1);
+  r = test::run_command(film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "x.mp4") +
+                                 " --input-fps 12 --factor 2"));
+  CHECK(r.exit_code == 2);
 }

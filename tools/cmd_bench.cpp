@@ -1,6 +1,5 @@
 // film bench: time per frame and memory of a model (or of FILM options with random weights) at a
 // real resolution, on a backend. Speed targets live here and in docs/benchmarks.md, not in tests.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +10,7 @@
 
 #include "backends/registry.h"
 #include "engine/app/interpolate.h"
+#include "engine/app/memory_budget.h"
 #include "engine/session.h"
 #include "graph/error.h"
 #include "graph/file.h"
@@ -22,12 +22,6 @@ namespace {
 
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-size_t peak_rss_bytes() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<size_t>(u.ru_maxrss) * 1024;
 }
 
 }  // namespace

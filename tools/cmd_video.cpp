@@ -2,6 +2,7 @@
 // whatever the length), with the other streams (audio, subtitles) copied.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,9 @@
 #include "backends/registry.h"
 #include "engine/app/image.h"
 #include "engine/app/interpolate.h"
+#include "engine/app/memory_budget.h"
+#include "engine/app/pipeline.h"
+#include "engine/app/sequence.h"
 #include "engine/app/video.h"
 #include "graph/error.h"
 #include "graph/file.h"
@@ -27,10 +31,12 @@ const char* kHelp =
     "Raises IN's frame rate: every output frame is placed at its exact time k/RATE and made by\n"
     "interpolating the two input frames around it (variable frame rates included); the last\n"
     "input frame is held for one frame interval. Audio and subtitle streams are copied.\n"
-    "IN: a video file FFmpeg reads. OUT: a video file (.mp4, .mkv, .mov, .webm, ...) or a frame\n"
-    "pattern (frames/%06d.png, numbered by output frame).\n"
+    "IN: a video file FFmpeg reads, or a frame sequence: a folder of images or a quoted glob\n"
+    "('shots/*.png'), in natural order (2 before 10). OUT: a video file (.mp4, .mkv, .mov,\n"
+    ".webm, ...) or a frame pattern (frames/%06d.png, numbered by output frame).\n"
     "  --factor N         N times the input's frame rate (2: 12 -> 24 fps)\n"
     "  --fps RATE         this rate: 60, 59.94, 60000/1001\n"
+    "  --input-fps RATE   a sequence's frame rate (default 24; video files carry their own)\n"
     "  --codec NAME       encoder (default: the input's codec family where the container takes\n"
     "                     it, else libx264; libvpx-vp9 for .webm)\n"
     "  --quality Q        CRF for x264/x265/vpx/aom (default 17, 20: visually lossless)\n"
@@ -39,13 +45,23 @@ const char* kHelp =
     "  --force            replace an existing OUT\n"
     "  --segment I/N      make piece I (0-based) of N: the output frames of the I-th of N even\n"
     "                     runs of input frames; N pieces into one frame pattern give exactly\n"
-    "                     the frames of one whole run (for several processes or machines)\n"
-    "  --resume           keep the frames already in OUT's pattern and make the rest\n"
+    "                     the frames of one whole run (for several processes or machines); with\n"
+    "                     a video file, each piece is its own file (video only), joined by:\n"
+    "film video --join PIECE... -o OUT [--source IN] [--force]\n"
+    "                     the pieces in order, their timing continued, IN's audio and subtitles\n"
+    "                     added: the whole run's frame count and timing\n"
+    "  --resume           continue an interrupted run: keep the frames (or, for a video file, the\n"
+    "                     finished chunks) already made and make the rest; the result is the\n"
+    "                     same as an uninterrupted run's\n"
+    "  --chunk SECONDS    a video file is made in chunks of this much output (default 4), the\n"
+    "                     unit --resume keeps; each starts with a key frame\n"
     "  --scene-cut T      a pair whose frames differ by more than T (0-1; default 0.08) is a cut:\n"
     "                     never interpolated across, each frame shows the nearer side; 0: off\n"
     "  --held T           a frame differing by less than T (default 0.0005) from the one before\n"
     "                     is held: skipped, so motion stays even; 0: off\n"
     "  --quiet            no progress line; --json: a JSON summary on standard output\n"
+    "  --no-reuse         run the whole model per pair instead of encoding each frame once\n"
+    "                     (the same frames, slower: for measuring what the reuse saves)\n"
     "Times other than multiples of 1/64 of an input interval are rounded to the nearest (the\n"
     "midpoint recursion of 'film interpolate --timestamps').\n";
 
@@ -75,17 +91,42 @@ video::Rational parse_rate(const std::string& text) {
   }
 }
 
+// film video --join PIECE... -o OUT [--source IN]: the pieces' video, one after the other, with
+// IN's other streams (audio, subtitles).
+int join(const Args& a) {
+  if (a.positional().empty() || !a.get("-o"))
+    usage_fail("--join takes the pieces in order and -o OUT (and --source IN for its audio)");
+  const std::string out = *a.get("-o"), source = a.get_or("--source", "");
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec) && !a.flag("--force"))
+    fail(out, ": exists; pass --force to replace it");
+  io::install_interrupt_cleanup();
+  io::remove_stale_partials(out);
+  const int64_t n = video::join_videos(a.positional(), source, out);
+  if (a.flag("--json")) {
+    nlohmann::ordered_json j = {{"output", out}, {"pieces", a.positional().size()}, {"frames", n}};
+    std::printf("%s\n", j.dump().c_str());
+  } else if (!a.flag("--quiet")) {
+    std::fprintf(stderr, "wrote %s: %lld frames from %zu pieces%s\n", out.c_str(),
+                 static_cast<long long>(n), a.positional().size(),
+                 source.empty() ? "" : (", other streams from " + source).c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int cmd_video(const std::vector<std::string>& argv) {
   Args a(argv,
-         {"-o", "--factor", "--fps", "--codec", "--quality", "--pix-fmt", "--model", "--backend",
-          "--threads", "--padding", "--segment", "--scene-cut", "--held"},
-         {"--help", "--force", "--quiet", "--json", "--resume"}, "video");
+         {"-o", "--factor", "--fps", "--input-fps", "--codec", "--quality", "--pix-fmt", "--model",
+          "--backend", "--threads", "--padding", "--segment", "--scene-cut", "--held", "--chunk",
+          "--source"},
+         {"--help", "--force", "--quiet", "--json", "--resume", "--no-reuse", "--join"}, "video");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
+  if (a.flag("--join")) return join(a);
   if (a.positional().size() != 1 || !a.get("-o")) {
     std::fputs(kHelp, stderr);
     usage_fail("expected one input video and -o");
@@ -100,8 +141,33 @@ int cmd_video(const std::vector<std::string>& argv) {
   const bool pattern = out.find('%') != std::string::npos;
   const std::string model_dir = resolve_model_dir(a.get_or("--model", ""));
 
-  video::VideoReader in(in_path);
-  const video::VideoInfo& info = in.info();
+  // The input: a video file, or a sequence of image files.
+  const bool sequence = is_sequence_input(in_path);
+  std::unique_ptr<video::VideoReader> reader;
+  std::unique_ptr<ImageSequence> images;
+  video::VideoInfo info;
+  std::vector<Protected> protect = {{model_dir, "model folder"}};
+  if (sequence) {
+    images = std::make_unique<ImageSequence>(in_path, parse_rate(a.get_or("--input-fps", "24")));
+    info.width = images->width();
+    info.height = images->height();
+    info.bits = images->bits();
+    info.pixel_format = info.bits > 8 ? "rgb48le" : "rgb24";
+    info.frame_rate = parse_rate(a.get_or("--input-fps", "24"));
+    info.frames = static_cast<int64_t>(images->files().size());
+    std::error_code ec;
+    if (std::filesystem::is_directory(in_path, ec)) {
+      protect.push_back({in_path, "input folder"});
+    } else {
+      for (auto& f : images->files()) protect.push_back({f, "input"});
+    }
+  } else {
+    if (a.get("--input-fps"))
+      usage_fail("--input-fps is for frame sequences; a video file carries its own rate");
+    reader = std::make_unique<video::VideoReader>(in_path);
+    info = reader->info();
+    protect.push_back({in_path, "input"});
+  }
   video::Rational fps;
   if (factor) {
     if (info.frame_rate.num <= 0)
@@ -115,7 +181,7 @@ int cmd_video(const std::vector<std::string>& argv) {
 
   // The plan: every input frame's time (from the packets, no decoding), so the output's frame
   // count, and a piece's range of output frames, are known before any work.
-  const std::vector<double> times = video::video_frame_times(in_path);
+  const std::vector<double> times = images ? images->times() : video::video_frame_times(in_path);
   if (times.empty()) fail(in_path, ": holds no video frame");
   const int64_t m_in = static_cast<int64_t>(times.size());
   const double tail = m_in > 1                      ? times[m_in - 1] - times[m_in - 2]
@@ -151,100 +217,172 @@ int cmd_video(const std::vector<std::string>& argv) {
       k_hi = first_k_at(t_hi);
     }
   }
-  const bool resume = a.flag("--resume");
+  const bool resume = a.flag("--resume"), force = a.flag("--force");
   const double cut_above = a.get_real("--scene-cut", kSceneCut, 0, 1),
                held_below = a.get_real("--held", kHeld, 0, 1);
-  if ((resume || seg_n > 1) && !pattern)
-    usage_fail(
-        "--resume and --segment write frame patterns (frames/%06d.png) for now; a video "
-        "file is made in one run");
+  const double chunk_seconds = a.get_real("--chunk", 4, 0.01, 1e6);
 
-  // Where it writes, checked before any work.
-  std::unique_ptr<video::VideoWriter> writer;
+  // Where it writes, checked before any work. A frame pattern gets each frame as it is made. A
+  // video file is made in chunks (chunk_seconds of output each, video only) in a work folder
+  // beside it, joined with the input's other streams at the end: a resumed run keeps the
+  // chunks finished before, and the result is the same however often the run was interrupted.
   OutputPlan frames;
+  const std::string work = out + ".film-work";
+  const int64_t chunk = std::max<int64_t>(1, std::llround(chunk_seconds * rate));
+  const video::VideoOptions encoding{.fps = fps,
+                                     .codec = a.get_or("--codec", ""),
+                                     .quality = quality,
+                                     .pixel_format = a.get_or("--pix-fmt", "")};
+  auto chunk_path = [&](int64_t c) {
+    char name[40];
+    std::snprintf(name, sizeof name, "chunk-%08lld", static_cast<long long>(c));
+    return (std::filesystem::path(work) / name).string() +
+           std::filesystem::path(out).extension().string();
+  };
+  // The options that decide the chunks' content: a resumed run must have the same.
+  nlohmann::ordered_json settings = {
+      {"input", in_path},
+      {"fps", std::to_string(fps.num) + "/" + std::to_string(fps.den)},
+      {"codec", encoding.codec},
+      {"quality", quality},
+      {"pix_fmt", encoding.pixel_format},
+      {"model", model_dir},
+      {"backend", a.get_or("--backend", default_backend())},
+      {"padding", a.get_or("--padding", "replicate")},
+      {"scene_cut", cut_above},
+      {"held", held_below},
+      {"segment", std::to_string(seg_i) + "/" + std::to_string(seg_n)},
+      {"chunk_frames", chunk}};
   if (pattern) {
-    frames = plan_outputs(out, static_cast<size_t>(total), a.flag("--force"),
-                          {{in_path, "input"}, {model_dir, "model folder"}},
+    frames = plan_outputs(out, static_cast<size_t>(total), force, protect,
                           {static_cast<size_t>(k_lo), static_cast<size_t>(k_hi), resume});
   } else {
     std::error_code ec;
-    if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, in_path, ec))
-      fail(out, ": refusing to write the output over the input");
-    if (std::filesystem::exists(out, ec) && !a.flag("--force"))
+    for (auto& p : protect)
+      if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, p.path, ec))
+        fail(out, ": refusing to write the output over the ", p.role, " '", p.path, "'");
+    if (std::filesystem::exists(out, ec) && !force)
       fail(out, ": exists; pass --force to replace it");
     const auto dir = std::filesystem::path(out).parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
       fail(out, ": the output folder '", dir.string(), "' does not exist");
+    video::video_default_codec(info.codec, out);  // an extension FFmpeg writes, checked early
     io::remove_stale_partials(out);
+    const std::string settings_file = (std::filesystem::path(work) / "settings.json").string();
+    if (std::filesystem::exists(work, ec)) {
+      if (resume) {
+        std::string before;
+        try {
+          before = io::read_file(settings_file);
+        } catch (const Error&) {
+        }
+        if (before != settings.dump())
+          fail(work, ": holds chunks made with other options (",
+               before.empty() ? "unknown" : before,
+               "); run with --force instead of --resume to start over");
+      } else if (force) {
+        std::filesystem::remove_all(work, ec);
+      } else {
+        fail(work,
+             ": holds the chunks of an interrupted run; --resume continues it, --force "
+             "starts over");
+      }
+    }
+    std::filesystem::create_directories(work, ec);
+    if (ec) fail(work, ": cannot create the work folder (", ec.message(), ")");
+    io::write_file_atomic(settings_file, settings.dump());
   }
-  // Resumed: the frames already there are complete (every frame is written atomically).
+  // Resumed: the frames (or chunks) already there are complete: each is written atomically.
   std::vector<bool> done(static_cast<size_t>(total), false);
   int64_t kept = 0;
   if (resume)
     for (int64_t k = k_lo; k < k_hi; ++k)
-      if (std::filesystem::exists(frames.files[k])) done[k] = true, ++kept;
+      if (std::filesystem::exists(pattern ? frames.files[k] : chunk_path(k / chunk)))
+        done[k] = true, ++kept;
   auto wanted = [&](int64_t k) { return k >= k_lo && k < k_hi && !done[k]; };
   const int64_t expected = k_hi - k_lo - kept;
 
   auto model = Model::load(model_dir);
   FrameInterpolator f(model, {.backend = a.get_or("--backend", default_backend()),
                               .threads = threads,
-                              .padding = padding});
+                              .padding = padding,
+                              .reuse_features = !a.flag("--no-reuse")});
   io::install_interrupt_cleanup();
-  if (!pattern)
-    writer = std::make_unique<video::VideoWriter>(
-        out, in,
-        video::VideoOptions{.fps = fps,
-                            .codec = a.get_or("--codec", ""),
-                            .quality = quality,
-                            .pixel_format = a.get_or("--pix-fmt", "")});
 
   const bool progress = !a.flag("--quiet") && !a.flag("--json") && ::isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  int64_t written = 0, inputs = 0;
-  double model_seconds = 0, emit_seconds = 0;
-  auto emit = [&](int64_t k, const Tensor& rgb) {
-    const double e0 = seconds();
-    if (writer) {
-      writer->write(rgb);
-    } else {
+  std::atomic<int64_t> written = 0;
+  int64_t inputs = 0;
+  double model_seconds = 0;
+  const std::string codec =
+      pattern
+          ? "images"
+          : (encoding.codec.empty() ? video::video_default_codec(info.codec, out) : encoding.codec);
+
+  // The writing stage, on its own thread: frames in increasing k; a video file's chunks opened
+  // and finished as k crosses their bounds.
+  std::unique_ptr<video::VideoWriter> writer;
+  int64_t writer_chunk = -1;
+  struct Output {
+    int64_t k = 0;
+    Tensor rgb;
+  };
+  Stage<Output> write_stage(3, [&](Output& o) {
+    if (pattern) {
       io::Image img;
-      img.rgb = rgb;
+      img.rgb = o.rgb;
       img.bits = info.bits > 8 ? 16 : 8;
-      io::write_image(frames.files[k], img);
+      io::write_image(frames.files[o.k], img);
+    } else {
+      if (o.k / chunk != writer_chunk) {
+        if (writer) writer->finish();
+        writer_chunk = o.k / chunk;
+        writer =
+            std::make_unique<video::VideoWriter>(chunk_path(writer_chunk), info, nullptr, encoding);
+      }
+      writer->write(o.rgb);
     }
-    ++written;
-    emit_seconds += seconds() - e0;
+    const int64_t n = ++written;
     if (progress) {
-      const double s = seconds();
+      const double sec = seconds();
       std::fprintf(stderr, "\r[%lld/%lld] %.1f frames/s, about %.0f s left   ",
-                   static_cast<long long>(written), static_cast<long long>(expected), written / s,
-                   s / written * static_cast<double>(std::max<int64_t>(expected - written, 0)));
+                   static_cast<long long>(n), static_cast<long long>(expected), n / sec,
+                   sec / n * static_cast<double>(std::max<int64_t>(expected - n, 0)));
       std::fflush(stderr);
     }
+  });
+  auto emit = [&](int64_t k, const Tensor& rgb) { write_stage.push({k, rgb}); };
+  // The reading stage: the next input frames decoded while the model runs.
+  struct Input {
+    Tensor rgb;
+    double t = 0;
   };
-  auto copy = [&](const video::Packet& p) {
-    if (writer) writer->copy(p);
-  };
+  Prefetch<Input> read_stage(2, [&](Input& in) {
+    return images ? images->next(in.rgb, in.t)
+                  : reader->next(in.rgb, in.t, [](const video::Packet&) {});
+  });
+
   // Output frame k sits at k / rate seconds; the pair (t0, t1) makes those in [t0, t1).
-  Tensor prev, cur;
-  double t_prev = 0, t_cur = 0;
+  Keyframe prev;  // carries its encoder outputs from one pair to the next
+  double t_prev = 0;
   int64_t k = 0, cuts = 0, held = 0;
-  while (in.next(cur, t_cur, copy)) {
+  for (Input in; read_stage.next(in);) {
+    const Tensor& cur = in.rgb;
+    const double t_cur = in.t;
     if (inputs >= m_in || std::abs(t_cur - times[inputs]) > 1e-6)
       fail(in_path, ": frame ", inputs, " decodes at ", t_cur, " s where its packet says ",
            inputs < m_in ? times[inputs] : -1.0,
            " s; the container's timestamps cannot be trusted to plan the output");
     ++inputs;
     if (inputs == 1) {
-      prev = cur;
+      prev = Keyframe(cur);
       t_prev = t_cur;
       continue;
     }
-    const double change = video::frame_change(prev, cur);
+    const double change = video::frame_change(prev.rgb(), cur);
     // A held frame (the same picture again): the span to the next new frame is interpolated as
     // one, so that motion stays even.
     if (held_below > 0 && change < held_below) {
@@ -261,23 +399,39 @@ int cmd_video(const std::vector<std::string>& argv) {
         which.push_back(k);
       }
     if (cut) {  // never across a cut: each frame shows the nearer side
-      for (size_t i = 0; i < at.size(); ++i) emit(which[i], at[i] < 0.5 ? prev : cur);
-    } else if (!at.empty()) {
-      // The model's share of the time: everything but the emits (encoding, writing).
-      const double t0 = seconds(), e0 = emit_seconds;
-      f.frames_at(prev, cur, at, kDepth,
-                  [&](size_t i, const Tensor& frame) { emit(which[i], frame); });
-      model_seconds += seconds() - t0 - (emit_seconds - e0);
+      for (size_t i = 0; i < at.size(); ++i) emit(which[i], at[i] < 0.5 ? prev.rgb() : cur);
     }
-    prev = cur;
+    const Keyframe next(cur);
+    if (!cut && !at.empty()) {
+      // The model's share of the time (handing frames to the writing stage is all else).
+      const double t0 = seconds();
+      f.frames_at(prev, next, at, kDepth,
+                  [&](size_t i, const Tensor& frame) { emit(which[i], frame); });
+      model_seconds += seconds() - t0;
+    }
+    prev = next;
     t_prev = t_cur;
     if (t_prev >= t_hi - eps) break;  // the piece's last pair is done
   }
   if (inputs == 0) fail(in_path, ": holds no video frame");
   if (t_hi == INFINITY)  // the last input frame lasts one interval
     for (; k < total; ++k)
-      if (wanted(k)) emit(k, prev);
+      if (wanted(k)) emit(k, prev.rgb());
+  write_stage.finish();
   if (writer) writer->finish();
+  if (!pattern) {
+    // The chunks of this run (or piece), in order, joined with the input's other streams (a
+    // piece's are added when the pieces are joined: film video --join).
+    std::vector<std::string> chunks;
+    for (int64_t c = k_lo / chunk; c * chunk < k_hi; ++c) {
+      chunks.push_back(chunk_path(c));
+      if (!std::filesystem::exists(chunks.back()))
+        fail(chunks.back(), ": internal: a chunk of the output was not made");
+    }
+    video::join_videos(chunks, seg_n > 1 || images ? "" : in_path, out);
+    std::error_code ec;
+    std::filesystem::remove_all(work, ec);
+  }
   if (progress) std::fprintf(stderr, "\n");
   const double took = seconds();
   if (a.flag("--json")) {
@@ -285,7 +439,7 @@ int cmd_video(const std::vector<std::string>& argv) {
                                 {"output", out},
                                 {"frames_in", inputs},
                                 {"frames_out", total},
-                                {"frames_written", written},
+                                {"frames_written", written.load()},
                                 {"frames_kept", kept},
                                 {"scene_cuts", cuts},
                                 {"held_frames", held},
@@ -294,16 +448,19 @@ int cmd_video(const std::vector<std::string>& argv) {
                                 {"fps_out", rate},
                                 {"seconds", took},
                                 {"model_seconds", model_seconds},
-                                {"codec", writer ? writer->codec() : "images"}};
+                                {"encoder_runs", f.run_counts().encodes},
+                                {"decoder_runs", f.run_counts().decodes},
+                                {"whole_runs", f.run_counts().whole},
+                                {"peak_rss_mib", static_cast<double>(peak_rss_bytes()) / (1 << 20)},
+                                {"codec", codec}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::fprintf(stderr,
                  "wrote %s: %lld of %lld frames at %.3f fps (%lld kept) from %lld at %.3f fps in "
                  "%.1f s%s\n",
-                 out.c_str(), static_cast<long long>(written), static_cast<long long>(total), rate,
-                 static_cast<long long>(kept), static_cast<long long>(m_in),
-                 info.frame_rate.value(), took,
-                 writer ? (" (" + writer->codec() + ")").c_str() : "");
+                 out.c_str(), static_cast<long long>(written.load()), static_cast<long long>(total),
+                 rate, static_cast<long long>(kept), static_cast<long long>(m_in),
+                 info.frame_rate.value(), took, pattern ? "" : (" (" + codec + ")").c_str());
   }
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "engine/app/memory_budget.h"
 
+#include <sys/resource.h>
+
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -7,6 +9,12 @@
 #include "graph/error.h"
 
 namespace film {
+
+size_t peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<size_t>(u.ru_maxrss) * 1024;
+}
 namespace {
 
 // The first number in a file ("max" and unreadable files: no number).

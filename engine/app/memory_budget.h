@@ -21,6 +21,9 @@ struct MemoryBudget {
 
 MemoryBudget available_memory();
 
+// The most resident memory this process has held so far (getrusage's ru_maxrss), in bytes.
+size_t peak_rss_bytes();
+
 // "512M", "4G", "1.5G", "800000000" (bytes) -> bytes; film::Error naming `what` otherwise.
 size_t parse_bytes(const std::string& text, const std::string& what);
 
