@@ -9,7 +9,8 @@
 namespace film {
 
 struct Session::Prepared {
-  std::unique_ptr<Buffer> arena;
+  Buffer* arena = nullptr;                  // options_.arena's buffer when recorded
+  uint64_t generation = 0;                  // options_.arena's generation when recorded
   std::vector<std::unique_ptr<Buffer>> io;  // graph inputs and outputs (by value index: own[])
   std::vector<Buffer*> own;  // per value index: its own buffer (inputs, outputs, weights)
   std::vector<std::unique_ptr<Kernel>> kernels;
@@ -50,6 +51,7 @@ Session::Session(std::shared_ptr<const Model> model, std::unique_ptr<Backend> ba
       backend_(std::move(backend)),
       options_(options),
       pool_(std::make_shared<Pool>()) {
+  if (!options_.arena) options_.arena = std::make_shared<SharedArena>();
   if (!backend_) fail("internal: a Session needs a backend");
   backend_name_ = backend_->name();
 }
@@ -119,11 +121,22 @@ Buffer* Session::weight_buffer(const std::string& name) {
   return (weights_[name] = std::move(b)).get();
 }
 
+// Compiles every step once and records the plan against the shared arena, grown first if this
+// plan needs more; recorded again (kernels kept) when the arena was replaced since.
 void Session::prepare(Entry& e) {
   const ExecutionPlan& p = e.plan;
+  SharedArena& arena = *options_.arena;
+  if (!arena.buffer || arena.buffer->size() < p.arena_bytes) {
+    arena.buffer.reset();  // never both at once
+    arena.buffer = backend_->allocate(std::max<size_t>(p.arena_bytes, 1));
+    ++arena.generation;
+  }
+  if (e.prepared) {
+    record(e);
+    return;
+  }
   auto prep = std::make_unique<Prepared>();
   const bool host = backend_->buffer_type().host;
-  if (p.arena_bytes > 0) prep->arena = backend_->allocate(p.arena_bytes);
   prep->own.assign(p.values.size(), nullptr);
   auto io_buffer = [&](int v) {
     const size_t bytes = p.values[v].bytes;
@@ -152,6 +165,15 @@ void Session::prepare(Entry& e) {
         d.constants[k] = &model_->weights.at(p.values[st.inputs[k]].name);
     prep->kernels[s] = backend_->compile(d);
   }
+  e.prepared = std::move(prep);
+  record(e);
+}
+
+void Session::record(Entry& e) {
+  const ExecutionPlan& p = e.plan;
+  Prepared* prep = e.prepared.get();
+  prep->arena = options_.arena->buffer.get();
+  prep->generation = options_.arena->generation;
   prep->encoder = backend_->make_encoder(backend_->runs_nodes_concurrently(), options_.threads,
                                          options_.profile);
   for (size_t s = 0; s < p.steps.size(); ++s) {
@@ -160,16 +182,15 @@ void Session::prepare(Entry& e) {
     if (st.barrier_before) prep->encoder->barrier();
     prep->encoder->begin_step(static_cast<int>(s), st.label, st.after);
     KernelArgs args;
-    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, prep->arena.get(), prep->own));
-    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, prep->arena.get(), prep->own));
+    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, prep->arena, prep->own));
+    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, prep->arena, prep->own));
     if (st.scratch >= 0) {
-      args.scratch.buffer = prep->arena.get();
+      args.scratch.buffer = prep->arena;
       args.scratch.offset = p.values[st.scratch].arena_offset;
       args.scratch.shape = {static_cast<int64_t>(p.values[st.scratch].bytes / sizeof(float))};
     }
     prep->kernels[s]->record(*prep->encoder, args);
   }
-  e.prepared = std::move(prep);
 }
 
 std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& inputs,
@@ -199,7 +220,9 @@ RunResult Session::run(const RunRequest& request) {
   if (!host && (!native.empty() || !request.resident_inputs.empty()))
     fail("backend '", backend_name_, "': resident values are kept in host memory only for now");
   Entry& e = get(shapes, outputs, layouts, native);
-  if (!e.prepared) prepare(e);
+  if (!e.prepared || e.prepared->generation != options_.arena->generation ||
+      options_.arena->buffer->size() < e.plan.arena_bytes)
+    prepare(e);
   const ExecutionPlan& p = e.plan;
   Prepared& prep = *e.prepared;
 
@@ -311,7 +334,9 @@ std::string Session::first_non_finite(const std::map<std::string, Tensor>& input
   graph::ShapeMap shapes;
   for (auto& [n, t] : inputs) shapes[n] = t.shape();
   Entry& e = get(shapes, outputs);
-  if (!e.prepared) prepare(e);
+  if (!e.prepared || e.prepared->generation != options_.arena->generation ||
+      options_.arena->buffer->size() < e.plan.arena_bytes)
+    prepare(e);
   const ExecutionPlan& p = e.plan;
   Prepared& prep = *e.prepared;
   // The same kernels and buffers, recorded one step at a time with a check after each.
@@ -324,10 +349,10 @@ std::string Session::first_non_finite(const std::map<std::string, Tensor>& input
     if (st.elided) continue;
     encoder->begin_step(static_cast<int>(s), st.label, {});
     KernelArgs args;
-    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, prep.arena.get(), prep.own));
-    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, prep.arena.get(), prep.own));
+    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, prep.arena, prep.own));
+    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, prep.arena, prep.own));
     if (st.scratch >= 0) {
-      args.scratch.buffer = prep.arena.get();
+      args.scratch.buffer = prep.arena;
       args.scratch.offset = p.values[st.scratch].arena_offset;
       args.scratch.shape = {static_cast<int64_t>(p.values[st.scratch].bytes / sizeof(float))};
     }

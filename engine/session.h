@@ -29,10 +29,20 @@
 
 namespace film {
 
+// The memory for plans' intermediates, shared by every plan of a session, and by several sessions
+// given the same one (FrameInterpolator's encoder and decoder): sized to the largest plan run so
+// far; when it grows, plans recorded against the old buffer are recorded again at their next run.
+// Sessions sharing one must run one at a time, on backends of one kind.
+struct SharedArena {
+  std::unique_ptr<Buffer> buffer;
+  uint64_t generation = 0;  // bumped when the buffer is replaced
+};
+
 struct SessionOptions {
   int threads = 0;           // <= 0: all cores
   bool reuse_memory = true;  // false: every intermediate gets its own bytes (debugging)
   bool profile = false;      // record per-step times
+  std::shared_ptr<SharedArena> arena = nullptr;  // null: the session's own
 };
 
 // A value kept in a backend's memory between runs, in the layout its producer wrote: an output
@@ -51,10 +61,10 @@ struct ResidentValue {
 using Resident = std::shared_ptr<const ResidentValue>;
 
 struct RunRequest {
-  std::map<std::string, Tensor> inputs;             // NCHW
-  std::map<std::string, Resident> resident_inputs;  // as another run left them
-  std::vector<std::string> outputs;                 // as NCHW tensors
-  std::vector<std::string> resident_outputs;        // as ResidentValues
+  std::map<std::string, Tensor> inputs = {};             // NCHW
+  std::map<std::string, Resident> resident_inputs = {};  // as another run left them
+  std::vector<std::string> outputs = {};                 // as NCHW tensors
+  std::vector<std::string> resident_outputs = {};        // as ResidentValues
 };
 struct RunResult {
   std::map<std::string, Tensor> outputs;
@@ -104,6 +114,7 @@ class Session {
              const std::map<std::string, Layout>& input_layouts = {},
              const std::set<std::string>& native_outputs = {});
   void prepare(Entry& e);
+  void record(Entry& e);
   Buffer* weight_buffer(const std::string& name);
 
   std::shared_ptr<const Model> model_;

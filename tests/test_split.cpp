@@ -147,3 +147,16 @@ TEST_CASE("Keyframes keep at most feature_frames encodings, and tta runs the who
   CHECK(f.run_counts().whole == 2);
   CHECK(f.run_counts().decodes == 3);
 }
+
+TEST_CASE("encoder reuse stays within the memory budget, else the whole graph runs") {
+  auto model = test::port_fixture_model("a");
+  const Tensor a = moving(0, 64, 64), b = moving(1, 64, 64);
+  FrameInterpolator tight(model, {.backend = "ref", .threads = 1, .memory_budget = 1 << 10});
+  CHECK_FALSE(tight.splits(64, 64));
+  FrameInterpolator roomy(model, {.backend = "ref", .threads = 1});
+  CHECK(roomy.splits(64, 64));
+  CHECK(test::max_abs_diff(tight.middle(Keyframe(a), Keyframe(b)),
+                           roomy.middle(Keyframe(a), Keyframe(b))) == 0);
+  CHECK(tight.run_counts().whole == 1);
+  CHECK(roomy.run_counts().decodes == 1);
+}

@@ -62,6 +62,8 @@ const char* kHelp =
     "  --quiet            no progress line; --json: a JSON summary on standard output\n"
     "  --no-reuse         run the whole model per pair instead of encoding each frame once\n"
     "                     (the same frames, slower: for measuring what the reuse saves)\n"
+    "  --max-memory SIZE  memory to stay within (default: what the machine or cgroup has\n"
+    "                     available); encoder reuse keeps frames' features only as far as it fits\n"
     "Times other than multiples of 1/64 of an input interval are rounded to the nearest (the\n"
     "midpoint recursion of 'film interpolate --timestamps').\n";
 
@@ -120,7 +122,7 @@ int cmd_video(const std::vector<std::string>& argv) {
   Args a(argv,
          {"-o", "--factor", "--fps", "--input-fps", "--codec", "--quality", "--pix-fmt", "--model",
           "--backend", "--threads", "--padding", "--segment", "--scene-cut", "--held", "--chunk",
-          "--source"},
+          "--source", "--max-memory"},
          {"--help", "--force", "--quiet", "--json", "--resume", "--no-reuse", "--join"}, "video");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
@@ -221,6 +223,14 @@ int cmd_video(const std::vector<std::string>& argv) {
   const double cut_above = a.get_real("--scene-cut", kSceneCut, 0, 1),
                held_below = a.get_real("--held", kHeld, 0, 1);
   const double chunk_seconds = a.get_real("--chunk", 4, 0.01, 1e6);
+  size_t memory_budget = available_memory().bytes;
+  if (auto m = a.get("--max-memory")) {
+    try {
+      memory_budget = parse_bytes(*m, "--max-memory");
+    } catch (const Error& e) {
+      usage_fail(e.what());
+    }
+  }
 
   // Where it writes, checked before any work. A frame pattern gets each frame as it is made. A
   // video file is made in chunks (chunk_seconds of output each, video only) in a work folder
@@ -306,7 +316,8 @@ int cmd_video(const std::vector<std::string>& argv) {
   FrameInterpolator f(model, {.backend = a.get_or("--backend", default_backend()),
                               .threads = threads,
                               .padding = padding,
-                              .reuse_features = !a.flag("--no-reuse")});
+                              .reuse_features = !a.flag("--no-reuse"),
+                              .memory_budget = memory_budget});
   io::install_interrupt_cleanup();
 
   const bool progress = !a.flag("--quiet") && !a.flag("--json") && ::isatty(STDERR_FILENO);

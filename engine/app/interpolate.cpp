@@ -54,7 +54,8 @@ Tensor flipped(const Tensor& src, bool horizontal, bool vertical) {
 // The graph cut at its one-input part (graph/split.h), for one padded size: the encoder and the
 // decoder as models of their own over the same weights, each with its session.
 struct FrameInterpolator::Split {
-  Shape shape;  // the padded input shape it was made for
+  Shape shape;   // the padded input shape it was made for
+  int kept = 2;  // frames whose encoder outputs may be kept at once
   std::optional<graph::InputSplit> parts;
   std::unique_ptr<Session> encoder, decoder;
 };
@@ -178,6 +179,8 @@ FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
     split_->parts = graph::split_by_input(
         m.flat, {{m.flat.inputs[0].name, shape}, {m.flat.inputs[1].name, shape}});
     if (split_->parts) {
+      // One arena for both: they run one after the other.
+      auto arena = std::make_shared<SharedArena>();
       auto part = [&](const graph::Graph& g, const char* what) {
         std::map<std::string, Tensor> weights;  // shared storage: no copy
         for (auto& w : g.weights) weights[w.name] = m.weights.at(w.name);
@@ -186,13 +189,40 @@ FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
             create_backend(options_.backend),
             SessionOptions{.threads = options_.threads,
                            .reuse_memory = options_.reuse_memory,
-                           .profile = options_.profile});
+                           .profile = options_.profile,
+                           .arena = arena});
       };
       split_->encoder = part(split_->parts->encoder, "encoder");
       split_->decoder = part(split_->parts->decoder, "decoder");
+      // What reuse holds against what the whole graph holds (weights are shared by both): the
+      // larger arena, the frames' encoder outputs, and one more set in the pool.
+      graph::ShapeMap enc_in = {{m.flat.inputs[0].name, shape}}, dec_in, whole_in;
+      for (auto& d : split_->parts->decoder.inputs)
+        for (auto& x : d.shape) dec_in[d.name].push_back(std::get<int64_t>(x));
+      for (auto& in : m.flat.inputs) whole_in[in.name] = shape;
+      const PlanReport enc = split_->encoder->plan(enc_in), dec = split_->decoder->plan(dec_in),
+                       whole = session_.plan(whole_in, {output_});
+      const size_t features = enc.output_bytes + enc.input_bytes;
+      const size_t arenas = std::max(enc.arena_bytes, dec.arena_bytes) + dec.output_bytes;
+      const size_t budget = options_.memory_budget;
+      const size_t fixed = whole.weight_bytes + whole.prepared_weight_bytes + arenas + features;
+      const int64_t fits = budget == SIZE_MAX ? options_.feature_frames
+                           : budget > fixed   ? static_cast<int64_t>((budget - fixed) / features)
+                                              : 0;
+      split_->kept = static_cast<int>(std::min<int64_t>(options_.feature_frames, fits));
+      if (split_->kept < 2) {  // not even one pair's worth: the whole graph, which needs less
+        split_->encoder.reset();
+        split_->decoder.reset();
+        split_->parts.reset();
+      }
     }
   }
   return split_->parts ? split_.get() : nullptr;
+}
+
+void FrameInterpolator::set_memory_budget(size_t bytes) {
+  options_.memory_budget = bytes;
+  split_.reset();
 }
 
 bool FrameInterpolator::splits(int64_t h, int64_t w) { return split_for(h, w) != nullptr; }
@@ -211,7 +241,7 @@ const EncodedFrame& FrameInterpolator::features(const Keyframe& k,
   e->values =
       split_->encoder->run({.inputs = {{in0, e->frame}}, .resident_outputs = names}).resident;
   ++counts_.encodes;
-  if (*live_features_ < std::max(2, options_.feature_frames)) {
+  if (*live_features_ < split_->kept) {
     ++*live_features_;
     hold.reset(e, [live = live_features_](const EncodedFrame* p) {
       --*live;

@@ -24,6 +24,7 @@
 //   f.set_tta(4);                                      // later middle()s average 4 passes
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,6 +50,10 @@ struct InterpolatorOptions {
   // Encoder outputs kept at once, in frames (at least 2: a pair's two frames). frames_at() keeps
   // the frames on its current path up to this many; deeper ones are encoded again when reused.
   int feature_frames = 4;
+  // Memory the interpolator may use (bytes). Reuse keeps encoder outputs beside the decoder's
+  // intermediates (at 1280x768 with the bundled model 340 MB a frame), so it is used, and with
+  // as many kept frames, only as far as this budget allows; otherwise the whole graph runs.
+  size_t memory_budget = SIZE_MAX;
 };
 
 // A frame and, once a pair has needed them, its encoder outputs: the frame's share of the model's
@@ -107,6 +112,8 @@ class FrameInterpolator {
   static double reachable_time(double t, int max_depth);
   // Passes per middle frame: 1 (plain), 2 (+ swapped), 4 (+ mirrored), 8 (+ upside down).
   void set_tta(int passes);
+  // InterpolatorOptions::memory_budget, before the first frame.
+  void set_memory_budget(size_t bytes);
   int tta() const { return tta_; }
   Session& session() { return session_; }
   // The padded size the graph will run at for an input of h x w.
