@@ -166,8 +166,8 @@ TEST_CASE(
   test::TempDir dir;
   make_clip(dir / "in.mp4", 12, 2);
   const std::string in = dir / "in.mp4";
-  auto r = test::run_command(
-      film_cmd("video " + in + " -o '" + (dir / "whole/%04d.png") + "' --factor 2 --quiet"));
+  auto r = test::run_command(film_cmd("video " + in + " -o '" + (dir / "whole/%04d.png") +
+                                      "' --factor 2 --quiet --reuse"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto listing = [](const std::string& d) {
@@ -188,7 +188,7 @@ TEST_CASE(
   // Two halves, the second run first: pieces are independent.
   for (const char* piece : {"1/2", "0/2"}) {
     r = test::run_command(film_cmd("video " + in + " -o '" + (dir / "halves/%04d.png") +
-                                   "' --factor 2 --quiet --segment " + piece));
+                                   "' --factor 2 --quiet --reuse --segment " + piece));
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
   }
@@ -201,14 +201,16 @@ TEST_CASE(
 
   // Killed (as by a power cut) once a few frames are written, then resumed.
   const std::string pattern = dir / "resumed/%04d.png";
-  r = test::run_command("(" + film_cmd("video " + in + " -o '" + pattern + "' --factor 2 --quiet") +
-                        " & pid=$!; while [ \"$(ls '" + (dir / "resumed") +
-                        "' 2>/dev/null | grep -c png$)\" -lt 5 ]; do sleep 0.05; done; kill -KILL "
-                        "$pid; wait $pid; true)");
+  r = test::run_command(
+      "(" + film_cmd("video " + in + " -o '" + pattern + "' --factor 2 --quiet --reuse") +
+      " & pid=$!; for i in $(seq 600); do [ \"$(ls '" + (dir / "resumed") +
+      "' 2>/dev/null | grep -c png$)\" -ge 5 ] && break; sleep 0.05; done; "
+      "kill -KILL $pid; wait $pid; true)");
   const size_t before = listing(dir / "resumed").size();
   CHECK(before >= 5);
   r = test::run_command(
-      film_cmd("video " + in + " -o '" + pattern + "' --factor 2 --resume --json"));
+      film_cmd("video " + in + " -o '" + pattern + "' --factor 2 --resume --json --reuse"));
+  CHECK(r.output.find("\"encoder_runs\":0,") == std::string::npos);  // reuse ran
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("\"frames_kept\":0") == std::string::npos);  // it kept what was there
@@ -424,9 +426,9 @@ TEST_CASE(
   const std::string out = dir / "resumed.mp4";
   r = test::run_command(
       "(" + film_cmd("video " + in + " -o " + out + " --factor 2 --chunk 0.25 --quiet") +
-      " & pid=$!; while [ \"$(ls '" + out +
-      ".film-work' 2>/dev/null | grep -c chunk)\" -lt 3 ]; "
-      "do sleep 0.02; done; kill -KILL $pid; wait $pid; true)");
+      " & pid=$!; for i in $(seq 1500); do [ \"$(ls '" + out +
+      ".film-work' 2>/dev/null | grep -c chunk)\" -ge 3 ] && break; sleep 0.02; done; "
+      "kill -KILL $pid; wait $pid; true)");
   CHECK_FALSE(std::filesystem::exists(out));
   // Not resumed by accident, nor with other options.
   r = test::run_command(film_cmd("video " + in + " -o " + out + " --factor 2 --chunk 0.25"));

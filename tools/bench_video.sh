@@ -21,7 +21,7 @@ row() {  # label input args...
   shift 2
   for reuse in on off; do
     local flag=""
-    [ "$reuse" = off ] && flag=--no-reuse
+    [ "$reuse" = on ] && flag=--reuse
     "$film" video "$tmp/$in.mp4" -o "$tmp/out.mp4" --force --threads 2 --json $flag "$@" |
       /usr/bin/python3 -c "import json,sys; j=json.load(sys.stdin); print('%-16s reuse=%-3s total %6.2f s  model %6.2f s  outside %4.1f%%  encoder %3d  decoder %3d  whole %3d  peak %4.0f MiB' % ('$label', '$reuse', j['seconds'], j['model_seconds'], 100*(j['seconds']-j['model_seconds'])/j['seconds'], j['encoder_runs'], j['decoder_runs'], j['whole_runs'], j['peak_rss_mib']))"
   done

@@ -167,7 +167,6 @@ int cmd_interpolate(const std::vector<std::string>& argv) {
       fail("a ", size_str(ia.height(), ia.width()), " frame needs about ", need >> 20,
            " MiB (the plan's peak on backend ", f.session().backend_name(), "), but ",
            budget_source, " leaves ", budget >> 20, " MiB; use smaller images, or free memory");
-    f.set_memory_budget(budget);  // encoder reuse only as far as it fits
   }
   io::install_interrupt_cleanup();
 

@@ -60,8 +60,8 @@ const char* kHelp =
     "  --held T           a frame differing by less than T (default 0.0005) from the one before\n"
     "                     is held: skipped, so motion stays even; 0: off\n"
     "  --quiet            no progress line; --json: a JSON summary on standard output\n"
-    "  --no-reuse         run the whole model per pair instead of encoding each frame once\n"
-    "                     (the same frames, slower: for measuring what the reuse saves)\n"
+    "  --reuse            encode each input frame once for both its pairs (the same frames;\n"
+    "                     saved up to 6% at 1280x720 on 2 cores, for about 45% more memory)\n"
     "  --max-memory SIZE  memory to stay within (default: what the machine or cgroup has\n"
     "                     available); encoder reuse keeps frames' features only as far as it fits\n"
     "Times other than multiples of 1/64 of an input interval are rounded to the nearest (the\n"
@@ -123,7 +123,7 @@ int cmd_video(const std::vector<std::string>& argv) {
          {"-o", "--factor", "--fps", "--input-fps", "--codec", "--quality", "--pix-fmt", "--model",
           "--backend", "--threads", "--padding", "--segment", "--scene-cut", "--held", "--chunk",
           "--source", "--max-memory"},
-         {"--help", "--force", "--quiet", "--json", "--resume", "--no-reuse", "--join"}, "video");
+         {"--help", "--force", "--quiet", "--json", "--resume", "--reuse", "--join"}, "video");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -316,7 +316,7 @@ int cmd_video(const std::vector<std::string>& argv) {
   FrameInterpolator f(model, {.backend = a.get_or("--backend", default_backend()),
                               .threads = threads,
                               .padding = padding,
-                              .reuse_features = !a.flag("--no-reuse"),
+                              .reuse_features = a.flag("--reuse"),
                               .memory_budget = memory_budget});
   io::install_interrupt_cleanup();
 

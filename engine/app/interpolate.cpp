@@ -70,17 +70,24 @@ struct EncodedFrame {
 FrameInterpolator::~FrameInterpolator() = default;
 
 FrameInterpolator::FrameInterpolator(std::shared_ptr<const Model> model, InterpolatorOptions o)
-    : options_(o),
-      session_(std::move(model), create_backend(o.backend),
-               {.threads = o.threads, .reuse_memory = o.reuse_memory, .profile = o.profile}),
-      padding_(o.padding) {
-  const graph::Graph& g = session_.model().graph;
+    : options_(o), padding_(o.padding) {
+  auto backend = create_backend(o.backend);
+  // Host memory: the whole graph, the encoder and the decoder run one at a time, so one arena
+  // serves them all (device backends keep their own per session).
+  if (backend->buffer_type().host) arena_ = std::make_shared<SharedArena>();
+  session_ = std::make_unique<Session>(
+      std::move(model), std::move(backend),
+      SessionOptions{.threads = o.threads,
+                     .reuse_memory = o.reuse_memory,
+                     .profile = o.profile,
+                     .arena = arena_});
+  const graph::Graph& g = session_->model().graph;
   if (g.inputs.size() != 2 || g.inputs[0].shape.size() != 4)
-    fail(session_.model().name, ": not a frame interpolation model (expected two NCHW inputs)");
+    fail(session_->model().name, ": not a frame interpolation model (expected two NCHW inputs)");
   for (auto& o : g.outputs)
     if (!o.aux && (output_.empty() || o.name == "image")) output_ = o.name;
   if (output_.empty())
-    fail(session_.model().name,
+    fail(session_->model().name,
          ": not a frame interpolation model (its graph has no output that is not aux: expected "
          "'image')");
 }
@@ -99,7 +106,7 @@ std::pair<int64_t, int64_t> padded_size(const graph::Graph& g, int64_t h, int64_
 }
 
 std::pair<int64_t, int64_t> FrameInterpolator::padded_size(int64_t h, int64_t w) const {
-  return film::padded_size(session_.model().graph, h, w);
+  return film::padded_size(session_->model().graph, h, w);
 }
 
 void FrameInterpolator::set_tta(int passes) {
@@ -149,9 +156,9 @@ Tensor FrameInterpolator::finish(const Tensor& out, const Tensor& like, const Te
                                  const Tensor& b) {
   for (int64_t i = 0, n = out.size(); i < n; ++i)
     if (!std::isfinite(out.data()[i])) {
-      const auto& g = session_.model().graph;
-      fail(session_.model().name, ": the frame came out with values that are not finite: ",
-           session_.first_non_finite({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}},
+      const auto& g = session_->model().graph;
+      fail(session_->model().name, ": the frame came out with values that are not finite: ",
+           session_->first_non_finite({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}},
                                      {output_}));
     }
   return out.dim(2) != like.dim(2) || out.dim(3) != like.dim(3)
@@ -160,27 +167,25 @@ Tensor FrameInterpolator::finish(const Tensor& out, const Tensor& like, const Te
 }
 
 Tensor FrameInterpolator::run_once(const Tensor& a, const Tensor& b) {
-  const auto& g = session_.model().graph;
+  const auto& g = session_->model().graph;
   ++counts_.whole;
   return finish(
-      session_.run({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}}, {output_}).at(output_),
+      session_->run({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}}, {output_}).at(output_),
       a, a, b);
 }
 
 FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
-  if (!options_.reuse_features || tta_ != 1 || !session_.backend().buffer_type().host)
+  if (!options_.reuse_features || tta_ != 1 || !session_->backend().buffer_type().host)
     return nullptr;
   auto [ph, pw] = padded_size(h, w);
   const Shape shape = {1, 3, ph, pw};
   if (!split_ || split_->shape != shape) {
     split_ = std::make_unique<Split>();
     split_->shape = shape;
-    const Model& m = session_.model();
+    const Model& m = session_->model();
     split_->parts = graph::split_by_input(
         m.flat, {{m.flat.inputs[0].name, shape}, {m.flat.inputs[1].name, shape}});
     if (split_->parts) {
-      // One arena for both: they run one after the other.
-      auto arena = std::make_shared<SharedArena>();
       auto part = [&](const graph::Graph& g, const char* what) {
         std::map<std::string, Tensor> weights;  // shared storage: no copy
         for (auto& w : g.weights) weights[w.name] = m.weights.at(w.name);
@@ -190,7 +195,7 @@ FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
             SessionOptions{.threads = options_.threads,
                            .reuse_memory = options_.reuse_memory,
                            .profile = options_.profile,
-                           .arena = arena});
+                           .arena = arena_});
       };
       split_->encoder = part(split_->parts->encoder, "encoder");
       split_->decoder = part(split_->parts->decoder, "decoder");
@@ -201,7 +206,7 @@ FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
         for (auto& x : d.shape) dec_in[d.name].push_back(std::get<int64_t>(x));
       for (auto& in : m.flat.inputs) whole_in[in.name] = shape;
       const PlanReport enc = split_->encoder->plan(enc_in), dec = split_->decoder->plan(dec_in),
-                       whole = session_.plan(whole_in, {output_});
+                       whole = session_->plan(whole_in, {output_});
       const size_t features = enc.output_bytes + enc.input_bytes;
       const size_t arenas = std::max(enc.arena_bytes, dec.arena_bytes) + dec.output_bytes;
       const size_t budget = options_.memory_budget;
@@ -233,7 +238,7 @@ bool FrameInterpolator::splits(int64_t h, int64_t w) { return split_for(h, w) !=
 const EncodedFrame& FrameInterpolator::features(const Keyframe& k,
                                                 std::shared_ptr<const EncodedFrame>& hold) {
   if (k.features_) return *(hold = k.features_);
-  const std::string& in0 = session_.model().flat.inputs[0].name;
+  const std::string& in0 = session_->model().flat.inputs[0].name;
   auto* e = new EncodedFrame;
   e->frame = pad(k.rgb_);
   std::vector<std::string> names;
@@ -261,11 +266,14 @@ Tensor FrameInterpolator::middle(const Keyframe& a, const Keyframe& b) {
                      std::memcmp(ra.data(), rb.data(), sizeof(float) * ra.size()) != 0
                  ? split_for(ra.dim(2), ra.dim(3))
                  : nullptr;
+  // A frame whose encoder outputs could not be kept would be encoded for this pair alone: no
+  // saving, and its outputs beside the decoder's arena cost memory; the whole graph instead.
+  if (s && *live_features_ + !a.encoded() + !b.encoded() > s->kept) s = nullptr;
   if (!s) return middle(ra, rb);  // checks, identical frames, tta, no split
   std::shared_ptr<const EncodedFrame> ha, hb;
   const EncodedFrame& fa = features(a, ha);
   const EncodedFrame& fb = features(b, hb);
-  const std::string& in0 = session_.model().flat.inputs[0].name;
+  const std::string& in0 = session_->model().flat.inputs[0].name;
   RunRequest r{.outputs = {output_}};
   for (size_t i = 0; i < s->parts->side0.size(); ++i) {
     const std::string &n0 = s->parts->side0[i], &n1 = s->parts->side1[i];

@@ -46,10 +46,15 @@ struct InterpolatorOptions {
   bool reuse_memory = true;
   bool profile = false;
   Padding padding = Padding::replicate;
-  bool reuse_features = true;  // Keyframes keep their encoder outputs (see above)
+  // Keyframes keep their encoder outputs (see above). Off by default: with FILM's encoder about a
+  // tenth of a pair's work, what it saves on CPU was within the noise (docs/benchmarks.md) for
+  // 45% more memory.
+  bool reuse_features = false;
   // Encoder outputs kept at once, in frames (at least 2: a pair's two frames). frames_at() keeps
-  // the frames on its current path up to this many; deeper ones are encoded again when reused.
-  int feature_frames = 4;
+  // the frames on its current path up to this many; a pair with a frame beyond them runs whole.
+  // 2 by default: each kept frame costs as much memory as a third of the whole graph's plan
+  // (docs/benchmarks.md: keeping 4 saved 3% more time at --factor 8 for 1.2 GB more at 720p).
+  int feature_frames = 2;
   // Memory the interpolator may use (bytes). Reuse keeps encoder outputs beside the decoder's
   // intermediates (at 1280x768 with the bundled model 340 MB a frame), so it is used, and with
   // as many kept frames, only as far as this budget allows; otherwise the whole graph runs.
@@ -115,7 +120,7 @@ class FrameInterpolator {
   // InterpolatorOptions::memory_budget, before the first frame.
   void set_memory_budget(size_t bytes);
   int tta() const { return tta_; }
-  Session& session() { return session_; }
+  Session& session() { return *session_; }
   // The padded size the graph will run at for an input of h x w.
   std::pair<int64_t, int64_t> padded_size(int64_t h, int64_t w) const;
 
@@ -128,7 +133,8 @@ class FrameInterpolator {
   Tensor finish(const Tensor& out, const Tensor& like, const Tensor& a, const Tensor& b);
 
   InterpolatorOptions options_;
-  Session session_;
+  std::shared_ptr<SharedArena> arena_;  // host backends: one for the whole graph and the split
+  std::unique_ptr<Session> session_;
   std::unique_ptr<Split> split_;
   std::shared_ptr<int> live_features_ = std::make_shared<int>(0);
   RunCounts counts_;
