@@ -71,7 +71,7 @@ constexpr int kDepth = 6;
 // frame_change() thresholds (docs/cli.md has the measurements behind them).
 constexpr double kSceneCut = 0.08, kHeld = 0.0005;
 
-video::Rational parse_rate(const std::string& text) {
+video::Rational parse_rate(const std::string& text, const char* option = "--fps") {
   const auto slash = text.find('/');
   try {
     size_t used = 0;
@@ -89,7 +89,7 @@ video::Rational parse_rate(const std::string& text) {
     if (std::abs(v - 23.976) < 1e-9) return {24000, 1001};
     return {static_cast<int>(std::lround(v * 1000)), 1000};
   } catch (const std::exception&) {
-    usage_fail("--fps takes a positive rate such as 60, 59.94 or 60000/1001, got '", text, "'");
+    usage_fail(option, " takes a positive rate such as 60, 59.94 or 60000/1001, got '", text, "'");
   }
 }
 
@@ -150,12 +150,12 @@ int cmd_video(const std::vector<std::string>& argv) {
   video::VideoInfo info;
   std::vector<Protected> protect = {{model_dir, "model folder"}};
   if (sequence) {
-    images = std::make_unique<ImageSequence>(in_path, parse_rate(a.get_or("--input-fps", "24")));
+    info.frame_rate = parse_rate(a.get_or("--input-fps", "24"), "--input-fps");
+    images = std::make_unique<ImageSequence>(in_path, info.frame_rate);
     info.width = images->width();
     info.height = images->height();
     info.bits = images->bits();
     info.pixel_format = info.bits > 8 ? "rgb48le" : "rgb24";
-    info.frame_rate = parse_rate(a.get_or("--input-fps", "24"));
     info.frames = static_cast<int64_t>(images->files().size());
     std::error_code ec;
     if (std::filesystem::is_directory(in_path, ec)) {
@@ -262,7 +262,8 @@ int cmd_video(const std::vector<std::string>& argv) {
       {"scene_cut", cut_above},
       {"held", held_below},
       {"segment", std::to_string(seg_i) + "/" + std::to_string(seg_n)},
-      {"chunk_frames", chunk}};
+      {"chunk_frames", chunk},
+      {"reuse", a.flag("--reuse")}};
   if (pattern) {
     frames = plan_outputs(out, static_cast<size_t>(total), force, protect,
                           {static_cast<size_t>(k_lo), static_cast<size_t>(k_hi), resume});
@@ -298,9 +299,6 @@ int cmd_video(const std::vector<std::string>& argv) {
              "starts over");
       }
     }
-    std::filesystem::create_directories(work, ec);
-    if (ec) fail(work, ": cannot create the work folder (", ec.message(), ")");
-    io::write_file_atomic(settings_file, settings.dump());
   }
   // Resumed: the frames (or chunks) already there are complete: each is written atomically.
   std::vector<bool> done(static_cast<size_t>(total), false);
@@ -319,6 +317,13 @@ int cmd_video(const std::vector<std::string>& argv) {
                               .reuse_features = a.flag("--reuse"),
                               .memory_budget = memory_budget});
   io::install_interrupt_cleanup();
+  if (!pattern) {  // once the model is loaded: a failed start leaves no work folder
+    std::error_code ec;
+    std::filesystem::create_directories(work, ec);
+    if (ec) fail(work, ": cannot create the work folder (", ec.message(), ")");
+    io::write_file_atomic((std::filesystem::path(work) / "settings.json").string(),
+                          settings.dump());
+  }
 
   const bool progress = !a.flag("--quiet") && !a.flag("--json") && ::isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
