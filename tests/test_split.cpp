@@ -2,6 +2,9 @@
 // once per frame must give exactly the whole graph's frames, and run once per frame.
 #include <doctest/doctest.h>
 
+#include <set>
+
+#include "backends/registry.h"
 #include "engine/app/interpolate.h"
 #include "engine/io/safetensors.h"
 #include "graph/flatten.h"
@@ -168,4 +171,44 @@ TEST_CASE("encoder reuse stays within the memory budget, else the whole graph ru
                            roomy.middle(Keyframe(a), Keyframe(b))) == 0);
   CHECK(tight.run_counts().whole == 1);
   CHECK(roomy.run_counts().decodes == 1);
+}
+
+TEST_CASE("resident outputs keep the producer's layout and feed a later run unconverted") {
+  auto model = test::port_fixture_model("a");
+  const Shape x = {1, 3, 64, 64};
+  auto s = graph::split_by_input(model->flat, {{"x0", x}, {"x1", x}});
+  REQUIRE(s);
+  std::map<std::string, Tensor> w;
+  for (auto& d : s->encoder.weights) w[d.name] = model->weights.at(d.name);
+  auto enc = Model::from_parts(s->encoder, w, "encoder");
+  Session cpu(enc, create_backend("cpu"), {.threads = 2});
+  std::vector<std::string> names;
+  for (auto& o : s->encoder.outputs) names.push_back(o.name);
+  const Tensor a = moving(0, 64, 64);
+  const auto as_tensors = cpu.run({{"x0", a}}, names);
+  const RunResult resident = cpu.run({.inputs = {{"x0", a}}, .resident_outputs = names});
+  REQUIRE(resident.resident.size() == names.size());
+  bool channels_last = false;
+  for (auto& n : names) {
+    CAPTURE(n);
+    const ResidentValue& r = *resident.resident.at(n);
+    channels_last |= r.layout == Layout::nhwc;
+    CHECK(test::max_abs_diff(r.to_tensor(), as_tensors.at(n)) == 0);
+  }
+  CHECK(channels_last);  // the cpu backend's own layout, not converted to NCHW
+  // A freed value's buffer is reused by the next run of the same shapes.
+  const void* first = resident.resident.at(names[0])->buffer->host();
+  const size_t live = resident.resident.size();
+  std::set<const void*> second;
+  {
+    RunResult again = cpu.run({.inputs = {{"x0", a}}, .resident_outputs = names});
+    for (auto& [n, r] : again.resident) second.insert(r->buffer->host());
+    CHECK(second.size() == live);
+    CHECK_FALSE(second.count(first));  // the first run's values are still alive
+  }
+  // The second run's values are gone: the third gets exactly their buffers back from the pool.
+  RunResult third = cpu.run({.inputs = {{"x0", a}}, .resident_outputs = names});
+  std::set<const void*> mine;
+  for (auto& [n, r] : third.resident) mine.insert(r->buffer->host());
+  CHECK(mine == second);
 }
