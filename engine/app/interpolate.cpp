@@ -75,12 +75,11 @@ FrameInterpolator::FrameInterpolator(std::shared_ptr<const Model> model, Interpo
   // Host memory: the whole graph, the encoder and the decoder run one at a time, so one arena
   // serves them all (device backends keep their own per session).
   if (backend->buffer_type().host) arena_ = std::make_shared<SharedArena>();
-  session_ = std::make_unique<Session>(
-      std::move(model), std::move(backend),
-      SessionOptions{.threads = o.threads,
-                     .reuse_memory = o.reuse_memory,
-                     .profile = o.profile,
-                     .arena = arena_});
+  session_ = std::make_unique<Session>(std::move(model), std::move(backend),
+                                       SessionOptions{.threads = o.threads,
+                                                      .reuse_memory = o.reuse_memory,
+                                                      .profile = o.profile,
+                                                      .arena = arena_});
   const graph::Graph& g = session_->model().graph;
   if (g.inputs.size() != 2 || g.inputs[0].shape.size() != 4)
     fail(session_->model().name, ": not a frame interpolation model (expected two NCHW inputs)");
@@ -159,7 +158,7 @@ Tensor FrameInterpolator::finish(const Tensor& out, const Tensor& like, const Te
       const auto& g = session_->model().graph;
       fail(session_->model().name, ": the frame came out with values that are not finite: ",
            session_->first_non_finite({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}},
-                                     {output_}));
+                                      {output_}));
     }
   return out.dim(2) != like.dim(2) || out.dim(3) != like.dim(3)
              ? recentre(out, like.dim(2), like.dim(3), Padding::zeros)
@@ -169,9 +168,9 @@ Tensor FrameInterpolator::finish(const Tensor& out, const Tensor& like, const Te
 Tensor FrameInterpolator::run_once(const Tensor& a, const Tensor& b) {
   const auto& g = session_->model().graph;
   ++counts_.whole;
-  return finish(
-      session_->run({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}}, {output_}).at(output_),
-      a, a, b);
+  return finish(session_->run({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}}, {output_})
+                    .at(output_),
+                a, a, b);
 }
 
 FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
@@ -199,8 +198,9 @@ FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
       };
       split_->encoder = part(split_->parts->encoder, "encoder");
       split_->decoder = part(split_->parts->decoder, "decoder");
-      // What reuse holds against what the whole graph holds (weights are shared by both): the
-      // larger arena, the frames' encoder outputs, and one more set in the pool.
+      // What reuse holds (weights are shared by all three): the shared arena, as large as the
+      // largest of the whole graph's (pairs beyond the kept frames run whole), the encoder's and
+      // the decoder's plans, the frames' encoder outputs, and one more set in the pool.
       graph::ShapeMap enc_in = {{m.flat.inputs[0].name, shape}}, dec_in, whole_in;
       for (auto& d : split_->parts->decoder.inputs)
         for (auto& x : d.shape) dec_in[d.name].push_back(std::get<int64_t>(x));
@@ -208,7 +208,8 @@ FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
       const PlanReport enc = split_->encoder->plan(enc_in), dec = split_->decoder->plan(dec_in),
                        whole = session_->plan(whole_in, {output_});
       const size_t features = enc.output_bytes + enc.input_bytes;
-      const size_t arenas = std::max(enc.arena_bytes, dec.arena_bytes) + dec.output_bytes;
+      const size_t arenas =
+          std::max({enc.arena_bytes, dec.arena_bytes, whole.arena_bytes}) + dec.output_bytes;
       const size_t budget = options_.memory_budget;
       const size_t fixed = whole.weight_bytes + whole.prepared_weight_bytes + arenas + features;
       const int64_t fits = budget == SIZE_MAX ? options_.feature_frames
