@@ -156,6 +156,13 @@ TEST_CASE("film video: bad input and existing outputs fail clearly, with nothing
       film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "o.xyz") + " --factor 2"));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("o.xyz") != std::string::npos);
+  // Too little memory: said before any frame, with what it needs; no work folder left.
+  r = test::run_command(film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "m.mp4") +
+                                 " --factor 2 --max-memory 1M"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("needs about") != std::string::npos);
+  CHECK(r.output.find("--max-memory 1M") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "m.mp4.film-work"));
   // No partial file is left by the failures.
   for (auto& e : std::filesystem::directory_iterator(dir.path()))
     CHECK(e.path().filename().string().find("film-partial") == std::string::npos);
