@@ -375,8 +375,7 @@ int cmd_video(const std::vector<std::string>& argv) {
       if (o.k / chunk != writer_chunk) {
         if (writer) writer->finish();
         writer_chunk = o.k / chunk;
-        writer =
-            std::make_unique<video::VideoWriter>(chunk_path(writer_chunk), info, nullptr, encoding);
+        writer = std::make_unique<video::VideoWriter>(chunk_path(writer_chunk), info, encoding);
       }
       writer->write(o.rgb);
     }
@@ -396,8 +395,7 @@ int cmd_video(const std::vector<std::string>& argv) {
     double t = 0;
   };
   Prefetch<Input> read_stage(2, [&](Input& in) {
-    return images ? images->next(in.rgb, in.t)
-                  : reader->next(in.rgb, in.t, [](const video::Packet&) {});
+    return images ? images->next(in.rgb, in.t) : reader->next(in.rgb, in.t);
   });
 
   // Output frame k sits at k / rate seconds; the pair (t0, t1) makes those in [t0, t1).

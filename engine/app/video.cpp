@@ -79,59 +79,6 @@ void MuxedFile::finish() {
   finished_ = true;
 }
 
-void StreamCopy::add_streams(MuxedFile& out, const AVFormatContext* in, int video_stream,
-                             const std::string& out_path) {
-  const AVStream* ivs = in->streams[video_stream];
-  const int64_t vstart = ivs->start_time != AV_NOPTS_VALUE ? ivs->start_time : 0;
-  stream_map.assign(in->nb_streams, -1);
-  offset.assign(in->nb_streams, 0);
-  in_tb.assign(in->nb_streams, AVRational{1, 1});
-  const AVOutputFormat* of = out.fmt()->oformat;
-  for (unsigned i = 0; i < in->nb_streams; ++i) {
-    if (static_cast<int>(i) == video_stream) continue;
-    const AVStream* is = in->streams[i];
-    const AVMediaType t = is->codecpar->codec_type;
-    if (t != AVMEDIA_TYPE_AUDIO && t != AVMEDIA_TYPE_SUBTITLE) continue;
-    if (avformat_query_codec(of, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
-      std::fprintf(stderr,
-                   "note: %s: stream %u (%s) is left out: the %s container cannot hold it\n",
-                   out_path.c_str(), i, avcodec_get_name(is->codecpar->codec_id), of->name);
-      continue;
-    }
-    AVStream* os = avformat_new_stream(out.fmt(), nullptr);
-    avcodec_parameters_copy(os->codecpar, is->codecpar);
-    os->codecpar->codec_tag = 0;
-    os->time_base = is->time_base;
-    av_dict_copy(&os->metadata, is->metadata, 0);
-    stream_map[i] = os->index;
-    offset[i] = av_rescale_q(vstart, ivs->time_base, is->time_base);
-    in_tb[i] = is->time_base;
-  }
-}
-
-int64_t StreamCopy::shifted_time(const AVPacket* p, int s) const {
-  const int64_t t = p->dts != AV_NOPTS_VALUE ? p->dts : p->pts;
-  return t == AV_NOPTS_VALUE ? t : t - offset[s];
-}
-
-void StreamCopy::copy(MuxedFile& out, const AVPacket* p, int s) const {
-  if (s < 0 || s >= static_cast<int>(stream_map.size()) || stream_map[s] < 0) return;
-  const int os = stream_map[s];
-  AVPacket* c = av_packet_clone(p);
-  if (!c) fail("out of memory for a packet");
-  if (c->pts != AV_NOPTS_VALUE) c->pts -= offset[s];
-  if (c->dts != AV_NOPTS_VALUE) c->dts -= offset[s];
-  // The muxer may have chosen another time base for the stream (Matroska: 1 ms).
-  av_packet_rescale_ts(c, in_tb[s], out.fmt()->streams[os]->time_base);
-  c->stream_index = os;
-  c->pos = -1;
-  struct Free {
-    AVPacket*& c;
-    ~Free() { av_packet_free(&c); }
-  } free_c{c};
-  out.write(c);
-}
-
 }  // namespace detail
 
 namespace {
@@ -202,14 +149,11 @@ VideoReader::VideoReader(const std::string& path) : path_(path), impl_(std::make
   info_.pixel_format =
       av_get_pix_fmt_name(m.dec->pix_fmt) ? av_get_pix_fmt_name(m.dec->pix_fmt) : "?";
   info_.bits = colour_bits(m.dec->pix_fmt);
-  for (unsigned i = 0; i < m.fmt->nb_streams; ++i)
-    if (static_cast<int>(i) != m.stream) ++info_.other_streams;
 }
 
 VideoReader::~VideoReader() = default;
 
-bool VideoReader::next(Tensor& out, double& seconds,
-                       const std::function<void(const Packet&)>& other) {
+bool VideoReader::next(Tensor& out, double& seconds) {
   Impl& m = *impl_;
   for (;;) {
     int r = avcodec_receive_frame(m.dec, m.frame);
@@ -265,13 +209,12 @@ bool VideoReader::next(Tensor& out, double& seconds,
     }
     if (m.pkt->stream_index == m.stream) {
       r = avcodec_send_packet(m.dec, m.pkt);
-      av_packet_unref(m.pkt);
-      if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA)
+      if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA) {
+        av_packet_unref(m.pkt);
         fail(path_, ": decoding failed (", av_error(r), ")");
-    } else {
-      if (other) other({m.pkt, m.pkt->stream_index});
-      av_packet_unref(m.pkt);
+      }
     }
+    av_packet_unref(m.pkt);
   }
 }
 
@@ -347,11 +290,10 @@ struct VideoWriter::Impl {
   SwsContext* sws = nullptr;
   AVFrame* frame = nullptr;
   AVPacket* pkt = nullptr;
-  detail::StreamCopy other;  // the input's audio and subtitle streams
   std::vector<uint8_t> rgb;
   int bits = 8;
 
-  void drain(bool flush) {
+  void drain() {
     for (;;) {
       const int r = avcodec_receive_packet(enc, pkt);
       if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return;
@@ -359,7 +301,6 @@ struct VideoWriter::Impl {
       av_packet_rescale_ts(pkt, enc->time_base, vst->time_base);
       pkt->stream_index = vst->index;
       file->write(pkt);
-      (void)flush;
     }
   }
   ~Impl() {
@@ -370,11 +311,7 @@ struct VideoWriter::Impl {
   }
 };
 
-VideoWriter::VideoWriter(const std::string& path, VideoReader& input, const VideoOptions& o)
-    : VideoWriter(path, input.info(), &input, o) {}
-
-VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, VideoReader* input,
-                         const VideoOptions& o)
+VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, const VideoOptions& o)
     : path_(path), impl_(std::make_unique<Impl>()) {
   av_log_set_level(AV_LOG_ERROR);
   Impl& m = *impl_;
@@ -436,12 +373,6 @@ VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, VideoRead
   m.vst->time_base = m.enc->time_base;
   m.vst->avg_frame_rate = m.enc->framerate;
 
-  // The input's other streams, copied where the container takes them.
-  if (input) {
-    AVFormatContext* ifmt = input->impl().fmt;
-    m.other.add_streams(*m.file, ifmt, input->impl().stream, path);
-    av_dict_copy(&m.out->metadata, ifmt->metadata, 0);
-  }
   m.file->start();
   m.frame = av_frame_alloc();
   m.frame->format = m.enc->pix_fmt;
@@ -485,15 +416,13 @@ void VideoWriter::write(const Tensor& rgb) {
   m.frame->pts = frames_++;
   if (int r = avcodec_send_frame(m.enc, m.frame); r < 0)
     fail(path_, ": encoding failed (", av_error(r), ")");
-  m.drain(false);
+  m.drain();
 }
-
-void VideoWriter::copy(const Packet& p) { impl_->other.copy(*impl_->file, p.packet, p.stream); }
 
 void VideoWriter::finish() {
   Impl& m = *impl_;
   avcodec_send_frame(m.enc, nullptr);
-  m.drain(true);
+  m.drain();
   m.file->finish();
 }
 

@@ -1,24 +1,23 @@
 // Video files through FFmpeg's libraries (Debian's libavformat, libavcodec, libswscale): frames in
-// and out as RGB tensors, one at a time, so memory does not grow with a video's length; the
-// input's other streams (audio, subtitles) are copied packet by packet into the output.
+// and out as RGB tensors, one at a time, so memory does not grow with a video's length.
+// VideoWriter writes video only; join_videos() puts written pieces together and copies the
+// input's other streams (audio, subtitles) packet by packet beside them.
 //
 // Usage:
 //   VideoReader in("clip.mp4");
-//   VideoWriter out("slow.mp4", in, {.fps = {60, 1}});        // codec, quality: VideoOptions
+//   VideoWriter out("slow.mkv", in.info(), {.fps = {60, 1}});  // codec, quality: VideoOptions
 //   Tensor rgb; double t;
-//   while (in.next(rgb, t, [&](const Packet& p) { out.copy(p); })) out.write(rgb);
-//   out.finish();                                              // atomically renamed into place
+//   while (in.next(rgb, t)) out.write(rgb);
+//   out.finish();                                               // atomically renamed into place
+//   join_videos({"slow.mkv"}, "clip.mp4", "slow-with-audio.mkv");
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/tensor.h"
-
-struct AVPacket;
 
 namespace film::video {
 
@@ -34,14 +33,7 @@ struct VideoInfo {
   int64_t frames = 0;   // the container's count (0 when unknown)
   std::string codec;    // decoder name, e.g. "h264"
   std::string pixel_format;
-  int bits = 8;           // bits per colour sample of the decoded frames
-  int other_streams = 0;  // audio, subtitle, ... streams (copied by VideoWriter)
-};
-
-// A packet of one of the input's other streams, to be copied.
-struct Packet {
-  AVPacket* packet;
-  int stream;  // the input's stream index
+  int bits = 8;  // bits per colour sample of the decoded frames
 };
 
 class VideoReader {
@@ -55,9 +47,8 @@ class VideoReader {
   const VideoInfo& info() const { return info_; }
   const std::string& path() const { return path_; }
   // The next frame in presentation order as [1,3,H,W] RGB in [0, 1], and its time in seconds
-  // from the first frame. Packets of other streams met on the way go to `other`. False at the
-  // end (after which `other` has had every remaining packet).
-  bool next(Tensor& rgb, double& seconds, const std::function<void(const Packet&)>& other);
+  // from the first frame. False at the end.
+  bool next(Tensor& rgb, double& seconds);
 
   struct Impl;
   Impl& impl() { return *impl_; }
@@ -96,25 +87,16 @@ std::string video_default_codec(const std::string& input_codec, const std::strin
 class VideoWriter {
  public:
   // Opens the encoder and a partial file beside `path` (removed if the process is interrupted);
-  // finish() renames it to `path`. The input's other streams get output streams (copied as they
-  // are; a stream the container cannot hold is left out with a note on stderr).
-  VideoWriter(const std::string& path, VideoReader& input, const VideoOptions& options);
-  // Frames of `frame` (its size, pixel format and codec as the defaults' guide), and the other
-  // streams of `streams` when not null (a sequence of images has none; pieces get them when
-  // joined).
-  VideoWriter(const std::string& path, const VideoInfo& frame, VideoReader* streams,
-              const VideoOptions& options);
+  // finish() renames it to `path`. Frames of `frame`'s size; its pixel format and codec guide
+  // the defaults.
+  VideoWriter(const std::string& path, const VideoInfo& frame, const VideoOptions& options);
   ~VideoWriter();  // without finish(): the partial file is removed
   VideoWriter(const VideoWriter&) = delete;
   VideoWriter& operator=(const VideoWriter&) = delete;
 
   // The next output frame ([1,3,H,W] RGB, the input's size), at frame index * 1/fps.
   void write(const Tensor& rgb);
-  // A packet of the input's other stream, timestamps shifted so the first video frame is at 0.
-  void copy(const Packet& p);
   void finish();
-  const std::string& codec() const { return codec_; }
-  int64_t frames_written() const { return frames_; }
 
   struct Impl;
 

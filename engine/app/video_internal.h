@@ -7,7 +7,6 @@ extern "C" {
 }
 
 #include <string>
-#include <vector>
 
 namespace film::video::detail {
 
@@ -37,27 +36,6 @@ class MuxedFile {
   std::string path_, partial_;
   AVFormatContext* fmt_ = nullptr;
   bool finished_ = false;
-};
-
-// An input's other streams (audio, subtitles) copied packet by packet into an output, their
-// timestamps shifted so that the input's video stream starts at 0.
-struct StreamCopy {
-  std::vector<int> stream_map;    // input stream -> output stream, -1: not copied
-  std::vector<AVRational> in_tb;  // per input stream: its time base
-  std::vector<int64_t> offset;    // per input stream: the video's start time (subtracted: the
-                                  // video starts at 0; encoder priming before it stays negative)
-
-  // Adds an output stream for each of in's audio and subtitle streams that out's container can
-  // hold (the others are left out with a note on stderr naming `out_path`).
-  void add_streams(MuxedFile& out, const AVFormatContext* in, int video_stream,
-                   const std::string& out_path);
-  // The decoding time (the presentation time when it has none) of `p`, a packet of the input's
-  // stream `stream` (copied), after the shift, in in_tb[stream]; AV_NOPTS_VALUE when it has
-  // neither.
-  int64_t shifted_time(const AVPacket* p, int stream) const;
-  // Writes a copy of `p`, a packet of the input's stream `stream`; nothing when that stream is
-  // not copied.
-  void copy(MuxedFile& out, const AVPacket* p, int stream) const;
 };
 
 }  // namespace film::video::detail

@@ -28,6 +28,81 @@ namespace film::video {
 namespace {
 
 using detail::av_error;
+using detail::MuxedFile;
+
+// An input's other streams (audio, subtitles) copied packet by packet into an output, their
+// timestamps shifted so that the input's video stream starts at 0.
+struct StreamCopy {
+  std::vector<int> stream_map;    // input stream -> output stream, -1: not copied
+  std::vector<AVRational> in_tb;  // per input stream: its time base
+  std::vector<int64_t> offset;    // per input stream: the video's start time (subtracted: the
+                                  // video starts at 0; encoder priming before it stays negative)
+
+  // Adds an output stream for each of in's audio and subtitle streams that out's container can
+  // hold (the others are left out with a note on stderr naming `out_path`).
+  void add_streams(MuxedFile& out, const AVFormatContext* in, int video_stream,
+                   const std::string& out_path);
+  // The decoding time (the presentation time when it has none) of `p`, a packet of the input's
+  // stream `stream` (copied), after the shift, in in_tb[stream]; AV_NOPTS_VALUE when it has
+  // neither.
+  int64_t shifted_time(const AVPacket* p, int stream) const;
+  // Writes a copy of `p`, a packet of the input's stream `stream`; nothing when that stream is
+  // not copied.
+  void copy(MuxedFile& out, const AVPacket* p, int stream) const;
+};
+
+void StreamCopy::add_streams(MuxedFile& out, const AVFormatContext* in, int video_stream,
+                             const std::string& out_path) {
+  const AVStream* ivs = in->streams[video_stream];
+  const int64_t vstart = ivs->start_time != AV_NOPTS_VALUE ? ivs->start_time : 0;
+  stream_map.assign(in->nb_streams, -1);
+  offset.assign(in->nb_streams, 0);
+  in_tb.assign(in->nb_streams, AVRational{1, 1});
+  const AVOutputFormat* of = out.fmt()->oformat;
+  for (unsigned i = 0; i < in->nb_streams; ++i) {
+    if (static_cast<int>(i) == video_stream) continue;
+    const AVStream* is = in->streams[i];
+    const AVMediaType t = is->codecpar->codec_type;
+    if (t != AVMEDIA_TYPE_AUDIO && t != AVMEDIA_TYPE_SUBTITLE) continue;
+    if (avformat_query_codec(of, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+      std::fprintf(stderr,
+                   "note: %s: stream %u (%s) is left out: the %s container cannot hold it\n",
+                   out_path.c_str(), i, avcodec_get_name(is->codecpar->codec_id), of->name);
+      continue;
+    }
+    AVStream* os = avformat_new_stream(out.fmt(), nullptr);
+    avcodec_parameters_copy(os->codecpar, is->codecpar);
+    os->codecpar->codec_tag = 0;
+    os->time_base = is->time_base;
+    av_dict_copy(&os->metadata, is->metadata, 0);
+    stream_map[i] = os->index;
+    offset[i] = av_rescale_q(vstart, ivs->time_base, is->time_base);
+    in_tb[i] = is->time_base;
+  }
+}
+
+int64_t StreamCopy::shifted_time(const AVPacket* p, int s) const {
+  const int64_t t = p->dts != AV_NOPTS_VALUE ? p->dts : p->pts;
+  return t == AV_NOPTS_VALUE ? t : t - offset[s];
+}
+
+void StreamCopy::copy(MuxedFile& out, const AVPacket* p, int s) const {
+  if (s < 0 || s >= static_cast<int>(stream_map.size()) || stream_map[s] < 0) return;
+  const int os = stream_map[s];
+  AVPacket* c = av_packet_clone(p);
+  if (!c) fail("out of memory for a packet");
+  if (c->pts != AV_NOPTS_VALUE) c->pts -= offset[s];
+  if (c->dts != AV_NOPTS_VALUE) c->dts -= offset[s];
+  // The muxer may have chosen another time base for the stream (Matroska: 1 ms).
+  av_packet_rescale_ts(c, in_tb[s], out.fmt()->streams[os]->time_base);
+  c->stream_index = os;
+  c->pos = -1;
+  struct Free {
+    AVPacket*& c;
+    ~Free() { av_packet_free(&c); }
+  } free_c{c};
+  out.write(c);
+}
 
 struct Input {
   AVFormatContext* fmt = nullptr;
@@ -197,7 +272,7 @@ int64_t join_videos(const std::vector<std::string>& pieces, const std::string& s
   Input src;
   if (!source.empty()) open_input(src, source, source);
 
-  detail::MuxedFile file(out);
+  MuxedFile file(out);
   AVFormatContext* ofmt = file.fmt();
   if (avformat_query_codec(ofmt->oformat, vin->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 0)
     fail(out, ": the ", ofmt->oformat->name, " container cannot hold ",
@@ -208,7 +283,7 @@ int64_t join_videos(const std::vector<std::string>& pieces, const std::string& s
   if (!keeps_codec_tag(ofmt->oformat, vout->codecpar)) vout->codecpar->codec_tag = 0;
   vout->time_base = tb;
   vout->avg_frame_rate = av_inv_q(frame);
-  detail::StreamCopy other;
+  StreamCopy other;
   if (src.fmt) {
     other.add_streams(file, src.fmt, src.stream, out);
     av_dict_copy(&ofmt->metadata, src.fmt->metadata, 0);
