@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <map>
 
+#include "engine/app/interpolate.h"
 #include "graph/error.h"
 #include "tools/commands.h"
 
@@ -128,5 +129,29 @@ int parse_padding(const std::string& text) {
 }
 
 std::string size_str(int64_t height, int64_t width) { return cat(width, "x", height); }
+
+MemoryBudget max_memory_option(const Args& a) {
+  auto m = a.get("--max-memory");
+  if (!m) return available_memory();
+  try {
+    return {parse_bytes(*m, "--max-memory"), "--max-memory " + *m};
+  } catch (const Error& e) {
+    usage_fail(e.what());
+  }
+}
+
+void check_frame_memory(FrameInterpolator& f, int64_t h, int64_t w, size_t frames,
+                        const MemoryBudget& budget) {
+  const auto [ph, pw] = f.padded_size(h, w);
+  graph::ShapeMap shapes;
+  for (auto& in : f.session().model().graph.inputs) shapes[in.name] = {1, 3, ph, pw};
+  const PlanReport r = f.session().plan(shapes);
+  const size_t frame = sizeof(float) * 3 * static_cast<size_t>(ph * pw);
+  const size_t need = r.planned_peak() - r.weight_bytes + frames * frame;
+  if (need > budget.bytes)
+    fail("a ", size_str(h, w), " frame needs about ", need >> 20,
+         " MiB (the plan's peak on backend ", f.session().backend_name(), "), but ", budget.source,
+         " leaves ", budget.bytes >> 20, " MiB; use a smaller size, or free memory");
+}
 
 }  // namespace film::cli

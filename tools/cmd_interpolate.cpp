@@ -124,16 +124,7 @@ int cmd_interpolate(const std::vector<std::string>& argv) {
   const bool direct = a.flag("--direct-time");
   const Padding padding =
       parse_padding(a.get_or("--padding", "replicate")) ? Padding::zeros : Padding::replicate;
-  size_t budget = SIZE_MAX;
-  std::string budget_source;
-  if (auto m = a.get("--max-memory")) {
-    try {
-      budget = parse_bytes(*m, "--max-memory");
-    } catch (const Error& e) {
-      usage_fail(e.what());
-    }
-    budget_source = "--max-memory " + *m;
-  }
+  const MemoryBudget budget = max_memory_option(a);
 
   const std::string pa = a.positional()[0], pb = a.positional()[1];
   const std::string model_dir = resolve_model_dir(a.get_or("--model", ""));
@@ -149,25 +140,9 @@ int cmd_interpolate(const std::vector<std::string>& argv) {
       .backend = a.get_or("--backend", default_backend()), .threads = threads, .padding = padding};
   FrameInterpolator f(model, options);
   f.set_tta(tta);
-  // Memory, against the real limit, before the first frame.
-  {
-    const auto [ph, pw] = f.padded_size(ia.height(), ia.width());
-    graph::ShapeMap shapes;
-    for (auto& in : model->graph.inputs) shapes[in.name] = {1, 3, ph, pw};
-    const PlanReport r = f.session().plan(shapes);
-    // The weights are loaded already; frames kept along the recursion come on top.
-    const size_t frame = sizeof(float) * 3 * static_cast<size_t>(ph * pw);
-    const size_t need = r.planned_peak() - r.weight_bytes + (depth + 4) * frame;
-    if (budget == SIZE_MAX) {
-      const MemoryBudget m = available_memory();
-      budget = m.bytes;
-      budget_source = m.source;
-    }
-    if (need > budget)
-      fail("a ", size_str(ia.height(), ia.width()), " frame needs about ", need >> 20,
-           " MiB (the plan's peak on backend ", f.session().backend_name(), "), but ",
-           budget_source, " leaves ", budget >> 20, " MiB; use smaller images, or free memory");
-  }
+  // Memory, against the real limit, before the first frame: frames kept along the recursion
+  // come on top of the plan.
+  check_frame_memory(f, ia.height(), ia.width(), depth + 4, budget);
   io::install_interrupt_cleanup();
 
   const bool progress = sequence && !a.flag("--quiet") && ::isatty(STDERR_FILENO);

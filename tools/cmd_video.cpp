@@ -223,17 +223,7 @@ int cmd_video(const std::vector<std::string>& argv) {
   const double cut_above = a.get_real("--scene-cut", kSceneCut, 0, 1),
                held_below = a.get_real("--held", kHeld, 0, 1);
   const double chunk_seconds = a.get_real("--chunk", 4, 0.01, 1e6);
-  const MemoryBudget available = available_memory();
-  size_t memory_budget = available.bytes;
-  std::string budget_source = available.source;
-  if (auto m = a.get("--max-memory")) {
-    try {
-      memory_budget = parse_bytes(*m, "--max-memory");
-    } catch (const Error& e) {
-      usage_fail(e.what());
-    }
-    budget_source = "--max-memory " + *m;
-  }
+  const MemoryBudget budget = max_memory_option(a);
 
   // Where it writes, checked before any work. A frame pattern gets each frame as it is made. A
   // video file is made in chunks (chunk_seconds of output each, video only) in a work folder
@@ -318,23 +308,10 @@ int cmd_video(const std::vector<std::string>& argv) {
                               .threads = threads,
                               .padding = padding,
                               .reuse_features = a.flag("--reuse"),
-                              .memory_budget = memory_budget});
-  // Memory, against the real limit, before any frame: the plan's peak beside the weights
-  // (loaded already), and the frames in flight (the recursion's path, the pair, the stages'
-  // queues).
-  {
-    const auto [ph, pw] = f.padded_size(info.height, info.width);
-    graph::ShapeMap shapes;
-    for (auto& in : model->graph.inputs) shapes[in.name] = {1, 3, ph, pw};
-    const PlanReport r = f.session().plan(shapes);
-    const size_t frame = sizeof(float) * 3 * static_cast<size_t>(ph * pw);
-    const size_t need = r.planned_peak() - r.weight_bytes + (kDepth + 9) * frame;
-    if (need > memory_budget)
-      fail(in_path, ": a ", size_str(info.height, info.width), " frame needs about ", need >> 20,
-           " MiB (the plan's peak on backend ", f.session().backend_name(), "), but ",
-           budget_source, " leaves ", memory_budget >> 20,
-           " MiB; use a smaller size, or free memory");
-  }
+                              .memory_budget = budget.bytes});
+  // Memory, against the real limit, before any frame: the frames in flight (the recursion's
+  // path, the pair, the stages' queues) come on top of the plan.
+  check_frame_memory(f, info.height, info.width, kDepth + 9, budget);
   io::install_interrupt_cleanup();
   if (!pattern) {  // once the model is loaded: a failed start leaves no work folder
     std::error_code ec;

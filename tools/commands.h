@@ -9,7 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "engine/app/memory_budget.h"
 #include "graph/error.h"
+
+namespace film {
+class FrameInterpolator;
+}
 
 namespace film::cli {
 
@@ -72,5 +77,15 @@ std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* opti
 int parse_padding(const std::string& text);  // 0 replicate, 1 zeros
 // "WIDTHxHEIGHT" for messages.
 std::string size_str(int64_t height, int64_t width);
+
+// --max-memory SIZE, else what the machine or its cgroup has available (`source` says which); a
+// UsageError for a malformed size.
+MemoryBudget max_memory_option(const Args& a);
+
+// Before the first frame: film::Error when a frame of h x w, run by `f` with `frames` more frames
+// held beside its plan (the recursion's path, queues), would not fit `budget`, saying how much it
+// needs. The weights are loaded already and not counted again.
+void check_frame_memory(FrameInterpolator& f, int64_t h, int64_t w, size_t frames,
+                        const MemoryBudget& budget);
 
 }  // namespace film::cli
