@@ -9,7 +9,6 @@
 namespace film {
 
 struct Session::Prepared {
-  Buffer* arena = nullptr;                  // options_.arena's buffer when recorded
   uint64_t generation = 0;                  // options_.arena's generation when recorded
   std::vector<std::unique_ptr<Buffer>> io;  // graph inputs and outputs (by value index: own[])
   std::vector<Buffer*> own;  // per value index: its own buffer (inputs, outputs, weights)
@@ -121,11 +120,13 @@ Buffer* Session::weight_buffer(const std::string& name) {
   return (weights_[name] = std::move(b)).get();
 }
 
-// Compiles every step once and records the plan against the shared arena, grown first if this
-// plan needs more; recorded again (kernels kept) when the arena was replaced since.
+// Makes `e` ready to run: compiles every step once and records the plan against the shared arena,
+// grown first if this plan needs more; recorded again (kernels kept) when the arena was replaced
+// since. Nothing when it is ready.
 void Session::prepare(Entry& e) {
   const ExecutionPlan& p = e.plan;
   SharedArena& arena = *options_.arena;
+  if (e.prepared && e.prepared->generation == arena.generation) return;
   if (!arena.buffer || arena.buffer->size() < p.arena_bytes) {
     arena.buffer.reset();  // never both at once
     arena.buffer = backend_->allocate(std::max<size_t>(p.arena_bytes, 1));
@@ -172,7 +173,7 @@ void Session::prepare(Entry& e) {
 void Session::record(Entry& e) {
   const ExecutionPlan& p = e.plan;
   Prepared* prep = e.prepared.get();
-  prep->arena = options_.arena->buffer.get();
+  Buffer* arena = options_.arena->buffer.get();
   prep->generation = options_.arena->generation;
   prep->encoder = backend_->make_encoder(backend_->runs_nodes_concurrently(), options_.threads,
                                          options_.profile);
@@ -182,10 +183,10 @@ void Session::record(Entry& e) {
     if (st.barrier_before) prep->encoder->barrier();
     prep->encoder->begin_step(static_cast<int>(s), st.label, st.after);
     KernelArgs args;
-    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, prep->arena, prep->own));
-    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, prep->arena, prep->own));
+    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, arena, prep->own));
+    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, arena, prep->own));
     if (st.scratch >= 0) {
-      args.scratch.buffer = prep->arena;
+      args.scratch.buffer = arena;
       args.scratch.offset = p.values[st.scratch].arena_offset;
       args.scratch.shape = {static_cast<int64_t>(p.values[st.scratch].bytes / sizeof(float))};
     }
@@ -220,9 +221,7 @@ RunResult Session::run(const RunRequest& request) {
   if (!host && (!native.empty() || !request.resident_inputs.empty()))
     fail("backend '", backend_name_, "': resident values are kept in host memory only for now");
   Entry& e = get(shapes, outputs, layouts, native);
-  if (!e.prepared || e.prepared->generation != options_.arena->generation ||
-      options_.arena->buffer->size() < e.plan.arena_bytes)
-    prepare(e);
+  prepare(e);
   const ExecutionPlan& p = e.plan;
   Prepared& prep = *e.prepared;
 
@@ -334,9 +333,7 @@ std::string Session::first_non_finite(const std::map<std::string, Tensor>& input
   graph::ShapeMap shapes;
   for (auto& [n, t] : inputs) shapes[n] = t.shape();
   Entry& e = get(shapes, outputs);
-  if (!e.prepared || e.prepared->generation != options_.arena->generation ||
-      options_.arena->buffer->size() < e.plan.arena_bytes)
-    prepare(e);
+  prepare(e);
   const ExecutionPlan& p = e.plan;
   Prepared& prep = *e.prepared;
   // The same kernels and buffers, recorded one step at a time with a check after each.
@@ -349,10 +346,11 @@ std::string Session::first_non_finite(const std::map<std::string, Tensor>& input
     if (st.elided) continue;
     encoder->begin_step(static_cast<int>(s), st.label, {});
     KernelArgs args;
-    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, prep.arena, prep.own));
-    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, prep.arena, prep.own));
+    Buffer* arena = options_.arena->buffer.get();
+    for (int v : st.inputs) args.inputs.push_back(view_of(p, v, arena, prep.own));
+    for (int v : st.outputs) args.outputs.push_back(view_of(p, v, arena, prep.own));
     if (st.scratch >= 0) {
-      args.scratch.buffer = prep.arena;
+      args.scratch.buffer = arena;
       args.scratch.offset = p.values[st.scratch].arena_offset;
       args.scratch.shape = {static_cast<int64_t>(p.values[st.scratch].bytes / sizeof(float))};
     }

@@ -233,47 +233,40 @@ void FrameInterpolator::set_memory_budget(size_t bytes) {
 
 bool FrameInterpolator::splits(int64_t h, int64_t w) { return split_for(h, w) != nullptr; }
 
-// k's encoder outputs (and its padded frame): computed at the first need and kept in k while
-// fewer than options_.feature_frames frames keep theirs; `hold` keeps them alive for the caller
-// either way.
-const EncodedFrame& FrameInterpolator::features(const Keyframe& k,
-                                                std::shared_ptr<const EncodedFrame>& hold) {
-  if (k.features_) return *(hold = k.features_);
-  const std::string& in0 = session_->model().flat.inputs[0].name;
-  auto* e = new EncodedFrame;
-  e->frame = pad(k.rgb_);
-  std::vector<std::string> names;
-  for (auto& o : split_->parts->encoder.outputs) names.push_back(o.name);
-  e->values =
-      split_->encoder->run({.inputs = {{in0, e->frame}}, .resident_outputs = names}).resident;
-  ++counts_.encodes;
-  if (*live_features_ < split_->kept) {
+// k's encoder outputs (and its padded frame), computed at the first need and kept in k (middle()
+// has checked that one more frame may keep them).
+const EncodedFrame& FrameInterpolator::features(const Keyframe& k) {
+  if (!k.features_) {
+    const std::string& in0 = session_->model().flat.inputs[0].name;
+    auto* e = new EncodedFrame;
+    e->frame = pad(k.rgb_);
+    std::vector<std::string> names;
+    for (auto& o : split_->parts->encoder.outputs) names.push_back(o.name);
+    e->values =
+        split_->encoder->run({.inputs = {{in0, e->frame}}, .resident_outputs = names}).resident;
+    ++counts_.encodes;
     ++*live_features_;
-    hold.reset(e, [live = live_features_](const EncodedFrame* p) {
+    k.features_.reset(e, [live = live_features_](const EncodedFrame* p) {
       --*live;
       delete p;
     });
-    k.features_ = hold;
-  } else {
-    hold.reset(e);
   }
-  return *hold;
+  return *k.features_;
 }
 
 Tensor FrameInterpolator::middle(const Keyframe& a, const Keyframe& b) {
   const Tensor &ra = a.rgb_, &rb = b.rgb_;
-  Split* s = ra.shape() == rb.shape() && ra.shape().size() == 4 && ra.dim(0) == 1 &&
-                     ra.dim(1) == 3 &&
-                     std::memcmp(ra.data(), rb.data(), sizeof(float) * ra.size()) != 0
-                 ? split_for(ra.dim(2), ra.dim(3))
-                 : nullptr;
+  const bool one_frame_each =
+      ra.shape() == rb.shape() && ra.shape().size() == 4 && ra.dim(0) == 1 && ra.dim(1) == 3;
+  Split* s = one_frame_each ? split_for(ra.dim(2), ra.dim(3)) : nullptr;
   // A frame whose encoder outputs could not be kept would be encoded for this pair alone: no
   // saving, and its outputs beside the decoder's arena cost memory; the whole graph instead.
-  if (s && *live_features_ + !a.encoded() + !b.encoded() > s->kept) s = nullptr;
-  if (!s) return middle(ra, rb);  // checks, identical frames, tta, no split
-  std::shared_ptr<const EncodedFrame> ha, hb;
-  const EncodedFrame& fa = features(a, ha);
-  const EncodedFrame& fb = features(b, hb);
+  // Identical frames need no run at all (middle(Tensor, Tensor)).
+  if (!s || *live_features_ + !a.encoded() + !b.encoded() > s->kept ||
+      std::memcmp(ra.data(), rb.data(), sizeof(float) * ra.size()) == 0)
+    return middle(ra, rb);  // checks, identical frames, tta, no split
+  const EncodedFrame& fa = features(a);
+  const EncodedFrame& fb = features(b);
   const std::string& in0 = session_->model().flat.inputs[0].name;
   RunRequest r{.outputs = {output_}};
   for (size_t i = 0; i < s->parts->side0.size(); ++i) {

@@ -128,7 +128,7 @@ class FrameInterpolator {
   Tensor run_once(const Tensor& a, const Tensor& b);
   struct Split;
   Split* split_for(int64_t h, int64_t w);
-  const EncodedFrame& features(const Keyframe& k, std::shared_ptr<const EncodedFrame>& hold);
+  const EncodedFrame& features(const Keyframe& k);
   Tensor pad(const Tensor& x) const;
   Tensor finish(const Tensor& out, const Tensor& like, const Tensor& a, const Tensor& b);
 
