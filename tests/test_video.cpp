@@ -18,6 +18,14 @@ namespace {
 
 std::string film_cmd(const std::string& args) { return test::film_binary() + " " + args; }
 
+// `film ARGS`, which must succeed (its output is shown when it does not).
+test::CommandResult film_ok(const std::string& args) {
+  auto r = test::run_command(film_cmd(args));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  return r;
+}
+
 void make_clip(const std::string& path, int fps, double seconds) {
   auto r = test::run_command("ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=" +
                              std::to_string(fps) + ":d=" + std::to_string(seconds) +
@@ -86,29 +94,21 @@ void check_rate(const std::string& out, size_t frames, double fps, double durati
 TEST_CASE("film video: 12 -> 24 fps and 24 -> 60 fps, timestamps even, audio kept") {
   test::TempDir dir;
   make_clip(dir / "in12.mp4", 12, 2);
-  auto r = test::run_command(
-      film_cmd("video " + (dir / "in12.mp4") + " -o " + (dir / "out24.mp4") + " --factor 2"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  auto r = film_ok("video " + (dir / "in12.mp4") + " -o " + (dir / "out24.mp4") + " --factor 2");
   check_rate(dir / "out24.mp4", 48, 24, 2.0);
   CHECK(probe(dir / "out24.mp4", "-select_streams v:0 -show_entries stream=codec_name") ==
         "h264\n");  // the input's codec family
 
   make_clip(dir / "in24.mp4", 24, 1);
-  r = test::run_command(
-      film_cmd("video " + (dir / "in24.mp4") + " -o " + (dir / "out60.mp4") + " --fps 60"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  r = film_ok("video " + (dir / "in24.mp4") + " -o " + (dir / "out60.mp4") + " --fps 60");
   check_rate(dir / "out60.mp4", 60, 60, 1.0);
 }
 
 TEST_CASE("film video: a frame pattern holds the input frames at their times, in between new") {
   test::TempDir dir;
   make_clip(dir / "in12.mp4", 12, 1);
-  auto r = test::run_command(film_cmd("video " + (dir / "in12.mp4") + " -o '" +
-                                      (dir / "fr/%04d.png") + "' --factor 2 --json"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  auto r = film_ok("video " + (dir / "in12.mp4") + " -o '" + (dir / "fr/%04d.png") +
+                   "' --factor 2 --json");
   std::vector<std::string> names;
   for (auto& e : std::filesystem::directory_iterator(dir / "fr"))
     names.push_back(e.path().filename().string());
@@ -173,10 +173,8 @@ TEST_CASE(
   test::TempDir dir;
   make_clip(dir / "in.mp4", 12, 2);
   const std::string in = dir / "in.mp4";
-  auto r = test::run_command(film_cmd("video " + in + " -o '" + (dir / "whole/%04d.png") +
-                                      "' --factor 2 --quiet --reuse"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  auto r =
+      film_ok("video " + in + " -o '" + (dir / "whole/%04d.png") + "' --factor 2 --quiet --reuse");
   auto listing = [](const std::string& d) {
     std::vector<std::string> names;
     for (auto& e : std::filesystem::directory_iterator(d)) names.push_back(e.path().filename());
@@ -194,10 +192,8 @@ TEST_CASE(
   };
   // Two halves, the second run first: pieces are independent.
   for (const char* piece : {"1/2", "0/2"}) {
-    r = test::run_command(film_cmd("video " + in + " -o '" + (dir / "halves/%04d.png") +
-                                   "' --factor 2 --quiet --reuse --segment " + piece));
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    r = film_ok("video " + in + " -o '" + (dir / "halves/%04d.png") +
+                "' --factor 2 --quiet --reuse --segment " + piece);
   }
   same_as_whole(dir / "halves");
   // A piece run again without --resume or --force is refused (its frames exist).
@@ -234,18 +230,15 @@ TEST_CASE("film video: never across a scene cut; held frames keep the motion eve
       "-c:v libx264 -pix_fmt yuv420p '" +
       (dir / "cut.mp4") + "'");
   REQUIRE(r.exit_code == 0);
-  r = test::run_command(film_cmd("video " + (dir / "cut.mp4") + " -o '" + (dir / "c/%04d.png") +
-                                 "' --factor 2 --json"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  r = film_ok("video " + (dir / "cut.mp4") + " -o '" + (dir / "c/%04d.png") +
+              "' --factor 2 --json");
   CHECK(r.output.find("\"scene_cuts\":1") != std::string::npos);
   // Output 23 sits halfway between input 11 (the last of the first source) and input 12 (the
   // first of the second): it is input 12, not a blend; output 22 is input 11.
   CHECK(frame_bytes(dir / "c/0022.png", 0) == frame_bytes(dir / "cut.mp4", 11));
   CHECK(frame_bytes(dir / "c/0023.png", 0) == frame_bytes(dir / "cut.mp4", 12));
-  r = test::run_command(film_cmd("video " + (dir / "cut.mp4") + " -o '" + (dir / "blend/%04d.png") +
-                                 "' --factor 2 --scene-cut 0 --quiet"));
-  REQUIRE(r.exit_code == 0);
+  r = film_ok("video " + (dir / "cut.mp4") + " -o '" + (dir / "blend/%04d.png") +
+              "' --factor 2 --scene-cut 0 --quiet");
   CHECK(frame_bytes(dir / "blend/0023.png", 0) != frame_bytes(dir / "cut.mp4", 12));
 
   // Held frames: 6 fps motion stored at 12 fps (every picture twice).
@@ -254,14 +247,11 @@ TEST_CASE("film video: never across a scene cut; held frames keep the motion eve
       "-c:v libx264 -pix_fmt yuv420p '" +
       (dir / "held.mp4") + "'");
   REQUIRE(r.exit_code == 0);
-  r = test::run_command(film_cmd("video " + (dir / "held.mp4") + " -o '" + (dir / "h/%04d.png") +
-                                 "' --factor 2 --json"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  r = film_ok("video " + (dir / "held.mp4") + " -o '" + (dir / "h/%04d.png") +
+              "' --factor 2 --json");
   CHECK(r.output.find("\"held_frames\":12") != std::string::npos);
-  r = test::run_command(film_cmd("video " + (dir / "held.mp4") + " -o '" +
-                                 (dir / "steps/%04d.png") + "' --factor 2 --held 0 --quiet"));
-  REQUIRE(r.exit_code == 0);
+  r = film_ok("video " + (dir / "held.mp4") + " -o '" + (dir / "steps/%04d.png") +
+              "' --factor 2 --held 0 --quiet");
   // Output 2 is at input 1's time, a copy of input 0: with held frames detected it is made
   // halfway between input 0 and input 2 (the motion goes on); without, it stands still.
   auto differ = [&](const std::string& a, const std::string& b) {
@@ -293,10 +283,8 @@ TEST_CASE("film video: a folder or glob of frames in natural order, in pieces, n
   test::TempDir dir;
   make_frames(dir / "seq/f%d.png");  // f1.png ... f12.png: a plain sort puts f10 after f1
   io::write_file_atomic(dir / "seq/notes.txt", "not a frame");  // left alone
-  auto r = test::run_command(film_cmd("video " + (dir / "seq") + " -o '" + (dir / "out/%04d.png") +
-                                      "' --factor 2 --json"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  auto r =
+      film_ok("video " + (dir / "seq") + " -o '" + (dir / "out/%04d.png") + "' --factor 2 --json");
   CHECK(r.output.find("\"frames_in\":12") != std::string::npos);
   CHECK(r.output.find("\"frames_out\":24") != std::string::npos);
   for (int k : {0, 1, 9, 11}) {  // output 2k is the k-th frame in natural order
@@ -307,13 +295,11 @@ TEST_CASE("film video: a folder or glob of frames in natural order, in pieces, n
           frame_bytes(dir / ("seq/f" + std::to_string(k + 1) + ".png"), 0));
   }
   // A glob gives the same frames, and so do two pieces.
-  r = test::run_command(film_cmd("video '" + (dir / "seq/f*.png") + "' -o '" +
-                                 (dir / "glob/%04d.png") + "' --factor 2 --quiet"));
-  REQUIRE(r.exit_code == 0);
+  r = film_ok("video '" + (dir / "seq/f*.png") + "' -o '" + (dir / "glob/%04d.png") +
+              "' --factor 2 --quiet");
   for (const char* piece : {"0/2", "1/2"}) {
-    r = test::run_command(film_cmd("video " + (dir / "seq") + " -o '" + (dir / "pieces/%04d.png") +
-                                   "' --factor 2 --quiet --segment " + piece));
-    REQUIRE(r.exit_code == 0);
+    r = film_ok("video " + (dir / "seq") + " -o '" + (dir / "pieces/%04d.png") +
+                "' --factor 2 --quiet --segment " + piece);
   }
   for (int k = 0; k < 24; ++k) {
     CAPTURE(k);
@@ -369,10 +355,7 @@ TEST_CASE("film video: a variable frame rate input gives frames at their exact t
       (dir / "vfr.mkv") + "'");
   REQUIRE(r.exit_code == 0);
   REQUIRE(video_times(dir / "vfr.mkv").size() == 18);
-  r = test::run_command(film_cmd("video " + (dir / "vfr.mkv") + " -o '" + (dir / "o/%04d.png") +
-                                 "' --fps 24 --json"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  r = film_ok("video " + (dir / "vfr.mkv") + " -o '" + (dir / "o/%04d.png") + "' --fps 24 --json");
   CHECK(r.output.find("\"frames_out\":48") != std::string::npos);  // 2 s at 24 fps
   auto out = [&](int k) {
     char name[32];
@@ -395,12 +378,7 @@ TEST_CASE(
   test::TempDir dir;
   make_clip(dir / "in.mp4", 12, 2);
   const std::string in = dir / "in.mp4";
-  auto run = [&](const std::string& args) {
-    auto r = test::run_command(film_cmd("video " + in + " " + args));
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-    return r.output;
-  };
+  auto run = [&](const std::string& args) { return film_ok("video " + in + " " + args).output; };
   // Lossless pieces: the joined frames are the whole run's, the audio comes from the input.
   run("-o " + (dir / "whole.mkv") + " --factor 2 --codec ffv1 --quiet");
   run("-o " + (dir / "p1.mkv") + " --factor 2 --codec ffv1 --quiet --segment 1/2");
@@ -455,10 +433,8 @@ TEST_CASE(
 TEST_CASE("film video: a sequence into a video file") {
   test::TempDir dir;
   make_frames(dir / "seq/%03d.png");
-  auto r = test::run_command(film_cmd("video " + (dir / "seq") + " -o " + (dir / "o.mkv") +
-                                      " --input-fps 12 --fps 24 --codec ffv1 --quiet"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  auto r = film_ok("video " + (dir / "seq") + " -o " + (dir / "o.mkv") +
+                   " --input-fps 12 --fps 24 --codec ffv1 --quiet");
   const auto t = video_times(dir / "o.mkv");
   CHECK(t.size() == 24);
   // Frame 2k of the video is input frame k (lossless), as read by FFmpeg.
