@@ -266,6 +266,25 @@ TEST_CASE("film video: never across a scene cut; held frames keep the motion eve
   // Evenly: output 1 (a quarter of the way) lies between outputs 0 and 2.
   CHECK(differ(dir / "h/0001.png", dir / "h/0000.png") <
         differ(dir / "h/0002.png", dir / "h/0000.png"));
+
+  // Four pieces, each starting where it needs to (a held frame ends the input frames before
+  // pieces 1-3), make exactly the whole run's frames; a piece decodes little more than its own
+  // input frames, not everything before it.
+  for (int i = 0; i < 4; ++i) {
+    r = film_ok("video " + (dir / "held.mp4") + " -o '" + (dir / "p/%04d.png") +
+                "' --factor 2 --json --segment " + std::to_string(i) + "/4");
+    if (i == 3) {
+      const auto at = r.output.find("\"frames_decoded\":");
+      REQUIRE(at != std::string::npos);
+      CHECK(std::stoi(r.output.substr(at + 17)) <= 14);  // 6 of its own, 24 in all
+    }
+  }
+  for (int k = 0; k < 48; ++k) {
+    char name[16];
+    std::snprintf(name, sizeof name, "/%04d.png", k);
+    CAPTURE(k);
+    CHECK(io::read_file((dir / "p") + name) == io::read_file((dir / "h") + name));
+  }
 }
 
 TEST_CASE("natural order: numbers compare as numbers") {
@@ -304,7 +323,7 @@ TEST_CASE("film video: a folder or glob of frames in natural order, in pieces, n
   for (int k = 0; k < 24; ++k) {
     CAPTURE(k);
     char name[32];
-    std::snprintf(name, sizeof name, "%04d.png", k);
+    std::snprintf(name, sizeof name, "/%04d.png", k);
     const std::string want = io::read_file(dir / ("out/" + std::string(name)));
     CHECK(io::read_file(dir / ("glob/" + std::string(name))) == want);
     CHECK(io::read_file(dir / ("pieces/" + std::string(name))) == want);

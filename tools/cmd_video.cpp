@@ -371,12 +371,47 @@ int cmd_video(const std::vector<std::string>& argv) {
     Tensor rgb;
     double t = 0;
   };
-  Prefetch<Input> read_stage(2, [&](Input& in) {
-    return images ? images->next(in.rgb, in.t) : reader->next(in.rgb, in.t);
-  });
+  auto read = [&](Tensor& rgb, double& t) {
+    return images ? images->next(rgb, t) : reader->next(rgb, t);
+  };
+  // A piece starts at the state a whole run has there: its first pair begins at the last input
+  // frame before the piece that is not held (frame i is held when it differs by less than
+  // --held from frame i-1, so looking back a few frames finds it). The reader jumps there
+  // instead of decoding everything before the piece.
+  int64_t first = 0, decoded = 0;
+  const int64_t a_in = seg_i * m_in / seg_n;
+  if (a_in > 0) {
+    first = a_in - 1;
+    // Windows [from, to] further and further back (2, 4, 8, ... frames), each ending at the
+    // frame before the last one's start, until a frame in one differs from the frame before.
+    for (int64_t to = a_in - 1, len = 2; held_below > 0 && to > 0;
+         to = std::max<int64_t>(0, to - len + 1), len *= 2) {
+      const int64_t from = std::max<int64_t>(0, to - len + 1);
+      images ? images->seek(times[from]) : reader->seek(times[from]);
+      int64_t found = from == 0 ? 0 : -1;  // frame 0 is never held
+      Tensor last, cur;
+      double t = 0;
+      for (int64_t i = from; i <= to; ++i, ++decoded) {
+        if (!read(cur, t) || std::abs(t - times[i]) > 1e-6)
+          fail(in_path, ": frame ", i, " is not where its packet says after a jump (", times[i],
+               " s); its timestamps cannot be trusted to split it");
+        if (i > from && video::frame_change(last, cur) >= held_below) found = i;
+        last = std::move(cur);
+      }
+      if (found >= 0) {
+        first = found;
+        break;
+      }
+    }
+    images ? images->seek(times[first]) : reader->seek(times[first]);
+  }
+  inputs = first;
+  Prefetch<Input> read_stage(2, [&](Input& in) { return read(in.rgb, in.t); });
 
   // Output frame k sits at k / rate seconds; the pair (t0, t1) makes those in [t0, t1).
-  Keyframe prev;  // carries its encoder outputs from one pair to the next
+  Keyframe prev;  // the last frame not held; carries its encoder outputs to the next pair
+  Tensor last;    // the frame before
+  bool last_is_prev = true;
   double t_prev = 0;
   int64_t k = 0, cuts = 0, held = 0;
   for (Input in; read_stage.next(in);) {
@@ -386,19 +421,25 @@ int cmd_video(const std::vector<std::string>& argv) {
       fail(in_path, ": frame ", inputs, " decodes at ", t_cur, " s where its packet says ",
            inputs < m_in ? times[inputs] : -1.0,
            " s; the container's timestamps cannot be trusted to plan the output");
-    ++inputs;
-    if (inputs == 1) {
+    ++inputs, ++decoded;
+    if (inputs == first + 1) {
       prev = Keyframe(cur);
       t_prev = t_cur;
+      last = cur;
+      last_is_prev = true;
       continue;
     }
-    const double change = video::frame_change(prev.rgb(), cur);
-    // A held frame (the same picture again): the span to the next new frame is interpolated as
-    // one, so that motion stays even.
-    if (held_below > 0 && change < held_below) {
+    // A held frame (the same picture as the one before): the span to the next new frame is
+    // interpolated as one, so that motion stays even.
+    const double step = video::frame_change(last, cur);
+    last = cur;
+    if (held_below > 0 && step < held_below) {
       ++held;
+      last_is_prev = false;
       continue;
     }
+    const double change = last_is_prev ? step : video::frame_change(prev.rgb(), cur);
+    last_is_prev = true;
     const bool cut = cut_above > 0 && change > cut_above;
     cuts += cut;
     std::vector<double> at;
@@ -423,7 +464,7 @@ int cmd_video(const std::vector<std::string>& argv) {
     t_prev = t_cur;
     if (t_prev >= t_hi - eps) break;  // the piece's last pair is done
   }
-  if (inputs == 0) fail(in_path, ": holds no video frame");
+  if (decoded == 0) fail(in_path, ": holds no video frame");
   if (t_hi == INFINITY)  // the last input frame lasts one interval
     for (; k < total; ++k)
       if (wanted(k)) emit(k, prev.rgb());
@@ -447,7 +488,8 @@ int cmd_video(const std::vector<std::string>& argv) {
   if (a.flag("--json")) {
     nlohmann::ordered_json j = {{"input", in_path},
                                 {"output", out},
-                                {"frames_in", inputs},
+                                {"frames_in", m_in},
+                                {"frames_decoded", decoded},
                                 {"frames_out", total},
                                 {"frames_written", written.load()},
                                 {"frames_kept", kept},

@@ -86,6 +86,11 @@ std::vector<double> ImageSequence::times() const {
   return t;
 }
 
+void ImageSequence::seek(double seconds) {
+  const auto t = times();
+  next_ = static_cast<size_t>(std::lower_bound(t.begin(), t.end(), seconds - 1e-6) - t.begin());
+}
+
 bool ImageSequence::next(Tensor& rgb, double& seconds) {
   if (next_ >= files_.size()) return false;
   const std::string& path = files_[next_];

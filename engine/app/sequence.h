@@ -38,6 +38,8 @@ class ImageSequence {
   // The next frame and its time; false after the last. film::Error naming a frame whose size
   // differs from the first's.
   bool next(Tensor& rgb, double& seconds);
+  // Makes next() return the first frame at or after `seconds`.
+  void seek(double seconds);
 
  private:
   std::string input_;

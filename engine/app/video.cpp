@@ -13,6 +13,7 @@ extern "C" {
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <vector>
@@ -109,6 +110,9 @@ struct VideoReader::Impl {
   int64_t first_pts = AV_NOPTS_VALUE;
   int64_t decoded = 0;
   bool flushed = false;
+  bool counted = false;  // frames without timestamps, timed by counting
+  bool pending = false;  // m.frame holds a decoded frame next() has not returned yet
+  double seconds = 0;    // its time
   std::vector<uint8_t> rgb;
   ~Impl() {
     sws_freeContext(sws);
@@ -153,7 +157,8 @@ VideoReader::VideoReader(const std::string& path) : path_(path), impl_(std::make
 
 VideoReader::~VideoReader() = default;
 
-bool VideoReader::next(Tensor& out, double& seconds) {
+// Decodes the next frame into m.frame (its time in m.seconds); false at the end.
+bool VideoReader::decode() {
   Impl& m = *impl_;
   for (;;) {
     int r = avcodec_receive_frame(m.dec, m.frame);
@@ -163,38 +168,11 @@ bool VideoReader::next(Tensor& out, double& seconds) {
         const double rate = info_.frame_rate.value() > 0 ? info_.frame_rate.value() : 25.0;
         pts = av_rescale_q(static_cast<int64_t>(m.decoded * AV_TIME_BASE / rate), AV_TIME_BASE_Q,
                            m.tb);
+        m.counted = true;
       }
       if (m.first_pts == AV_NOPTS_VALUE) m.first_pts = pts;
-      seconds = static_cast<double>(pts - m.first_pts) * av_q2d(m.tb);
+      m.seconds = static_cast<double>(pts - m.first_pts) * av_q2d(m.tb);
       ++m.decoded;
-      const int w = m.frame->width, h = m.frame->height;
-      if (w != info_.width || h != info_.height)
-        fail(path_, ": frame ", m.decoded, " is ", w, "x", h, ", the stream began at ", info_.width,
-             "x", info_.height, " (a size change inside a video is not supported)");
-      const bool deep = info_.bits > 8;
-      const AVPixelFormat to = deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24;
-      m.sws = sws_getCachedContext(m.sws, w, h, static_cast<AVPixelFormat>(m.frame->format), w, h,
-                                   to, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nullptr,
-                                   nullptr, nullptr);
-      if (!m.sws) fail(path_, ": cannot convert its pixel format to RGB");
-      const int bytes = deep ? 2 : 1, stride = w * 3 * bytes;
-      m.rgb.resize(static_cast<size_t>(stride) * h);
-      uint8_t* dst[4] = {m.rgb.data(), nullptr, nullptr, nullptr};
-      int dst_stride[4] = {stride, 0, 0, 0};
-      sws_scale(m.sws, m.frame->data, m.frame->linesize, 0, h, dst, dst_stride);
-      out = Tensor::zeros({1, 3, h, w});
-      float* o = out.data();
-      const int64_t plane = int64_t{w} * h;
-      for (int64_t i = 0; i < plane; ++i)
-        for (int c = 0; c < 3; ++c) {
-          if (deep) {
-            const uint8_t* p = m.rgb.data() + (i * 3 + c) * 2;
-            o[c * plane + i] = static_cast<float>(p[0] | (p[1] << 8)) / 65535.0f;
-          } else {
-            o[c * plane + i] = m.rgb[i * 3 + c] / 255.0f;
-          }
-        }
-      av_frame_unref(m.frame);
       return true;
     }
     if (r == AVERROR_EOF) return false;
@@ -215,6 +193,81 @@ bool VideoReader::next(Tensor& out, double& seconds) {
       }
     }
     av_packet_unref(m.pkt);
+  }
+}
+
+bool VideoReader::next(Tensor& out, double& seconds) {
+  Impl& m = *impl_;
+  if (m.pending) {
+    m.pending = false;
+  } else if (!decode()) {
+    return false;
+  }
+  seconds = m.seconds;
+  const int w = m.frame->width, h = m.frame->height;
+  if (w != info_.width || h != info_.height)
+    fail(path_, ": frame ", m.decoded, " is ", w, "x", h, ", the stream began at ", info_.width,
+         "x", info_.height, " (a size change inside a video is not supported)");
+  const bool deep = info_.bits > 8;
+  const AVPixelFormat to = deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24;
+  m.sws = sws_getCachedContext(m.sws, w, h, static_cast<AVPixelFormat>(m.frame->format), w, h, to,
+                               SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nullptr,
+                               nullptr, nullptr);
+  if (!m.sws) fail(path_, ": cannot convert its pixel format to RGB");
+  const int bytes = deep ? 2 : 1, stride = w * 3 * bytes;
+  m.rgb.resize(static_cast<size_t>(stride) * h);
+  uint8_t* dst[4] = {m.rgb.data(), nullptr, nullptr, nullptr};
+  int dst_stride[4] = {stride, 0, 0, 0};
+  sws_scale(m.sws, m.frame->data, m.frame->linesize, 0, h, dst, dst_stride);
+  out = Tensor::zeros({1, 3, h, w});
+  float* o = out.data();
+  const int64_t plane = int64_t{w} * h;
+  for (int64_t i = 0; i < plane; ++i)
+    for (int c = 0; c < 3; ++c) {
+      if (deep) {
+        const uint8_t* p = m.rgb.data() + (i * 3 + c) * 2;
+        o[c * plane + i] = static_cast<float>(p[0] | (p[1] << 8)) / 65535.0f;
+      } else {
+        o[c * plane + i] = m.rgb[i * 3 + c] / 255.0f;
+      }
+    }
+  av_frame_unref(m.frame);
+  return true;
+}
+
+void VideoReader::seek(double seconds) {
+  constexpr double eps = 1e-6;
+  // Times count from the first frame: decode it first if no frame was read yet.
+  if (impl_->decoded == 0) {
+    if (!decode()) return;
+    impl_->pending = true;
+  }
+  Impl& m = *impl_;
+  if (!(m.pending && m.decoded == 1 && m.seconds >= seconds - eps)) {
+    // Jump to the key frame at or before the time, then decode up to it. Frames timed by
+    // counting, a container whose index lands after the time, or one that cannot seek: read
+    // again from the start instead.
+    const int64_t ts = m.first_pts + static_cast<int64_t>(std::floor(seconds / av_q2d(m.tb))) - 1;
+    bool jumped = !m.counted && av_seek_frame(m.fmt, m.stream, ts, AVSEEK_FLAG_BACKWARD) >= 0;
+    if (jumped) {
+      avcodec_flush_buffers(m.dec);
+      av_frame_unref(m.frame);
+      m.flushed = m.pending = false;
+      jumped = decode() && m.seconds <= seconds + eps;
+      m.pending = jumped;
+    }
+    if (!jumped) {
+      VideoReader again(path_);
+      std::swap(impl_, again.impl_);
+    }
+  }
+  Impl& n = *impl_;
+  for (;;) {
+    if (!n.pending && !decode()) return;  // past the end: next() says so
+    n.pending = true;
+    if (n.seconds >= seconds - eps) return;
+    av_frame_unref(n.frame);
+    n.pending = false;
   }
 }
 

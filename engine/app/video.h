@@ -49,11 +49,16 @@ class VideoReader {
   // The next frame in presentation order as [1,3,H,W] RGB in [0, 1], and its time in seconds
   // from the first frame. False at the end.
   bool next(Tensor& rgb, double& seconds);
+  // Makes next() return the first frame at or after `seconds` (from the first frame): a jump to
+  // the key frame before it and decoding from there, or, where the container cannot jump
+  // there, reading from the start. The frames are the ones reading straight through gives.
+  void seek(double seconds);
 
   struct Impl;
   Impl& impl() { return *impl_; }
 
  private:
+  bool decode();
   std::string path_;
   VideoInfo info_;
   std::unique_ptr<Impl> impl_;
