@@ -22,6 +22,7 @@
 #include "tools/commands.h"
 #include "tools/model_path.h"
 #include "tools/outputs.h"
+#include "tools/video_plan.h"
 
 namespace film::cli {
 namespace {
@@ -60,6 +61,7 @@ const char* kHelp =
     "  --held T           a frame differing by less than T (default 0.0005) from the one before\n"
     "                     is held: skipped, so motion stays even; 0: off\n"
     "  --quiet            no progress line; --json: a JSON summary on standard output\n"
+    "  --progress FILE    keep FILE up to date with the frames made so far (JSON)\n"
     "  --reuse            encode each input frame once for both its pairs (the same frames;\n"
     "                     measured 0.6-14% faster at 1280x720 on 2 cores, 45% more memory)\n"
     "  --max-memory SIZE  memory to stay within (default: what the machine or cgroup has\n"
@@ -70,28 +72,6 @@ const char* kHelp =
 constexpr int kDepth = 6;
 // frame_change() thresholds (docs/cli.md has the measurements behind them).
 constexpr double kSceneCut = 0.08, kHeld = 0.0005;
-
-video::Rational parse_rate(const std::string& text, const char* option = "--fps") {
-  const auto slash = text.find('/');
-  try {
-    size_t used = 0;
-    if (slash != std::string::npos) {
-      const int num = std::stoi(text.substr(0, slash), &used);
-      if (used != slash) throw std::invalid_argument("");
-      const int den = std::stoi(text.substr(slash + 1), &used);
-      if (used != text.size() - slash - 1 || num <= 0 || den <= 0) throw std::invalid_argument("");
-      return {num, den};
-    }
-    const double v = std::stod(text, &used);
-    if (used != text.size() || !(v > 0) || v > 10000) throw std::invalid_argument("");
-    if (std::abs(v - 59.94) < 1e-9) return {60000, 1001};
-    if (std::abs(v - 29.97) < 1e-9) return {30000, 1001};
-    if (std::abs(v - 23.976) < 1e-9) return {24000, 1001};
-    return {static_cast<int>(std::lround(v * 1000)), 1000};
-  } catch (const std::exception&) {
-    usage_fail(option, " takes a positive rate such as 60, 59.94 or 60000/1001, got '", text, "'");
-  }
-}
 
 // film video --join PIECE... -o OUT [--source IN]: the pieces' video, one after the other, with
 // IN's other streams (audio, subtitles).
@@ -119,10 +99,11 @@ int join(const Args& a) {
 }  // namespace
 
 int cmd_video(const std::vector<std::string>& argv) {
+  const auto entered = std::chrono::steady_clock::now();
   Args a(argv,
          {"-o", "--factor", "--fps", "--input-fps", "--codec", "--quality", "--pix-fmt", "--model",
           "--backend", "--threads", "--padding", "--segment", "--scene-cut", "--held", "--chunk",
-          "--source", "--max-memory"},
+          "--source", "--max-memory", "--progress"},
          {"--help", "--force", "--quiet", "--json", "--resume", "--reuse", "--join"}, "video");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
@@ -133,8 +114,6 @@ int cmd_video(const std::vector<std::string>& argv) {
     std::fputs(kHelp, stderr);
     usage_fail("expected one input video and -o");
   }
-  if (!!a.get("--factor") == !!a.get("--fps")) usage_fail("give one of --factor and --fps");
-  const int factor = a.get("--factor") ? a.get_int("--factor", 2, 1, 64) : 0;
   const int threads = a.get_int("--threads", 0, 0, 4096);
   const int quality = a.get_int("--quality", -1, 0, 63);
   const Padding padding =
@@ -143,82 +122,32 @@ int cmd_video(const std::vector<std::string>& argv) {
   const bool pattern = out.find('%') != std::string::npos;
   const std::string model_dir = resolve_model_dir(a.get_or("--model", ""));
 
-  // The input: a video file, or a sequence of image files.
-  const bool sequence = is_sequence_input(in_path);
+  // The input (a video file, or a sequence of image files) and the plan: every input frame's
+  // time (from the packets, no decoding), so the output's frame count, and a piece's range of
+  // output frames, are known before any work.
   std::unique_ptr<video::VideoReader> reader;
   std::unique_ptr<ImageSequence> images;
-  video::VideoInfo info;
-  std::vector<Protected> protect = {{model_dir, "model folder"}};
-  if (sequence) {
-    info.frame_rate = parse_rate(a.get_or("--input-fps", "24"), "--input-fps");
-    images = std::make_unique<ImageSequence>(in_path, info.frame_rate);
-    info.width = images->width();
-    info.height = images->height();
-    info.bits = images->bits();
-    info.pixel_format = info.bits > 8 ? "rgb48le" : "rgb24";
-    info.frames = static_cast<int64_t>(images->files().size());
-    std::error_code ec;
-    if (std::filesystem::is_directory(in_path, ec)) {
-      protect.push_back({in_path, "input folder"});
-    } else {
-      for (auto& f : images->files()) protect.push_back({f, "input"});
-    }
-  } else {
-    if (a.get("--input-fps"))
-      usage_fail("--input-fps is for frame sequences; a video file carries its own rate");
-    reader = std::make_unique<video::VideoReader>(in_path);
-    info = reader->info();
-    protect.push_back({in_path, "input"});
-  }
-  video::Rational fps;
-  if (factor) {
-    if (info.frame_rate.num <= 0)
-      fail(in_path, ": its frame rate is unknown; give --fps instead of --factor");
-    fps = {info.frame_rate.num * factor, info.frame_rate.den};
-  } else {
-    fps = parse_rate(*a.get("--fps"));
-  }
+  const VideoPlan plan = plan_video(a, in_path, &reader, &images);
+  const video::VideoInfo& info = plan.info;
+  const video::Rational fps = plan.fps;
+  const std::vector<double>& times = plan.times;
   const double rate = fps.value();
   const double eps = 1e-9;
-
-  // The plan: every input frame's time (from the packets, no decoding), so the output's frame
-  // count, and a piece's range of output frames, are known before any work.
-  const std::vector<double> times = images ? images->times() : video::video_frame_times(in_path);
-  if (times.empty()) fail(in_path, ": holds no video frame");
-  const int64_t m_in = static_cast<int64_t>(times.size());
-  const double tail = m_in > 1                      ? times[m_in - 1] - times[m_in - 2]
-                      : info.frame_rate.value() > 0 ? 1 / info.frame_rate.value()
-                                                    : 1 / rate;
-  auto first_k_at = [&](double t) {  // the first output frame at or after t
-    return static_cast<int64_t>(std::ceil(t * rate - 1e-6));
-  };
-  const int64_t total = first_k_at(times[m_in - 1] + tail);
-  int64_t k_lo = 0, k_hi = total;
-  double t_hi = INFINITY;  // decoding stops at the piece's end
-  int seg_i = 0, seg_n = 1;
-  if (auto seg = a.get("--segment")) {
-    const auto slash = seg->find('/');
-    try {
-      size_t u1 = 0, u2 = 0;
-      seg_i = std::stoi(seg->substr(0, slash), &u1);
-      seg_n = std::stoi(seg->substr(slash + 1), &u2);
-      if (slash == std::string::npos || u1 != slash || u2 != seg->size() - slash - 1)
-        throw std::invalid_argument("");
-    } catch (const std::exception&) {
-      seg_n = 0;
-    }
-    if (seg_n < 1 || seg_i < 0 || seg_i >= seg_n)
-      usage_fail("--segment takes I/N with 0 <= I < N (0/4 is the first of four), got '", *seg,
-                 "'");
-    if (seg_n > m_in) fail(in_path, ": ", m_in, " frames cannot make ", seg_n, " pieces");
-    // Pieces split the input frames evenly; each makes the output frames of its time range.
-    const int64_t a_in = seg_i * m_in / seg_n, b_in = (seg_i + 1) * m_in / seg_n;
-    k_lo = first_k_at(times[a_in]);
-    if (seg_i + 1 < seg_n) {
-      t_hi = times[b_in];
-      k_hi = first_k_at(t_hi);
-    }
+  const int64_t m_in = static_cast<int64_t>(times.size()), total = plan.total;
+  std::vector<Protected> protect = {{model_dir, "model folder"}};
+  std::error_code ec;
+  if (!images) {
+    protect.push_back({in_path, "input"});
+  } else if (std::filesystem::is_directory(in_path, ec)) {
+    protect.push_back({in_path, "input folder"});
+  } else {
+    for (auto& f : images->files()) protect.push_back({f, "input"});
   }
+  int seg_i = 0, seg_n = 1;
+  if (auto seg = a.get("--segment")) std::tie(seg_i, seg_n) = parse_segment(*seg);
+  const VideoPlan::Piece piece = plan.piece(seg_i, seg_n);
+  const int64_t k_lo = piece.k_lo, k_hi = piece.k_hi;
+  const double t_hi = piece.t_hi;  // decoding stops at the piece's end
   const bool resume = a.flag("--resume"), force = a.flag("--force");
   const double cut_above = a.get_real("--scene-cut", kSceneCut, 0, 1),
                held_below = a.get_real("--held", kHeld, 0, 1);
@@ -336,6 +265,24 @@ int cmd_video(const std::vector<std::string>& argv) {
 
   // The writing stage, on its own thread: frames in increasing k; a video file's chunks opened
   // and finished as k crosses their bounds.
+  // --progress FILE: how far the run is, as JSON, rewritten (atomically) at most twice a second
+  // and at the end: what `film cluster status` reads.
+  const std::string progress_file = a.get_or("--progress", "");
+  double reported = -1, startup = -1;
+  auto report = [&](int64_t n, bool done) {
+    // startup_seconds: from the command's start (model loading, planning, seeking) to the
+    // first frame made.
+    if (n > 0 && startup < 0)
+      startup = std::chrono::duration<double>(std::chrono::steady_clock::now() - entered).count();
+    if (progress_file.empty() || (!done && seconds() - reported < 0.5)) return;
+    reported = seconds();
+    nlohmann::ordered_json j = {
+        {"frames_expected", expected}, {"frames_kept", kept}, {"frames_written", n},
+        {"seconds", reported},         {"done", done},        {"pid", ::getpid()}};
+    if (startup >= 0) j["startup_seconds"] = startup;
+    io::write_file_atomic(progress_file, j.dump());
+  };
+  report(0, false);
   std::unique_ptr<video::VideoWriter> writer;
   int64_t writer_chunk = -1;
   struct Output {
@@ -357,6 +304,7 @@ int cmd_video(const std::vector<std::string>& argv) {
       writer->write(o.rgb);
     }
     const int64_t n = ++written;
+    report(n, false);
     if (progress) {
       const double sec = seconds();
       std::fprintf(stderr, "\r[%lld/%lld] %.1f frames/s, about %.0f s left   ",
@@ -379,7 +327,7 @@ int cmd_video(const std::vector<std::string>& argv) {
   // --held from frame i-1, so looking back a few frames finds it). The reader jumps there
   // instead of decoding everything before the piece.
   int64_t first = 0, decoded = 0;
-  const int64_t a_in = seg_i * m_in / seg_n;
+  const int64_t a_in = piece.a_in;
   if (a_in > 0) {
     first = a_in - 1;
     // Windows [from, to] further and further back (2, 4, 8, ... frames), each ending at the
@@ -483,6 +431,7 @@ int cmd_video(const std::vector<std::string>& argv) {
     std::error_code ec;
     std::filesystem::remove_all(work, ec);
   }
+  report(written, true);
   if (progress) std::fprintf(stderr, "\n");
   const double took = seconds();
   if (a.flag("--json")) {

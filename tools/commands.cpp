@@ -10,6 +10,7 @@ int cmd_run(const std::vector<std::string>&);
 int cmd_graph(const std::vector<std::string>&);
 int cmd_inspect(const std::vector<std::string>&);
 int cmd_video(const std::vector<std::string>&);
+int cmd_cluster(const std::vector<std::string>&);
 
 const char* version() { return "film " FILM_VERSION " (commit " FILM_COMMIT ")"; }
 
@@ -17,6 +18,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"interpolate", "synthesise the frame(s) between two images", cmd_interpolate},
       {"video", "raise a video's frame rate (streaming; audio kept)", cmd_video},
+      {"cluster", "run film video on a Slurm cluster (or Kubernetes) in pieces, joined",
+       cmd_cluster},
       {"eval", "PSNR/SSIM of a model on triplet folders, with baselines", cmd_eval},
       {"convert", "import released TF SavedModel or PyTorch-port weights as a model directory",
        cmd_convert},

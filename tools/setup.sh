@@ -16,6 +16,21 @@ pkgs=(cmake g++ make pkg-config libtbb-dev nlohmann-json3-dev doctest-dev libsna
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev)
 source "$(dirname "$0")/apt_install.sh"
 ensure_packages setup "${pkgs[@]}"
+# munge, slurmctld, slurmd, slurm-client: the test suite's throwaway single-node Slurm cluster
+# (tools/slurm_local.sh) for `film cluster`. On a machine that boots with systemd, Debian's
+# package scripts enable and start their services; when this script installed them (they were
+# not there before), it stops and disables those again: the tests run their own daemons.
+slurm_pkgs=(munge slurmctld slurmd slurm-client)
+slurm_missing=0
+for p in "${slurm_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || slurm_missing=1
+done
+ensure_packages "setup (Slurm, for the tests)" "${slurm_pkgs[@]}"
+if ((slurm_missing)) && [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo systemctl disable --now munge slurmctld slurmd >/dev/null 2>&1 || true
+fi
 if [[ "${1:-}" == "--train" ]]; then
   "$(dirname "$0")/train/setup_data.sh"
 fi
