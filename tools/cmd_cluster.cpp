@@ -22,7 +22,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "engine/app/interpolate.h"
@@ -202,10 +204,22 @@ Run load_run(const std::string& dir, const std::string& what) {
   if (!fs::exists(file, ec)) fail(what, ": no cluster run there (", file, " does not exist)");
   try {
     r.job = json::parse(io::read_file(file));
-    (void)r.job.at("pieces").get<int>();
-    (void)r.job.at("input").get<std::string>();
-    (void)r.job.at("output").get<std::string>();
-  } catch (const json::exception& e) {
+    for (const char* k : {"input", "output", "kind", "piece_ext", "film"})
+      (void)r.job.at(k).get<std::string>();
+    for (const char* k : {"pieces", "attempt", "retries"}) (void)r.job.at(k).get<int>();
+    (void)r.job.at("frames_out").get<int64_t>();
+    (void)r.job.at("force").get<bool>();
+    for (auto& v : r.job.at("video")) (void)v.get<std::string>();
+    for (auto& j : r.job.at("jobs")) {
+      (void)j.at("array").get<std::string>();
+      (void)j.at("join").get<std::string>();
+      (void)j.at("submitted").get<double>();
+    }
+    const json& counts = r.job.at("piece_frames");
+    if (r.pieces() < 1 || !counts.is_array() || counts.size() != static_cast<size_t>(r.pieces()))
+      throw std::invalid_argument("'piece_frames' does not hold one count per piece");
+    for (auto& c : counts) (void)c.get<int64_t>();
+  } catch (const std::exception& e) {
     fail(file, ": not a film cluster run (", e.what(), ")");
   }
   return r;
@@ -228,21 +242,35 @@ int64_t frames_done(const Run& r) {
   return n;
 }
 
-// Slurm's view of this run's jobs: state -> tasks in it (empty when none is known to Slurm, or
-// squeue is not there).
-std::map<std::string, int> job_states(const Run& r) {
-  std::string ids;
-  for (auto& j : r.job["jobs"]) {
-    for (const char* k : {"array", "join"})
-      if (j.contains(k)) ids += (ids.empty() ? "" : ",") + j[k].get<std::string>();
-  }
+// Slurm's view of the run's latest jobs (the last submission's array and join: earlier ones
+// ended before it was made): state -> tasks in it; empty when Slurm knows none of them (ended and
+// forgotten, or never submitted); nothing when squeue could not say (`why` tells).
+std::optional<std::map<std::string, int>> job_states(const Run& r, std::string* why = nullptr) {
   std::map<std::string, int> states;
-  if (ids.empty()) return states;
+  if (r.job["jobs"].empty()) return states;
+  const json& last = r.job["jobs"].back();
+  const std::string ids = last["array"].get<std::string>() + "," + last["join"].get<std::string>();
   const Ran q = run_program({"squeue", "-h", "-r", "-o", "%i %T", "--jobs=" + ids});
-  if (q.status != 0) return states;  // ids Slurm forgot: nothing active
+  if (q.status != 0) {
+    if (q.err.find("Invalid job id") != std::string::npos) return states;  // all forgotten
+    if (why) *why = trim(q.err.empty() ? q.out : q.err);
+    return std::nullopt;
+  }
   std::istringstream s(q.out);
   for (std::string id, state; s >> id >> state;) ++states[state];
   return states;
+}
+
+// How Slurm says array task `i` of the run's latest submission ended ("CANCELLED", "FAILED",
+// "TIMEOUT", ...; "" once Slurm has forgotten it).
+std::string task_end_state(const Run& r, int i) {
+  if (r.job["jobs"].empty()) return "";
+  const Ran q =
+      run_program({"scontrol", "-o", "show", "job",
+                   r.job["jobs"].back()["array"].get<std::string>() + "_" + std::to_string(i)});
+  const auto at = q.out.find("JobState=");
+  if (q.status != 0 || at == std::string::npos) return "";
+  return q.out.substr(at + 9, q.out.find_first_of(" \n", at) - at - 9);
 }
 
 std::string sbatch_id(const Ran& ran, const std::vector<std::string>& argv) {
@@ -339,11 +367,14 @@ int status(const Args& a) {
       r.job["jobs"].empty() ? 0 : now_unix() - r.job["jobs"].back()["submitted"].get<double>();
   const double made = static_cast<double>(done - r.job.value("frames_at_submit", int64_t{0}));
   const double rate = since > 0 ? made / since : 0;
-  const auto states = job_states(r);
+  std::string why;
+  const auto known = job_states(r, &why);
+  const std::map<std::string, int> states = known ? *known : std::map<std::string, int>{};
   const bool joined = fs::exists(r.path("result.json")), failed = fs::exists(r.path("failed.json"));
   const bool slurm = r.job.value("scheduler", std::string("slurm")) == "slurm";
   const std::string state = joined                    ? "done"
                             : failed                  ? "failed"
+                            : slurm && !known         ? "unknown"
                             : slurm && states.empty() ? "stopped"
                                                       : "running";
   if (a.flag("--json")) {
@@ -375,6 +406,7 @@ int status(const Args& a) {
     for (auto& [k, n] : states) line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + k;
     std::printf("jobs: %s\n", line.c_str());
   }
+  if (!known) std::printf("squeue could not say what the jobs are doing: %s\n", why.c_str());
   if (joined) std::printf("result: %s\n", r.job["output"].get<std::string>().c_str());
   if (failed) {
     const json f = json::parse(io::read_file(r.path("failed.json")));
@@ -402,7 +434,8 @@ int wait_for(const std::string& dir) {
       return 1;
     }
     // No job of the run left in Slurm (cancelled, or lost) twice in a row: it will not end.
-    idle = job_states(r).empty() ? idle + 1 : 0;
+    const auto states = job_states(r);
+    idle = states && states->empty() ? idle + 1 : 0;
     if (idle >= 3) {
       std::fprintf(stderr,
                    "film cluster: the run's jobs ended without joining it (cancelled?); see %s "
@@ -508,7 +541,11 @@ Prepared prepare(const Args& a, const std::string& scheduler) {
   if (fs::exists(dir, ec)) {
     if (fs::exists(r.path("job.json"))) {
       const Run old = load_run(dir, out);
-      if (!job_states(old).empty())
+      std::string why;
+      const auto states = job_states(old, &why);
+      if (!states)
+        fail(dir, ": cannot ask Slurm whether its run's jobs still run (squeue: ", why, ")");
+      if (!states->empty())
         fail(dir, ": its run still has jobs queued or running (film cluster status ", out,
              "); cancel them (scancel) before submitting it again");
       if (resume) {
@@ -798,9 +835,15 @@ int join(const Args& a) {
       std::this_thread::sleep_for(std::chrono::seconds(5));
   if (!missing.empty()) {
     std::string list;
-    for (int i : missing) list += (list.empty() ? "" : ", ") + std::to_string(i);
+    bool cancelled = false;  // by a user (scancel): stopped for good, not retried
+    for (int i : missing) {
+      const std::string how = task_end_state(r, i);
+      cancelled = cancelled || how == "CANCELLED";
+      list +=
+          (list.empty() ? "" : ", ") + std::to_string(i) + (how.empty() ? "" : " (" + how + ")");
+    }
     const int attempt = r.job["attempt"].get<int>(), retries = r.job["retries"].get<int>();
-    if (attempt < retries) {
+    if (attempt < retries && !cancelled) {
       r.job["attempt"] = attempt + 1;
       r.save();
       std::fprintf(stderr, "pieces %s did not finish; resubmitting them (retry %d of %d)\n",
@@ -810,7 +853,9 @@ int join(const Args& a) {
     }
     const std::string message =
         "pieces " + list + " of " + r.job["output"].get<std::string>() + " did not finish" +
-        (retries ? " after " + std::to_string(retries) + " retries" : "") +
+        (cancelled ? " (cancelled: not retried)"
+         : retries ? " after " + std::to_string(retries) + " retries"
+                   : "") +
         "; their logs: " + r.path("logs/task-" + std::to_string(missing[0]) + ".log") +
         (missing.size() > 1 ? " ..." : "");
     io::write_file_atomic(r.path("failed.json"),
