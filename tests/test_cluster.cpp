@@ -212,6 +212,18 @@ TEST_CASE("film cluster: clear errors, and nothing submitted, for what cannot wo
                         (dir / "x.mkv") + " --factor 2 --pieces 49");
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("48 frames cannot make 49 pieces") != std::string::npos);
+  // The frame times a submission saves for its tasks are checked against every decoded frame.
+  io::write_file_atomic(dir / "times.json", "[0, 0.0833333333, 0.2]");
+  r = test::run_command(test::film_binary() + " video " + (dir / "clip.mp4") + " -o " +
+                        (dir / "t.mkv") + " --factor 2 --frame-times " + (dir / "times.json"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("frame 2 decodes at 0.166667 s where --frame-times") != std::string::npos);
+  io::write_file_atomic(dir / "times.json", "[0, \"x\"]");
+  r = test::run_command(test::film_binary() + " video " + (dir / "clip.mp4") + " -o " +
+                        (dir / "t.mkv") + " --factor 2 --frame-times " + (dir / "times.json"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("not a list of frame times") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "t.mkv"));
   // --dry-run prints the job array and the join depending on it.
   r = film_ok("cluster submit " + (dir / "clip.mp4") + " -o " + (dir / "x.mkv") +
               " --factor 2 --pieces 3 --partition cpu --time 1:00:00 --mem 4G --dry-run");

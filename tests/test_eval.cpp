@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,41 @@ TEST_CASE("list_triplets names the missing file, the empty folder and a missing 
         std::string::npos);
   CHECK(test::error_of([&] { list_triplets(empty / "nope"); }).find(empty / "nope") !=
         std::string::npos);
+}
+
+TEST_CASE("flow-warp baseline: a shifted texture is warped halfway, far above averaging") {
+  // A smooth random texture, and the same moved 6 px right and 2 px down; the truth halfway is
+  // moved 3 px and 1 px. Inner pixels only (the edges have nothing to warp from).
+  const int64_t h = 96, w = 128;
+  auto texture = [&](double dx, double dy) {
+    Tensor t = Tensor::zeros({1, 3, h, w});
+    for (int c = 0; c < 3; ++c)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x) {
+          const double u = static_cast<double>(x) - dx, v = static_cast<double>(y) - dy;
+          t.data()[(c * h + y) * w + x] = static_cast<float>(
+              0.5 + 0.2 * std::sin(0.31 * u + 0.7 * c) * std::cos(0.23 * v) +
+              0.15 * std::sin(0.11 * u * (c + 1) + 0.17 * v));
+        }
+    return t;
+  };
+  const Tensor a = texture(0, 0), b = texture(6, 2), truth = texture(3, 1);
+  auto error = [&](const Tensor& t) {
+    double e = 0;
+    int64_t n = 0;
+    for (int c = 0; c < 3; ++c)
+      for (int64_t y = 16; y < h - 16; ++y)
+        for (int64_t x = 16; x < w - 16; ++x, ++n)
+          e += std::abs(t.data()[(c * h + y) * w + x] - truth.data()[(c * h + y) * w + x]);
+    return e / static_cast<double>(n);
+  };
+  const Tensor warped = flow_warp_baseline().run(a, b);
+  const Tensor averaged = average_baseline().run(a, b);
+  MESSAGE("mean abs error: flow-warp ", error(warped), ", average ", error(averaged));
+  CHECK(error(warped) < 0.01);
+  CHECK(error(warped) * 5 < error(averaged));
+  CHECK_THROWS_WITH_AS(flow_warp_baseline().run(a, Tensor::zeros({1, 3, 8, 8})),
+                       doctest::Contains("expected two [1,3,H,W] frames of one size"), Error);
 }
 
 TEST_CASE("evaluate scores each method per case, averages, reports progress and formats") {

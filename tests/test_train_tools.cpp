@@ -55,7 +55,8 @@ TEST_CASE("remote_collect joins mirrored checkpoint pieces only when the sha256 
 }
 
 // tools/train/classical_baseline.py measures the classical flow warp with its own PSNR code: that
-// code must agree with film eval's, checked on the averaging baseline both compute.
+// code must agree with film eval's, checked on the averaging baseline both compute; and film
+// eval's own flow-warp row (C++, the same OpenCV DIS flow) must agree with the script's.
 TEST_CASE("classical_baseline.py's PSNR agrees with film eval's (needs python3-opencv)" *
           doctest::skip(!test::python_has("cv2"))) {
   test::TempDir dir;
@@ -82,6 +83,9 @@ TEST_CASE("classical_baseline.py's PSNR agrees with film eval's (needs python3-o
     CHECK(classical["cases"][i]["name"] == eval["methods"][2]["cases"][i]["name"]);
     CHECK(classical["cases"][i]["average"].get<double>() ==
           doctest::Approx(eval["methods"][2]["cases"][i]["psnr"].get<double>()).epsilon(1e-9));
+    REQUIRE(eval["methods"][3]["name"] == "flow-warp");
+    CHECK(std::abs(classical["cases"][i]["flow_warp"].get<double>() -
+                   eval["methods"][3]["cases"][i]["psnr"].get<double>()) < 0.01);
   }
   // Case 2571 has fast motion: a flow warp must beat averaging there.
   CHECK(classical["cases"][1]["flow_warp"].get<double>() >

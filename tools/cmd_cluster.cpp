@@ -197,6 +197,15 @@ struct Run {
   void save() const { io::write_file_atomic(path("job.json"), job.dump(1)); }
 };
 
+// A JSON file of the state folder; film::Error naming it when it is not JSON.
+json read_json(const std::string& path) {
+  try {
+    return json::parse(io::read_file(path));
+  } catch (const json::exception& e) {
+    fail(path, ": not valid JSON (", e.what(), "); the run's state folder was changed by hand?");
+  }
+}
+
 Run load_run(const std::string& dir, const std::string& what) {
   Run r{dir, {}};
   const std::string file = r.path("job.json");
@@ -387,8 +396,8 @@ int status(const Args& a) {
               {"frames_per_second", rate},
               {"seconds_left", rate > 0 ? json(static_cast<double>(total - done) / rate) : json()},
               {"jobs", states}};
-    if (joined) j["result"] = json::parse(io::read_file(r.path("result.json")));
-    if (failed) j["failed"] = json::parse(io::read_file(r.path("failed.json")));
+    if (joined) j["result"] = read_json(r.path("result.json"));
+    if (failed) j["failed"] = read_json(r.path("failed.json"));
     std::printf("%s\n", j.dump().c_str());
     return 0;
   }
@@ -409,7 +418,7 @@ int status(const Args& a) {
   if (!known) std::printf("squeue could not say what the jobs are doing: %s\n", why.c_str());
   if (joined) std::printf("result: %s\n", r.job["output"].get<std::string>().c_str());
   if (failed) {
-    const json f = json::parse(io::read_file(r.path("failed.json")));
+    const json f = read_json(r.path("failed.json"));
     std::printf("%s\ncontinue with: film cluster submit ... --resume (the same options)\n",
                 f.value("message", std::string()).c_str());
   }
@@ -429,7 +438,7 @@ int wait_for(const std::string& dir) {
       return 0;
     }
     if (fs::exists(r.path("failed.json"))) {
-      const json f = json::parse(io::read_file(r.path("failed.json")));
+      const json f = read_json(r.path("failed.json"));
       std::fprintf(stderr, "film cluster: %s\n", f.value("message", std::string()).c_str());
       return 1;
     }
@@ -598,11 +607,13 @@ Prepared prepare(const Args& a, const std::string& scheduler) {
 }
 
 // Creates the state folder (replacing an earlier run's with --force) and writes job.json.
-void write_state(Run& r, bool force) {
+void write_state(Run& r, const VideoPlan& plan, bool force) {
   std::error_code ec;
   if (force) fs::remove_all(r.dir, ec);
   fs::create_directories(r.path("logs"), ec);
   if (ec) fail(r.dir, ": cannot create the state folder (", ec.message(), ")");
+  // The input frames' times, read once here: a task need not read the whole input for them.
+  if (!plan.sequence) io::write_file_atomic(r.path("frame-times.json"), json(plan.times).dump());
   fs::remove(r.path("failed.json"), ec);
   fs::remove(r.path("result.json"), ec);
   r.job["frames_at_submit"] = frames_done(r);
@@ -626,7 +637,7 @@ int submit(const Args& a) {
     fail(
         "sbatch is not on PATH: film cluster submit needs Slurm's client commands (Debian: "
         "slurm-client) on a machine of the cluster");
-  write_state(r, a.flag("--force"));
+  write_state(r, p.plan, a.flag("--force"));
   // With every piece made already, the join still runs as a job: after an instant array task.
   submit_jobs(r, todo.empty() ? std::vector<int>{0} : todo, false);
   const json& last = r.job["jobs"].back();
@@ -672,7 +683,7 @@ int k8s(const Args& a) {
   for (size_t i = 0; i + 1 < r.job["video"].size(); ++i)
     if (r.job["video"][i] == "--model") model = r.job["video"][i + 1].get<std::string>();
   under_mount(model, "model folder");
-  write_state(r, a.flag("--force"));
+  write_state(r, p.plan, a.flag("--force"));
 
   std::string name = "film-" + fs::path(r.job["output"].get<std::string>()).stem().string();
   for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : '-';
@@ -777,6 +788,8 @@ int task(const Args& a) {
       "--progress",
       r.progress(i),
       "--quiet"};
+  if (fs::exists(r.path("frame-times.json")))
+    argv.insert(argv.end(), {"--frame-times", r.path("frame-times.json")});
   std::set<std::string> given;
   for (auto& v : r.job["video"]) {
     argv.push_back(v.get<std::string>());
@@ -845,6 +858,7 @@ int join(const Args& a) {
     const int attempt = r.job["attempt"].get<int>(), retries = r.job["retries"].get<int>();
     if (attempt < retries && !cancelled) {
       r.job["attempt"] = attempt + 1;
+      r.job["frames_at_submit"] = frames_done(r);
       r.save();
       std::fprintf(stderr, "pieces %s did not finish; resubmitting them (retry %d of %d)\n",
                    list.c_str(), attempt + 1, retries);

@@ -19,8 +19,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
         "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|ref] [--threads N] [--tta "
         "1|2|4|8]\n"
         "DATA_DIR holds one folder per case with im0.png, gt.png, im1.png. Reports PSNR and SSIM\n"
-        "(8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for the 'repeat'\n"
-        "and 'average' baselines computed by the same code. --tta N: the model's frame is the mean "
+        "(8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for three\n"
+        "baselines computed by the same code: 'repeat', 'average' and 'flow-warp' (the classical\n"
+        "optical-flow warp: OpenCV's DIS flow both ways, each input warped halfway, averaged). --tta N: the model's frame is the mean "
         "of N\n"
         "runs on swapped/mirrored/flipped inputs (as 'interpolate --tta'). --padding "
         "replicate|zeros:\n"
@@ -39,7 +40,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
   EvalMethod model{f.tta() == 1 ? "film" : "film-tta" + std::to_string(f.tta()),
                    [&](const Tensor& x0, const Tensor& x1) { return f.middle(x0, x1); }};
   const bool quiet = a.flag("--quiet") || a.flag("--json");
-  auto results = evaluate(a.positional()[1], {model, repeat_baseline(), average_baseline()},
+  auto results = evaluate(a.positional()[1],
+                          {model, repeat_baseline(), average_baseline(), flow_warp_baseline()},
                           [&](size_t done, size_t total, const std::string& name) {
                             if (!quiet)
                               std::fprintf(stderr, "\r%zu/%zu %s   ", done, total, name.c_str());

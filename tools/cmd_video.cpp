@@ -62,6 +62,8 @@ const char* kHelp =
     "                     is held: skipped, so motion stays even; 0: off\n"
     "  --quiet            no progress line; --json: a JSON summary on standard output\n"
     "  --progress FILE    keep FILE up to date with the frames made so far (JSON)\n"
+    "  --frame-times FILE IN's frame times (a JSON list of seconds, as film cluster saves them)\n"
+    "                     instead of reading all of IN's packets; each frame is checked\n"
     "  --reuse            encode each input frame once for both its pairs (the same frames;\n"
     "                     measured 0.6-14% faster at 1280x720 on 2 cores, 45% more memory)\n"
     "  --max-memory SIZE  memory to stay within (default: what the machine or cgroup has\n"
@@ -103,7 +105,7 @@ int cmd_video(const std::vector<std::string>& argv) {
   Args a(argv,
          {"-o", "--factor", "--fps", "--input-fps", "--codec", "--quality", "--pix-fmt", "--model",
           "--backend", "--threads", "--padding", "--segment", "--scene-cut", "--held", "--chunk",
-          "--source", "--max-memory", "--progress"},
+          "--source", "--max-memory", "--progress", "--frame-times"},
          {"--help", "--force", "--quiet", "--json", "--resume", "--reuse", "--join"}, "video");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
@@ -319,6 +321,8 @@ int cmd_video(const std::vector<std::string>& argv) {
     Tensor rgb;
     double t = 0;
   };
+  const std::string planned =
+      a.get("--frame-times") ? "--frame-times " + *a.get("--frame-times") : "its packets";
   auto read = [&](Tensor& rgb, double& t) {
     return images ? images->next(rgb, t) : reader->next(rgb, t);
   };
@@ -341,8 +345,8 @@ int cmd_video(const std::vector<std::string>& argv) {
       double t = 0;
       for (int64_t i = from; i <= to; ++i, ++decoded) {
         if (!read(cur, t) || std::abs(t - times[i]) > 1e-6)
-          fail(in_path, ": frame ", i, " is not where its packet says after a jump (", times[i],
-               " s); its timestamps cannot be trusted to split it");
+          fail(in_path, ": frame ", i, " is not at ", times[i], " s after a jump, where ", planned,
+               " said; its timestamps cannot be trusted to split it");
         if (i > from && video::frame_change(last, cur) >= held_below) found = i;
         last = std::move(cur);
       }
@@ -365,10 +369,11 @@ int cmd_video(const std::vector<std::string>& argv) {
   for (Input in; read_stage.next(in);) {
     const Tensor& cur = in.rgb;
     const double t_cur = in.t;
-    if (inputs >= m_in || std::abs(t_cur - times[inputs]) > 1e-6)
-      fail(in_path, ": frame ", inputs, " decodes at ", t_cur, " s where its packet says ",
-           inputs < m_in ? times[inputs] : -1.0,
-           " s; the container's timestamps cannot be trusted to plan the output");
+    if (inputs >= m_in)
+      fail(in_path, ": holds more than the ", m_in, " frames ", planned, " said");
+    if (std::abs(t_cur - times[inputs]) > 1e-6)
+      fail(in_path, ": frame ", inputs, " decodes at ", t_cur, " s where ", planned, " said ",
+           times[inputs], " s; the timestamps cannot be trusted to plan the output");
     ++inputs, ++decoded;
     if (inputs == first + 1) {
       prev = Keyframe(cur);

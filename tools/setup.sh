@@ -9,11 +9,12 @@ set -euo pipefail
 # tools/fuzz.sh builds with (g++ brings its own libgomp). libopenimageio-dev: image formats beyond
 # PNG (JPEG, WebP, TIFF, OpenEXR, DPX, ...; docs/cli.md). graphviz: the test suite checks that
 # `film inspect --format dot` is a graph Graphviz draws. libav*-dev: FFmpeg's libraries for
-# `film video` (decoding, encoding, stream copy, pixel format conversion).
+# `film video` (decoding, encoding, stream copy, pixel format conversion). libopencv-video-dev:
+# OpenCV's DIS optical flow for `film eval`'s classical flow-warp baseline.
 pkgs=(cmake g++ make pkg-config libtbb-dev nlohmann-json3-dev doctest-dev libsnappy-dev libpng-dev
       libdnnl-dev ocl-icd-opencl-dev libeigen3-dev libvulkan-dev glslc mesa-vulkan-drivers clang
       libclang-rt-14-dev libomp-dev ffmpeg libopenimageio-dev graphviz
-      libavformat-dev libavcodec-dev libswscale-dev libavutil-dev)
+      libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libopencv-video-dev)
 source "$(dirname "$0")/apt_install.sh"
 ensure_packages setup "${pkgs[@]}"
 # munge, slurmctld, slurmd, slurm-client: the test suite's throwaway single-node Slurm cluster

@@ -2,7 +2,10 @@
 
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "graph/error.h"
+#include "graph/file.h"
 
 namespace film::cli {
 
@@ -83,8 +86,21 @@ VideoPlan plan_video(const Args& a, const std::string& in,
       usage_fail("--input-fps is for frame sequences; a video file carries its own rate");
     reader = std::make_unique<video::VideoReader>(in);
     p.info = reader->info();
-    // Every input frame's time from the packets (no decoding).
-    p.times = video::video_frame_times(in);
+    // Every input frame's time from the packets (no decoding), or as saved by an earlier plan of
+    // the same input (film cluster: each piece's task then reads only its part of IN). Either
+    // way every decoded frame is checked against its time.
+    if (auto file = a.get("--frame-times")) {
+      try {
+        p.times = nlohmann::json::parse(io::read_file(*file)).get<std::vector<double>>();
+      } catch (const nlohmann::json::exception& e) {
+        fail(*file, ": not a list of frame times in seconds (", e.what(), ")");
+      }
+      for (size_t i = 1; i < p.times.size(); ++i)
+        if (!(p.times[i] > p.times[i - 1]))
+          fail(*file, ": frame times must increase (", p.times[i - 1], " then ", p.times[i], ")");
+    } else {
+      p.times = video::video_frame_times(in);
+    }
   }
   if (factor) {
     if (p.info.frame_rate.num <= 0)

@@ -58,6 +58,9 @@ std::vector<Triplet> list_triplets(const std::string& data_dir);
 // "repeat": returns im0. "average": returns (im0 + im1) / 2.
 EvalMethod repeat_baseline();
 EvalMethod average_baseline();
+// "flow-warp": the classical optical-flow warp (OpenCV's DIS flow both ways, each input warped
+// halfway and averaged; engine/app/flow_baseline.cpp): the bar a learned model must clear.
+EvalMethod flow_warp_baseline();
 
 // One result per method, in the order given. Each triplet is loaded once for all methods.
 std::vector<EvalResult> evaluate(const std::string& data_dir,
