@@ -33,10 +33,12 @@ class LocalSlurm {
   explicit LocalSlurm(const std::string& dir) : dir_(dir) {
     auto r = test::run_command(test::source_dir() + "/tools/slurm_local.sh start '" + dir + "'");
     INFO(r.output);
+    if (r.exit_code != 0) stop();  // (the destructor does not run when the constructor fails)
     REQUIRE(r.exit_code == 0);
     conf_ = dir + "/slurm.conf";
   }
-  ~LocalSlurm() {
+  ~LocalSlurm() { stop(); }
+  void stop() const {
     test::run_command(test::source_dir() + "/tools/slurm_local.sh stop '" + dir_ + "'");
   }
   // `film ARGS` as a user of this cluster runs it.

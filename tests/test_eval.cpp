@@ -68,9 +68,9 @@ TEST_CASE("flow-warp baseline: a shifted texture is warped halfway, far above av
       for (int64_t y = 0; y < h; ++y)
         for (int64_t x = 0; x < w; ++x) {
           const double u = static_cast<double>(x) - dx, v = static_cast<double>(y) - dy;
-          t.data()[(c * h + y) * w + x] = static_cast<float>(
-              0.5 + 0.2 * std::sin(0.31 * u + 0.7 * c) * std::cos(0.23 * v) +
-              0.15 * std::sin(0.11 * u * (c + 1) + 0.17 * v));
+          t.data()[(c * h + y) * w + x] =
+              static_cast<float>(0.5 + 0.2 * std::sin(0.31 * u + 0.7 * c) * std::cos(0.23 * v) +
+                                 0.15 * std::sin(0.11 * u * (c + 1) + 0.17 * v));
         }
     return t;
   };

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "graph/file.h"
@@ -104,4 +105,54 @@ TEST_CASE(
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("[a] OK") != std::string::npos);
   CHECK(r.output.find("[b] OK") != std::string::npos);
+}
+
+// tools/train/distill.py: the teacher flows follow FILM's conventions (a known shift gives the
+// flows FILM would need, at full confidence), and a training run with --distill uses them.
+TEST_CASE(
+    "distill.py: teacher flows of a known shift, and training with --distill (needs "
+    "python3-torch and python3-opencv)" *
+    doctest::skip(!test::python_has("torch") || !test::python_has("cv2"))) {
+  test::TempDir dir;
+  const std::string train = test::source_dir() + "/tools/train";
+  // x0, the middle (moved 3 px right, 1 down) and x1 (6 and 2) of a smooth texture.
+  io::write_file_atomic(dir / "teacher.py", R"(import sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np, distill
+h, w = 96, 128
+yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+def tex(dx, dy):
+    u, v = xx - dx, yy - dy
+    return np.stack([0.5 + 0.2 * np.sin(0.31 * u + 0.7 * c) * np.cos(0.23 * v)
+                     + 0.15 * np.sin(0.11 * u * (c + 1) + 0.17 * v) for c in range(3)], -1)
+f, c = distill.teacher(np.stack([tex(0, 0), tex(3, 1), tex(6, 2)]))
+inner = (slice(16, -16), slice(16, -16))
+print(" ".join("%.3f" % np.median(f[i, k][inner]) for i in range(2) for k in range(2)),
+      "%.3f" % np.median(c[:, 0][:, 16:-16, 16:-16]))
+)");
+  auto r = test::run_command("/usr/bin/python3 " + (dir / "teacher.py") + " " + train);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  std::istringstream s(r.output);
+  double bx = 0, by = 0, fx = 0, fy = 0, conf = 0;
+  s >> bx >> by >> fx >> fy >> conf;
+  // Backward flow: 0.5 * b points from the middle to x0 (-3, -1); forward: to x1 (3, 1).
+  CHECK(bx == doctest::Approx(-6).epsilon(0.05));
+  CHECK(by == doctest::Approx(-2).epsilon(0.1));
+  CHECK(fx == doctest::Approx(6).epsilon(0.05));
+  CHECK(fy == doctest::Approx(2).epsilon(0.1));
+  CHECK(conf > 0.8);
+
+  io::write_file_atomic(
+      dir / "tiny.json",
+      R"({"pyramid_levels": 7, "fusion_pyramid_levels": 5, "specialized_levels": 3, "sub_levels": 4,
+          "filters": 4, "flow_convs": [2, 2, 2, 2], "flow_filters": [4, 4, 8, 8]})");
+  r = test::run_command("/usr/bin/python3 " + train + "/train.py --run " + (dir / "run") +
+                        " --options " + (dir / "tiny.json") +
+                        " --steps 2 --batch 1 --crop 64 --val-every 1000000 --log-every 1 "
+                        "--threads 1 --distill 0.01 --distill-steps 100");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find(" distill ") != std::string::npos);
+  CHECK(io::read_file(dir / "run/log.jsonl").find("\"distill\"") != std::string::npos);
 }

@@ -369,8 +369,7 @@ int cmd_video(const std::vector<std::string>& argv) {
   for (Input in; read_stage.next(in);) {
     const Tensor& cur = in.rgb;
     const double t_cur = in.t;
-    if (inputs >= m_in)
-      fail(in_path, ": holds more than the ", m_in, " frames ", planned, " said");
+    if (inputs >= m_in) fail(in_path, ": holds more than the ", m_in, " frames ", planned, " said");
     if (std::abs(t_cur - times[inputs]) > 1e-6)
       fail(in_path, ": frame ", inputs, " decodes at ", t_cur, " s where ", planned, " said ",
            times[inputs], " s; the timestamps cannot be trusted to plan the output");

@@ -63,7 +63,7 @@ chmod 600 "$dir/munge/munge.key"
 # --force: the test's folder lives under /tmp, which munged calls insecure (world-writable).
 munged --force --key-file "$dir/munge/munge.key" --socket "$dir/munge/munge.sock" \
   --pid-file "$dir/munged.pid" --log-file "$dir/log/munged.log" --seed-file "$dir/munge/seed" \
-  2>>"$dir/log/munged.log"
+  2>>"$dir/log/munged.log" || started munged
 
 cat >"$dir/slurm.conf" <<CONF
 ClusterName=filmtest
@@ -101,9 +101,20 @@ MaxArraySize=10001
 NodeName=localhost NodeAddr=127.0.0.1 NodeHostname=$(hostname) CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
+# Slurm 22.05's slurmd always sets up a cgroup plugin, and by default looks for a cgroup file
+# system at /sys/fs/cgroup (a chroot or a bare container has none: "slurmd initialization
+# failed"). The v1 plugin named outright needs none, and with linuxproc process tracking and no
+# task plugin nothing uses it.
+echo "CgroupPlugin=cgroup/v1" >"$dir/cgroup.conf"
 export SLURM_CONF=$dir/slurm.conf
-slurmctld -i -f "$SLURM_CONF" 2>>"$dir/log/slurmctld.log"
-slurmd -N localhost -f "$SLURM_CONF" 2>>"$dir/log/slurmd.log"
+started() {  # a daemon that did not start: its log, and everything stopped
+  echo "slurm_local.sh: $1 did not start; its log ($dir/log/$1.log) ends:" >&2
+  tail -n 8 "$dir/log/$1.log" >&2 || true
+  stop
+  exit 1
+}
+slurmctld -i -f "$SLURM_CONF" 2>>"$dir/log/slurmctld.log" || started slurmctld
+slurmd -N localhost -f "$SLURM_CONF" 2>>"$dir/log/slurmd.log" || started slurmd
 for _ in $(seq 150); do
   if sinfo -h -N -o '%t' 2>/dev/null | grep -Eq '^(idle|mix|alloc)'; then
     echo "SLURM_CONF=$SLURM_CONF"

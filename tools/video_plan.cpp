@@ -1,8 +1,7 @@
 #include "tools/video_plan.h"
 
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "graph/error.h"
 #include "graph/file.h"

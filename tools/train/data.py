@@ -347,8 +347,9 @@ class TripletDataset:
 
     def __init__(self, sources: Sources, crop: int, seed: int, video_fraction: float = 0.3,
                  max_disp: float = 100.0, max_objects: int = 5, val: bool = False, do_augment: bool = True,
-                 still_fraction: float = 0.0):
+                 still_fraction: float = 0.0, teacher: bool = False):
         self.src, self.crop, self.seed = sources, crop, seed
+        self.teacher = teacher  # also return distill.teacher()'s flows and confidences
         self.still_fraction = still_fraction
         self.video_fraction = video_fraction if sources.videos else 0.0
         self.max_disp, self.max_objects = max_disp, max_objects
@@ -370,7 +371,12 @@ class TripletDataset:
 
     def __getitem__(self, n: int):
         import torch
-        t = torch.from_numpy(self.triplet(int(n))).permute(0, 3, 1, 2).contiguous()
+        trip = self.triplet(int(n))
+        t = torch.from_numpy(trip).permute(0, 3, 1, 2).contiguous()
+        if self.teacher:
+            import distill
+            flows, conf = distill.teacher(trip)
+            return t[0], t[1], t[2], torch.from_numpy(flows), torch.from_numpy(conf)
         return t[0], t[1], t[2]
 
 

@@ -36,6 +36,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import data  # noqa: E402
+import distill  # noqa: E402
 import film_torch  # noqa: E402
 import losses  # noqa: E402
 import st_io  # noqa: E402
@@ -46,6 +47,7 @@ DEFAULTS = dict(
     warmup=1000, weight_decay=0.0, clip=0.0, seed=1, video_fraction=0.3, max_disp=100.0, max_objects=5,
     loss="l1=1,lap=1,census=0", val_every=2000, val_crop=192, val_synth=24, val_video=12, log_every=50,
     ckpt_every=1000, keep=3, workers=0, time_limit=0.0, init="", freeze="", still_fraction=0.0, val_still=0,
+    distill=0.0, distill_steps=0,
 )
 RUN_KEYS = list(DEFAULTS)  # stored in run.json; --threads/--device are per invocation
 
@@ -72,6 +74,12 @@ def parse_args(argv=None):
     ap.add_argument("--max-disp", type=float, help="max synthetic displacement in px over [0,1] (default 100)")
     ap.add_argument("--max-objects", type=int, help="max synthetic foreground objects (default 5)")
     ap.add_argument("--loss", help="loss weights, e.g. l1=1,lap=1,census=0 (default)")
+    ap.add_argument("--distill", type=float,
+                    help="weight of the flow distillation loss against DIS teacher flows (tools/train/"
+                         "distill.py; default 0: off)")
+    ap.add_argument("--distill-steps", type=int,
+                    help="the distillation weight falls linearly to 0 over this many steps (default 0: "
+                         "constant)")
     ap.add_argument("--val-every", type=int, help="validation interval in steps (default 2000; 0 = off)")
     ap.add_argument("--val-crop", type=int, help="validation crop (default 192)")
     ap.add_argument("--val-synth", type=int, help="synthetic validation triplets (default 24)")
@@ -305,7 +313,7 @@ def main(argv=None):
 
     train_src = data.Sources("train")
     ds = data.TripletDataset(train_src, s["crop"], s["seed"], s["video_fraction"], s["max_disp"], s["max_objects"],
-                             still_fraction=s["still_fraction"])
+                             still_fraction=s["still_fraction"], teacher=s["distill"] > 0)
     loader = torch.utils.data.DataLoader(ds, batch_size=s["batch"], sampler=Sampler(step * s["batch"]),
                                          num_workers=s["workers"], persistent_workers=s["workers"] > 0,
                                          pin_memory=device.type == "cuda")
@@ -345,15 +353,22 @@ def main(argv=None):
     last_ckpt, last_ckpt_time = step, time.time()
     bad = 0  # consecutive non-finite steps
     while step < s["steps"] and not stop["flag"] and not (s["time_limit"] > 0 and seconds >= s["time_limit"]):
-        x0, gt, x1 = next(it)
+        batch = next(it)
         if device.type == "cuda":
-            x0, gt, x1 = (t.to(device, non_blocking=True) for t in (x0, gt, x1))
+            batch = [t.to(device, non_blocking=True) for t in batch]
+        x0, gt, x1 = batch[:3]
         t0 = time.time()
         lr = lr_at(step, s, seconds)
         for g in opt.param_groups:
             g["lr"] = lr
-        pred = model(x0, x1)["image"]
+        out = model(x0, x1)
+        pred = out["image"]
         loss, terms = loss_fn(pred, gt)
+        w_distill = distill.weight(step, s["distill"], s["distill_steps"])
+        if w_distill > 0:
+            d = distill.loss(out, batch[3], batch[4])
+            terms["distill"] = float(d.detach())
+            loss = loss + w_distill * d
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = None
