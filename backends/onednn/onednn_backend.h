@@ -17,9 +17,11 @@
 // differ: oneDNN chooses blocking and work split for the thread count when it creates a
 // primitive and does not promise the same bits. Observed: 1 and 2 threads (all this 2-core
 // development machine allows, threads being capped at the cores) gave bit-identical outputs for
-// FILM at 64x128 (released options) and 128x192 (filters 16); larger counts are untested. The
-// other kernels compute every value the same way at any thread count. The ref backend remains
-// the bit-identical oracle.
+// FILM at 64x128 (released options) and 128x192 (filters 16); larger counts are untested. At
+// 320x192 with the bundled model they did not: `film video` frames made with 1 and 2 threads
+// differed by up to 4/255 in 0.0018% of their 8-bit samples (2026-12-01; docs/scale-out.md).
+// The other kernels compute every value the same way at any thread count. The ref backend
+// remains the bit-identical oracle.
 // Performance note: OpenMP threads spin-wait between parallel regions; on a machine whose cores
 // are also busy with other work that can make 2 threads slower than 1 (set
 // OMP_WAIT_POLICY=passive in the environment there).
