@@ -366,7 +366,7 @@ std::string duration_str(double s) {
 
 // film cluster status OUT: one line of progress (or the result), and the jobs' states.
 int status(const Args& a) {
-  if (a.positional().size() != 2) usage_fail("film cluster status takes OUT (the run's output)");
+  if (a.positional().size() != 2) usage_fail("status takes OUT (the run's output)");
   const std::string out = a.positional()[1];
   const Run r = load_run(state_dir(out), out);
   const int64_t total = r.job["frames_out"].get<int64_t>();
@@ -496,8 +496,7 @@ struct Prepared {
 };
 Prepared prepare(const Args& a, const std::string& scheduler) {
   if (a.positional().size() != 2 || !a.get("-o"))
-    usage_fail("film cluster ", a.positional()[0],
-               " takes IN and -o OUT (and film video's options)");
+    usage_fail(a.positional()[0], " takes IN and -o OUT (and film video's options)");
   const std::string in = fs::absolute(a.positional()[1]).lexically_normal().string();
   const std::string out = fs::absolute(*a.get("-o")).lexically_normal().string();
   const bool pattern = out.find('%') != std::string::npos;
@@ -756,14 +755,14 @@ int k8s(const Args& a) {
 
 // film cluster task DIR [--index I]: makes one piece (the array task's, or the indexed Job's).
 int task(const Args& a) {
-  if (a.positional().size() != 2) usage_fail("film cluster task takes the run's state folder");
+  if (a.positional().size() != 2) usage_fail("task takes the run's state folder");
   const std::string dir = a.positional()[1];
   std::string index = a.get_or("--index", "");
   for (const char* env : {"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"})
     if (index.empty() && std::getenv(env)) index = std::getenv(env);
   if (index.empty())
     usage_fail(
-        "film cluster task: no piece: give --index, or run it as a Slurm array task "
+        "task: no piece: give --index, or run it as a Slurm array task "
         "(SLURM_ARRAY_TASK_ID) or a Kubernetes indexed Job (JOB_COMPLETION_INDEX)");
   Run r = load_run(dir, dir);
   int i = 0;
@@ -773,7 +772,7 @@ int task(const Args& a) {
     i = -1;
   }
   if (i < 0 || i >= r.pieces())
-    usage_fail("film cluster task: piece '", index, "' is not one of 0..", r.pieces() - 1);
+    usage_fail("task: piece '", index, "' is not one of 0..", r.pieces() - 1);
   if (fs::exists(r.marker(i))) {
     std::fprintf(stderr, "piece %d: done already\n", i);
     return 0;
@@ -839,7 +838,7 @@ int task(const Args& a) {
 // film cluster join DIR: after the pieces' jobs, joins them into OUT; resubmits unfinished
 // pieces while retries are left; --wait-pieces (Kubernetes): waits for every piece first.
 int join(const Args& a) {
-  if (a.positional().size() != 2) usage_fail("film cluster join takes the run's state folder");
+  if (a.positional().size() != 2) usage_fail("join takes the run's state folder");
   const std::string dir = a.positional()[1];
   Run r = load_run(dir, dir);
   std::vector<int> missing = r.unfinished();
@@ -930,7 +929,7 @@ int cmd_cluster(const std::vector<std::string>& argv) {
   if (what == "task") return task(a);
   if (what == "join") return join(a);
   if (what == "k8s") return k8s(a);
-  usage_fail("film cluster: unknown command '", what, "' (submit, status, k8s, task, join)");
+  usage_fail("unknown command '", what, "' (submit, status, k8s, task, join)");
 }
 
 }  // namespace film::cli
