@@ -284,6 +284,10 @@ TEST_CASE("film cluster k8s: an Indexed Job whose index picks the piece, and a j
                             test::film_binary() + " cluster task " + state)
               .exit_code == 0);
   film_ok("cluster join " + state + " --wait-pieces");
+  // Timed from the run's creation (a Kubernetes run has no Slurm submissions to time from).
+  const double took = read_json(state + "/result.json")["seconds_since_submit"].get<double>();
+  CHECK(took > 0);
+  CHECK(took < 3600);
   film_ok("video " + (dir / "clip.mp4") + " -o " + (dir / "one.mkv") +
           " --factor 2 --codec ffv1 --quiet --model " + (dir / "model"));
   CHECK(frames_of(dir / "k.mkv") == frames_of(dir / "one.mkv"));

@@ -10,20 +10,16 @@
 //   piece-NNNN.done        a finished piece: frames, seconds, start-up, host
 //   result.json            the joined result; failed.json: the pieces that did not finish
 //   logs/                  each task's and the join's output
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -35,9 +31,8 @@
 #include "graph/shapes.h"
 #include "tools/commands.h"
 #include "tools/model_path.h"
+#include "tools/process.h"
 #include "tools/video_plan.h"
-
-extern char** environ;
 
 namespace film::cli {
 
@@ -93,70 +88,6 @@ const std::vector<std::string> kVideoFlags = {"--reuse"};
 
 double now_unix() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// A program run with its arguments (no shell): exit status, standard output and error.
-struct Ran {
-  int status = -1;
-  std::string out, err;
-};
-Ran run_program(const std::vector<std::string>& argv) {
-  int po[2], pe[2];
-  if (pipe(po) != 0 || pipe(pe) != 0) fail("cannot create a pipe to run ", argv[0]);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-  posix_spawn_file_actions_addclose(&fa, po[0]);
-  posix_spawn_file_actions_addclose(&fa, pe[0]);
-  std::vector<char*> args;
-  for (auto& s : argv) args.push_back(const_cast<char*>(s.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int r = posix_spawnp(&pid, argv[0].c_str(), &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(po[1]);
-  close(pe[1]);
-  Ran ran;
-  if (r != 0) {
-    close(po[0]);
-    close(pe[0]);
-    ran.err = argv[0] + ": cannot run it (" + std::strerror(r) + ")";
-    return ran;
-  }
-  pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-  for (int open_fds = 2; open_fds > 0;) {
-    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[4096];
-      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        (i ? ran.err : ran.out).append(buf, static_cast<size_t>(n));
-      } else {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  ran.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return ran;
-}
-
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "";
-  for (size_t start = 0; start <= dirs.size();) {
-    const size_t end = std::min(dirs.find(':', start), dirs.size());
-    const std::string d = dirs.substr(start, end - start);
-    if (!d.empty() && access((d + "/" + program).c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
 }
 
 std::string trim(std::string s) {
@@ -372,8 +303,10 @@ int status(const Args& a) {
   const int64_t total = r.job["frames_out"].get<int64_t>();
   const int64_t done = frames_done(r);
   const auto unfinished = r.unfinished();
+  // Since the last submission (a resubmission by the join job included).
   const double since =
-      r.job["jobs"].empty() ? 0 : now_unix() - r.job["jobs"].back()["submitted"].get<double>();
+      now_unix() - (r.job["jobs"].empty() ? r.job.value("submitted", now_unix())
+                                          : r.job["jobs"].back()["submitted"].get<double>());
   const double made = static_cast<double>(done - r.job.value("frames_at_submit", int64_t{0}));
   const double rate = since > 0 ? made / since : 0;
   std::string why;
@@ -616,6 +549,8 @@ void write_state(Run& r, const VideoPlan& plan, bool force) {
   fs::remove(r.path("failed.json"), ec);
   fs::remove(r.path("result.json"), ec);
   r.job["frames_at_submit"] = frames_done(r);
+  r.job["submitted"] = now_unix();
+  if (!r.job.contains("created")) r.job["created"] = r.job["submitted"];
   r.save();
 }
 
@@ -789,16 +724,16 @@ int task(const Args& a) {
       "--quiet"};
   if (fs::exists(r.path("frame-times.json")))
     argv.insert(argv.end(), {"--frame-times", r.path("frame-times.json")});
-  std::set<std::string> given;
-  for (auto& v : r.job["video"]) {
-    argv.push_back(v.get<std::string>());
-    given.insert(argv.back());
-  }
+  const json& video = r.job["video"];
+  for (auto& v : video) argv.push_back(v.get<std::string>());
+  auto given = [&](const char* option) {
+    return std::find(video.begin(), video.end(), option) != video.end();
+  };
   // Slurm's allocation, where the options leave it open: its CPUs and memory.
-  if (!given.count("--threads"))
+  if (!given("--threads"))
     if (const char* c = std::getenv("SLURM_CPUS_PER_TASK"))
       argv.insert(argv.end(), {"--threads", c});
-  if (!given.count("--max-memory"))
+  if (!given("--max-memory"))
     if (const char* m = std::getenv("SLURM_MEM_PER_NODE"))
       argv.insert(argv.end(), {"--max-memory", std::string(m) + "M"});
   std::error_code ec;
@@ -890,14 +825,11 @@ int join(const Args& a) {
     frames = video::join_videos(pieces, is_sequence_input(in) ? "" : in, out);
     for (auto& p : pieces) fs::remove(p, ec);
   }
-  double first = 0;
-  for (auto& j : r.job["jobs"])
-    if (first == 0) first = j["submitted"].get<double>();
   const json result = {{"output", out},
                        {"frames", frames},
                        {"pieces", r.pieces()},
                        {"join_seconds", now_unix() - t0},
-                       {"seconds_since_submit", now_unix() - first},
+                       {"seconds_since_submit", now_unix() - r.job.value("created", now_unix())},
                        {"attempts", r.job["attempt"].get<int>() + 1}};
   io::write_file_atomic(r.path("result.json"), result.dump());
   std::fprintf(stderr, "joined %s: %lld frames from %d pieces\n", out.c_str(),

@@ -1,6 +1,4 @@
 // film convert: official TF2 SavedModel or PyTorch-port state dict -> model directory.
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +15,7 @@
 #include "models/film/options.h"
 #include "tools/commands.h"
 #include "tools/convert_savedmodel.h"
+#include "tools/process.h"
 
 namespace film::cli {
 namespace {
@@ -29,38 +28,6 @@ const char* kHelp =
     "An existing model in MODEL_DIR is replaced only with --force.\n"
     "STATE_DICT is a .safetensors file with the port's keys, or a .pt/.pth file (needs\n"
     "/usr/bin/python3 with torch, used only to re-save it as safetensors).\n";
-
-extern "C" char** environ;
-
-// Runs a program with these arguments, no shell between (any character may be in a path), and
-// returns its exit status; `output` gets what it wrote to stdout and stderr.
-int run_program(const std::vector<std::string>& args, std::string& output) {
-  int fds[2];
-  if (pipe(fds) != 0) fail("cannot create a pipe to run ", args[0]);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid;
-  const int err = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (err != 0) {
-    close(fds[0]);
-    fail("cannot run ", args[0], ": ", std::strerror(err));
-  }
-  char buf[512];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) output.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 // A temporary folder, removed with everything in it when this goes out of scope (errors too).
 class TempFolder {
@@ -104,9 +71,11 @@ std::string pt_to_safetensors(const std::string& pt, const std::string& tmp_dir)
         pt,
         ": reading a .pt file needs /usr/bin/python3 with PyTorch (apt-get install python3-torch); "
         "or convert it to .safetensors first");
-  std::string log;
-  if (run_program({"/usr/bin/python3", script_path, pt, out}, log) != 0)
+  const Ran ran = run_program({"/usr/bin/python3", script_path, pt, out});
+  if (ran.status != 0) {
+    const std::string log = ran.out + ran.err;
     fail(pt, ": could not read it with PyTorch: ", log.empty() ? "python3 failed" : log);
+  }
   return out;
 }
 
