@@ -5,6 +5,7 @@
 //   film::Session s(model, film::create_backend("cpu"), {.threads = 2});
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,16 @@ struct BackendInfo {
   bool available;
   std::string why_unavailable;
 };
+
+// A Vulkan device as `film devices` lists it (index: what --device and "vulkan:N" take).
+struct VulkanDevice {
+  int index = 0;
+  std::string name, type, api_version, driver;
+  bool software = false;
+  uint64_t memory_bytes = 0;
+};
+// The Vulkan devices here; film::Error when there is no loader, no driver or no vulkan backend.
+std::vector<VulkanDevice> vulkan_devices();
 
 // Every backend this build knows, available or not.
 std::vector<BackendInfo> list_backends();

@@ -79,6 +79,9 @@ class Encoder {
   virtual void submit() = 0;
   // Seconds per step of the last submit() (empty unless the encoder was asked to time steps).
   virtual std::vector<double> step_seconds() const { return {}; }
+  // Seconds the device itself spent on the last submit() (a GPU's timestamp queries); < 0 when
+  // the encoder cannot tell.
+  virtual double device_seconds() const { return -1; }
 };
 
 struct KernelArgs {

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <map>
 
+#include "backends/registry.h"
 #include "engine/app/interpolate.h"
 #include "graph/error.h"
 #include "tools/commands.h"
@@ -152,6 +153,18 @@ void check_frame_memory(FrameInterpolator& f, int64_t h, int64_t w, size_t frame
     fail("a ", size_str(h, w), " frame needs about ", need >> 20,
          " MiB (the plan's peak on backend ", f.session().backend_name(), "), but ", budget.source,
          " leaves ", budget.bytes >> 20, " MiB; use a smaller size, or free memory");
+}
+
+std::string backend_option(const Args& a) {
+  std::string backend = a.get_or("--backend", default_backend());
+  if (a.get("--device")) {
+    const int device = a.get_int("--device", 0, 0, 999);
+    if (backend != "vulkan")
+      usage_fail("--device chooses a Vulkan device: it needs --backend vulkan (got --backend ",
+                 backend, ")");
+    backend += ":" + std::to_string(device);
+  }
+  return backend;
 }
 
 }  // namespace film::cli

@@ -4,7 +4,7 @@
 # file, the line and the rule. The layers, bottom to top (docs/architecture.md):
 #   graph/            the IR, shapes, errors, file I/O               -> graph/
 #   engine/           tensors, models, memory model, planning, Session, the Backend interface
-#   backends/X/       one backend each (ref, onednn), plus backends/common/ helpers
+#   backends/X/       one backend each (ref, onednn, vulkan), plus backends/common/ helpers
 #   backends/registry the one place that knows every backend
 #   models/film/      FILM's options, graph builder and PyTorch-port weight names
 #   models/import/    TF SavedModel/checkpoint readers and the SavedModel importer (snappy)
@@ -24,6 +24,7 @@ set(rules
   "backend-common|backends/common/.*|graph/,${core_h},backends/common/"
   "backend-ref|backends/ref/.*|graph/,${core_h},engine/io/,backends/ref/,backends/common/"
   "backend-onednn|backends/onednn/.*|graph/,${core_h},engine/io/,backends/onednn/,backends/common/"
+  "backend-vulkan|backends/vulkan/.*|graph/,${core_h},backends/vulkan/,backends/common/"
   "backend-registry|backends/registry[.].*|graph/,${core_h},backends/"
   "models-film|models/film/.*|graph/,${core_h},engine/io/,models/film/"
   "models-import|models/import/.*|graph/,${core_h},engine/io/,models/film/,models/import/"

@@ -27,13 +27,13 @@ double now() {
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& argv) {
-  Args a(argv, {"--options", "--size", "--backend", "--threads", "--runs"},
+  Args a(argv, {"--options", "--size", "--backend", "--device", "--threads", "--runs"},
          {"--help", "--released", "--json", "--profile"}, "bench");
   const bool have_source = a.positional().size() == 1 || a.get("--options") || a.flag("--released");
   if (a.flag("--help") || !have_source) {
     std::fputs(
         "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size WxH] "
-        "[--backend cpu|ref]\n"
+        "[--backend cpu|vulkan|ref] [--device N]\n"
         "                  [--threads N] [--runs 3] [--profile] [--json]\n"
         "Times one frame (two inputs -> middle) at WxH (default 256x256; padded like "
         "'interpolate'),\n"
@@ -55,7 +55,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   }
   const auto [h, w] = parse_size(a.get_or("--size", "256x256"), "--size");
   const int runs = a.get_int("--runs", 3, 1, 10000);
-  InterpolatorOptions so{.backend = a.get_or("--backend", default_backend()),
+  InterpolatorOptions so{.backend = backend_option(a),
                          .threads = a.get_int("--threads", 0, 0, 4096),
                          .profile = a.flag("--profile")};
   FrameInterpolator interpolator(model, so);

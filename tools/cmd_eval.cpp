@@ -12,11 +12,11 @@
 namespace film::cli {
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  Args a(argv, {"--backend", "--threads", "--tta", "--padding"}, {"--help", "--json", "--quiet"},
+  Args a(argv, {"--backend", "--device", "--threads", "--tta", "--padding"}, {"--help", "--json", "--quiet"},
          "eval");
   if (a.flag("--help") || a.positional().size() != 2) {
     std::fputs(
-        "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|ref] [--threads N] [--tta "
+        "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|vulkan|ref] [--device N] [--threads N] [--tta "
         "1|2|4|8]\n"
         "DATA_DIR holds one folder per case with im0.png, gt.png, im1.png. Reports PSNR and SSIM\n"
         "(8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for three\n"
@@ -33,7 +33,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   }
   FrameInterpolator f(
       Model::load(resolve_model_dir(a.positional()[0])),
-      {.backend = a.get_or("--backend", default_backend()),
+      {.backend = backend_option(a),
        .threads = a.get_int("--threads", 0, 0, 4096),
        .padding = parse_padding(a.get_or("--padding", "replicate")) ? Padding::zeros
                                                                     : Padding::replicate});

@@ -40,7 +40,7 @@ const char* kHelp =
     "midpoint recursion: rounded to a multiple of 1/64.\n"
     "options:\n"
     "  --model DIR        default $FILM_MODEL, else the bundled models/film-default\n"
-    "  --backend cpu|ref  --threads N (0: all cores)\n"
+    "  --backend cpu|vulkan|ref  --device N (a Vulkan device: film devices)  --threads N (0: all cores)\n"
     "  --tta 1|2|4|8      each frame the mean of N runs on swapped/mirrored/flipped inputs\n"
     "  --padding replicate|zeros  how inputs are padded to the model's size (replicate: repeat\n"
     "                     the edge pixels; zeros: black, as the official FILM tool)\n"
@@ -86,7 +86,7 @@ io::Image frame_like(const io::Image& a, const io::Image& b, const Tensor& rgb, 
 
 int cmd_interpolate(const std::vector<std::string>& argv) {
   Args a(argv,
-         {"-o", "--model", "--backend", "--threads", "--times", "--frames", "--timestamps", "--tta",
+         {"-o", "--model", "--backend", "--device", "--threads", "--times", "--frames", "--timestamps", "--tta",
           "--max-memory", "--padding"},
          {"--help", "--force", "--direct-time", "--quiet"}, "interpolate");
   if (a.flag("--help")) {
@@ -137,7 +137,7 @@ int cmd_interpolate(const std::vector<std::string>& argv) {
 
   auto model = Model::load(model_dir);
   const InterpolatorOptions options{
-      .backend = a.get_or("--backend", default_backend()), .threads = threads, .padding = padding};
+      .backend = backend_option(a), .threads = threads, .padding = padding};
   FrameInterpolator f(model, options);
   f.set_tta(tta);
   // Memory, against the real limit, before the first frame: frames kept along the recursion

@@ -15,12 +15,12 @@
 namespace film::cli {
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args a(argv, {"--inputs", "--outputs", "--backend", "--threads"},
+  Args a(argv, {"--inputs", "--outputs", "--backend", "--device", "--threads"},
          {"--aux", "--help", "--no-reuse", "--force"}, "run");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film run MODEL_DIR --inputs IN.safetensors --outputs OUT.safetensors\n"
-        "                [--backend cpu|ref] [--threads N] [--aux] [--no-reuse] [--force]\n"
+        "                [--backend cpu|vulkan|ref] [--device N] [--threads N] [--aux] [--no-reuse] [--force]\n"
         "Runs the graph on the NCHW float32 tensors of IN (x0, x1 for FILM) and writes its "
         "outputs\n"
         "(image; with --aux also every flow and residual flow pyramid level). An existing OUT is\n"
@@ -51,7 +51,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   std::vector<std::string> outputs;
   for (auto& o : model->graph.outputs)
     if (!o.aux || a.flag("--aux")) outputs.push_back(o.name);
-  Session session(model, create_backend(a.get_or("--backend", default_backend())),
+  Session session(model, create_backend(backend_option(a)),
                   {.threads = threads, .reuse_memory = !a.flag("--no-reuse")});
   auto start = std::chrono::steady_clock::now();
   auto result = session.run(inputs, outputs);

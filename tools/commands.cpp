@@ -11,6 +11,7 @@ int cmd_graph(const std::vector<std::string>&);
 int cmd_inspect(const std::vector<std::string>&);
 int cmd_video(const std::vector<std::string>&);
 int cmd_cluster(const std::vector<std::string>&);
+int cmd_devices(const std::vector<std::string>&);
 
 const char* version() { return "film " FILM_VERSION " (commit " FILM_COMMIT ")"; }
 
@@ -28,6 +29,7 @@ const std::vector<Command>& commands() {
        cmd_inspect},
       {"bench", "time per frame and memory at a real resolution", cmd_bench},
       {"graph", "write FILM's operator graph for given options", cmd_graph},
+      {"devices", "the backends and Vulkan devices this machine can run on", cmd_devices},
   };
   return list;
 }

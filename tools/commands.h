@@ -75,6 +75,9 @@ double parse_real(const std::string& text, const std::string& what, double min, 
 std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* option);
 // --padding replicate|zeros (FrameInterpolator's Padding).
 int parse_padding(const std::string& text);  // 0 replicate, 1 zeros
+// The backend the options name: --backend (default: default_backend()), with --device N
+// choosing the Vulkan device ("vulkan:N"; a UsageError with another backend).
+std::string backend_option(const Args& a);
 // "WIDTHxHEIGHT" for messages.
 std::string size_str(int64_t height, int64_t width);
 

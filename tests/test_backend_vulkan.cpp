@@ -1,0 +1,179 @@
+// The vulkan backend: every op against ref (the shared check of tests/backend_check.h) on whatever
+// Vulkan device the loader finds — Mesa's llvmpipe software device where there is no GPU, as in
+// CI — then whole graphs, its memory paths and its errors. Every case that needs a device is
+// skipped, and reported so by doctest, where there is none. (The FILM golden fixtures on it are in
+// test_film_port.cpp.)
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "backends/registry.h"
+#include "engine/io/safetensors.h"
+#include "engine/session.h"
+#include "graph/ops.h"
+#include "models/film/options.h"
+#include "tests/backend_check.h"
+#include "tests/test_util.h"
+
+using namespace film;
+
+namespace {
+
+const bool kVulkan = test::backend_available("vulkan");
+using test::Tolerance;
+
+// Float32 storage and arithmetic (no fast-math: the SPIR-V carries no relaxed-precision
+// decorations). Every override says why.
+Tolerance tolerance_for(const std::string& op) {
+  // conv2d: float accumulation in tap order where ref accumulates in double; as for the cpu
+  // backend the error grows like sqrt(fan-in) float roundings (measured below 1e-6 for fan-in up
+  // to 432), while a wrong tap, padding or tile edge gives errors of order 0.1.
+  if (op == "conv2d") return {1e-5, 1e-5};
+  // warp and resize compute sample coordinates and weights in float where ref uses double: a
+  // coordinate x + flow near 50 is rounded to ~4e-6, which moves the sample by that much.
+  if (op == "warp" || op == "resize") return {2e-5, 1e-5};
+  // avg_pool2d sums up to 9 values in float; the element-wise ops and copies are exact.
+  return {1e-6, 1e-6};
+}
+
+double check_all(const std::vector<test::OpCase>& cases) {
+  return test::check_op_cases("vulkan", cases, tolerance_for);
+}
+
+// Runs `f` with the environment variable `name` set to `value`, restoring it afterwards.
+template <class F>
+void with_env(const char* name, const char* value, F&& f) {
+  const char* old = std::getenv(name);
+  const std::string saved = old ? old : "";
+  setenv(name, value, 1);
+  try {
+    f();
+  } catch (...) {
+    old ? setenv(name, saved.c_str(), 1) : unsetenv(name);
+    throw;
+  }
+  old ? setenv(name, saved.c_str(), 1) : unsetenv(name);
+}
+
+}  // namespace
+
+TEST_CASE("the vulkan backend reports whether it is available, and why not") {
+  for (auto& b : list_backends())
+    if (b.name == "vulkan") {
+      MESSAGE(
+          "vulkan backend: ",
+          b.available ? "available" : "UNAVAILABLE (its tests are skipped): " + b.why_unavailable);
+      CHECK((b.available || !b.why_unavailable.empty()));
+      return;
+    }
+  FAIL("list_backends() does not list the vulkan backend");
+}
+
+TEST_CASE("vulkan conv2d matches ref: 3x3, 1x1, 2x2, strides, padding, fused leaky ReLU, tiles" *
+          doctest::skip(!kVulkan)) {
+  check_all(test::conv2d_cases());
+}
+
+TEST_CASE("vulkan conv2d: the naive baseline shader matches ref too" * doctest::skip(!kVulkan)) {
+  with_env("FILM_VULKAN_NAIVE_CONV", "1", [] { check_all(test::conv2d_cases()); });
+}
+
+TEST_CASE("vulkan leaky_relu, add and mul match ref, in place too" * doctest::skip(!kVulkan)) {
+  for (auto& cases : test::eltwise_cases()) CHECK(check_all(cases) == 0);
+}
+
+TEST_CASE("vulkan avg_pool2d matches ref" * doctest::skip(!kVulkan)) {
+  check_all(test::avg_pool2d_cases());
+}
+
+TEST_CASE("vulkan resize matches ref: bilinear with half-pixel centres and nearest" *
+          doctest::skip(!kVulkan)) {
+  check_all(test::resize_cases());
+}
+
+TEST_CASE("vulkan warp matches ref, border clamping and NaN/inf flows included" *
+          doctest::skip(!kVulkan)) {
+  check_all(test::warp_cases());
+}
+
+TEST_CASE("vulkan concat and slice match ref on every axis, exactly" * doctest::skip(!kVulkan)) {
+  for (auto& cases : test::concat_slice_cases()) CHECK(check_all(cases) == 0);
+}
+
+TEST_CASE("vulkan: repeated runs are bit-identical, through staging too, and match ref" *
+          doctest::skip(!kVulkan)) {
+  auto m = test::port_fixture_model("b");
+  auto golden = io::read_safetensors(test::fixture("film-port/port-small-b.safetensors"));
+  std::map<std::string, Tensor> in = {{"x0", golden.get("x0")}, {"x1", golden.get("x1")}};
+  const Tensor ref = Session(m, create_backend("ref"), {.threads = 2}).run(in).at("image");
+  Session s(m, create_backend("vulkan"), {});
+  const Tensor first = s.run(in).at("image");
+  CHECK(test::max_abs_diff(first, ref) <= 1e-4);
+  const Tensor again = s.run(in).at("image");  // the same recording, submitted again
+  CHECK(std::memcmp(again.data(), first.data(), sizeof(float) * first.size()) == 0);
+  for (bool reuse : {true, false}) {
+    CAPTURE(reuse);
+    const Tensor t =
+        Session(m, create_backend("vulkan"), {.reuse_memory = reuse}).run(in).at("image");
+    CHECK(std::memcmp(t.data(), first.data(), sizeof(float) * first.size()) == 0);
+  }
+  // Copies through a staging buffer (as on a discrete GPU) give the same bits.
+  with_env("FILM_VULKAN_STAGING", "1", [&] {
+    const Tensor t = Session(m, create_backend("vulkan"), {}).run(in).at("image");
+    CHECK(std::memcmp(t.data(), first.data(), sizeof(float) * first.size()) == 0);
+  });
+}
+
+TEST_CASE("vulkan: device memory is touched only by the plan's copies; barriers are the plan's" *
+          doctest::skip(!kVulkan)) {
+  auto backend = create_backend("vulkan");
+  CHECK_FALSE(backend->buffer_type().host);
+  auto b = backend->allocate(1024);
+  CHECK(b->host() == nullptr);  // device memory: no address for the engine to touch
+  std::vector<float> up(256), down(256, 0.0f);
+  for (int i = 0; i < 256; ++i) up[i] = static_cast<float>(i) * 0.5f;
+  backend->upload(up.data(), *b, 0, 1024);
+  backend->download(*b, 512, 512, down.data());
+  CHECK(std::memcmp(down.data(), up.data() + 128, 512) == 0);
+}
+
+TEST_CASE("vulkan: an op it cannot run is refused while planning, naming the node" *
+          doctest::skip(!kVulkan)) {
+  auto backend = create_backend("vulkan");
+  KernelDesc d;
+  d.node_name = "five/add";
+  d.op = graph::OpKind::add;
+  d.input_shapes = {{1, 2, 3, 4, 5}, {1, 2, 3, 4, 5}};
+  d.output_shapes = {{1, 2, 3, 4, 5}};
+  CHECK(backend->unsupported_reason(d).find("at most 4 dimensions") != std::string::npos);
+  const std::string e = test::error_of([&] { backend->compile(d); });
+  CHECK(e.find("five/add") != std::string::npos);
+}
+
+TEST_CASE("vulkan: out of device memory is a clear error with the size, not a crash" *
+          doctest::skip(!kVulkan)) {
+  auto backend = create_backend("vulkan");
+  const std::string e = test::error_of([&] { backend->allocate(size_t{1} << 46); });  // 64 TiB
+  CAPTURE(e);
+  CHECK(e.find("out of device memory") != std::string::npos);
+  CHECK(e.find("67108864 MiB") != std::string::npos);
+  CHECK(e.find("--max-memory") != std::string::npos);
+}
+
+TEST_CASE("vulkan: with no driver, film says there is no Vulkan device and how to get one") {
+  // The loader pointed at a driver file that does not exist finds no device at all.
+  test::TempDir dir;
+  const std::string env =
+      "VK_ICD_FILENAMES=" + dir / "none.json" + " VK_DRIVER_FILES=" + dir / "none.json" + " ";
+  auto r = test::run_command(env + test::film_binary() + " devices 2>&1");
+  CAPTURE(r.output);
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("no Vulkan device") != std::string::npos);
+  CHECK(r.output.find("mesa-vulkan-drivers") != std::string::npos);
+  r = test::run_command(env + test::film_binary() + " bench " + test::source_dir() +
+                        "/models/film-default --size 64x64 --backend vulkan 2>&1");
+  CAPTURE(r.output);
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("backend 'vulkan' is not available: no Vulkan device") != std::string::npos);
+}

@@ -1,0 +1,60 @@
+// film devices: the backends this build has and whether they can run here, and the Vulkan
+// devices with the index --device takes.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "backends/registry.h"
+#include "tools/commands.h"
+
+namespace film::cli {
+
+int cmd_devices(const std::vector<std::string>& argv) {
+  Args a(argv, {}, {"--help", "--json"}, "devices");
+  if (a.flag("--help") || !a.positional().empty()) {
+    std::fputs(
+        "usage: film devices [--json]\n"
+        "Lists the backends (--backend) and whether each can run here, then the Vulkan devices\n"
+        "(--backend vulkan --device N; without --device: a discrete GPU before an integrated one\n"
+        "before a software device). Exit status 1 when there is no Vulkan device.\n",
+        a.flag("--help") ? stdout : stderr);
+    return a.flag("--help") ? 0 : 2;
+  }
+  const auto backends = list_backends();
+  std::vector<VulkanDevice> devices;
+  std::string why;
+  try {
+    devices = vulkan_devices();
+  } catch (const Error& e) {
+    why = e.what();
+  }
+  if (a.flag("--json")) {
+    nlohmann::ordered_json j = {{"backends", nlohmann::json::array()},
+                                {"vulkan_devices", nlohmann::json::array()}};
+    for (auto& b : backends)
+      j["backends"].push_back(
+          {{"name", b.name}, {"available", b.available}, {"why_unavailable", b.why_unavailable}});
+    for (auto& d : devices)
+      j["vulkan_devices"].push_back({{"index", d.index},
+                                     {"name", d.name},
+                                     {"type", d.type},
+                                     {"software", d.software},
+                                     {"api_version", d.api_version},
+                                     {"memory_mib", d.memory_bytes >> 20}});
+    if (!why.empty()) j["vulkan_error"] = why;
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::printf("backends:\n");
+    for (auto& b : backends)
+      std::printf("  %-7s %s\n", b.name.c_str(),
+                  b.available ? "available" : ("unavailable: " + b.why_unavailable).c_str());
+    if (!devices.empty()) std::printf("Vulkan devices (--backend vulkan --device N):\n");
+    for (auto& d : devices)
+      std::printf("  %d: %s (%s%s), Vulkan %s, %llu MiB\n", d.index, d.name.c_str(), d.type.c_str(),
+                  d.software ? ": slow, for tests" : "", d.api_version.c_str(),
+                  static_cast<unsigned long long>(d.memory_bytes >> 20));
+  }
+  if (!why.empty()) fail(why);
+  return 0;
+}
+
+}  // namespace film::cli
