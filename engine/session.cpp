@@ -275,6 +275,7 @@ RunResult Session::run(const RunRequest& request) {
     if (c.direction == PlanCopy::Direction::upload && c.when == PlanCopy::When::every_run)
       backend_->upload(inputs.at(p.values[c.value].name).data(), *prep.own[c.value], 0, c.bytes);
   prep.encoder->submit();
+  device_seconds_ = prep.encoder->device_seconds();
   for (auto& c : p.copies)
     if (c.direction == PlanCopy::Direction::download)
       backend_->download(*prep.own[c.value], 0, c.bytes, results.at(p.values[c.value].name).data());

@@ -102,6 +102,9 @@ class Session {
                                std::vector<std::string> outputs = {});
   // Per-step times of the last run (only with options.profile).
   const std::vector<NodeProfile>& profile() const { return profile_; }
+  // Seconds the device itself spent on the last run, from its own clock (a GPU's timestamp
+  // queries: Encoder::device_seconds()); < 0 when the backend cannot tell.
+  double device_seconds() const { return device_seconds_; }
   const Model& model() const { return *model_; }
   const std::string& backend_name() const { return backend_name_; }
   Backend& backend() { return *backend_; }
@@ -124,6 +127,7 @@ class Session {
   std::map<std::string, std::unique_ptr<Entry>> plans_;
   std::map<std::string, std::unique_ptr<Buffer>> weights_;  // once per session
   std::vector<NodeProfile> profile_;
+  double device_seconds_ = -1;
   std::shared_ptr<Pool> pool_;  // resident values' buffers, for reuse
   std::mutex mutex_;
 };

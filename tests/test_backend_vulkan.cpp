@@ -10,6 +10,7 @@
 
 #include "backends/registry.h"
 #include "engine/io/safetensors.h"
+#include "engine/model.h"
 #include "engine/session.h"
 #include "graph/ops.h"
 #include "models/film/options.h"
@@ -123,6 +124,24 @@ TEST_CASE("vulkan: repeated runs are bit-identical, through staging too, and mat
     const Tensor t = Session(m, create_backend("vulkan"), {}).run(in).at("image");
     CHECK(std::memcmp(t.data(), first.data(), sizeof(float) * first.size()) == 0);
   });
+}
+
+TEST_CASE("vulkan: FILM with the released options runs end to end and matches the cpu backend" *
+          doctest::skip(!test::backend_available("vulkan") || !test::backend_available("cpu"))) {
+  // The released "Style" network (34 M parameters, 7 pyramid levels, random weights) at the
+  // smallest size it takes, 64x64.
+  auto m = Model::random(model::build_film_graph(model::released_options()), 7, "released");
+  Tensor x0 = Tensor::zeros({1, 3, 64, 64}), x1 = Tensor::zeros({1, 3, 64, 64});
+  for (int64_t i = 0; i < x0.size(); ++i) {
+    x0.data()[i] = float((i * 7) % 255) / 255;
+    x1.data()[i] = float((i * 7 + 40) % 255) / 255;
+  }
+  std::map<std::string, Tensor> in = {{m->graph.inputs[0].name, x0}, {m->graph.inputs[1].name, x1}};
+  const Tensor cpu = Session(m, create_backend("cpu"), {.threads = 2}).run(in).at("image");
+  const Tensor gpu = Session(m, create_backend("vulkan"), {}).run(in).at("image");
+  const double err = test::max_abs_diff(gpu, cpu);
+  MESSAGE("released FILM 64x64, vulkan vs cpu: max abs difference ", err);
+  CHECK(err <= 1e-4);
 }
 
 TEST_CASE("vulkan: device memory is touched only by the plan's copies; barriers are the plan's" *

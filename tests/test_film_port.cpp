@@ -52,6 +52,13 @@ TEST_CASE("FILM port fixtures a and b on the cpu backend match the golden output
   check_case("b", "cpu");
 }
 
+// And for the vulkan backend, on whatever device the loader finds (llvmpipe in CI).
+TEST_CASE("FILM port fixtures a and b on the vulkan backend match the golden outputs" *
+          doctest::skip(!test::backend_available("vulkan"))) {
+  check_case("a", "vulkan");
+  check_case("b", "vulkan");
+}
+
 TEST_CASE("results are bit-identical for any thread count and with or without memory reuse") {
   auto m = test::port_fixture_model("b");
   auto golden = io::read_safetensors(test::fixture("film-port/port-small-b.safetensors"));

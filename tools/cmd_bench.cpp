@@ -37,8 +37,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
         "                  [--threads N] [--runs 3] [--profile] [--json]\n"
         "Times one frame (two inputs -> middle) at WxH (default 256x256; padded like "
         "'interpolate'),\n"
-        "after one warm-up run, and reports planned and actual peak memory. --profile adds the\n"
-        "slowest ops.\n",
+        "after one warm-up run, and reports planned and actual peak memory (and, on a GPU, the\n"
+        "device's own time from its timestamps). --profile adds the slowest ops.\n",
         a.flag("--help") ? stdout : stderr);
     return a.flag("--help") ? 0 : 2;
   }
@@ -76,13 +76,15 @@ int cmd_bench(const std::vector<std::string>& argv) {
   t0 = now();
   s.run(in);
   const double first_s = now() - t0;
-  std::vector<double> times;
+  std::vector<double> times, device;
   for (int r = 0; r < runs; ++r) {
     t0 = now();
     s.run(in);
     times.push_back(now() - t0);
+    if (s.device_seconds() >= 0) device.push_back(s.device_seconds());
   }
   std::sort(times.begin(), times.end());
+  std::sort(device.begin(), device.end());
   double mean = 0;
   for (double t : times) mean += t / times.size();
   // MACs of the convolutions at this size (the rest is negligible).
@@ -92,19 +94,22 @@ int cmd_bench(const std::vector<std::string>& argv) {
   for (auto& n : model->flat.nodes) macs += graph::node_macs(n, shapes);
   const double mib = 1 << 20;
   if (a.flag("--json")) {
-    nlohmann::ordered_json j = {{"model", label},
-                                {"backend", s.backend_name()},
-                                {"threads", so.threads},
-                                {"size", {w, h}},
-                                {"padded", {pw, ph}},
-                                {"plan_s", plan_s},
-                                {"first_run_s", first_s},
-                                {"min_s", times.front()},
-                                {"median_s", times[times.size() / 2]},
-                                {"mean_s", mean},
-                                {"gmac", macs / 1e9},
-                                {"planned_peak_mib", plan.planned_peak() / mib},
-                                {"peak_rss_mib", peak_rss_bytes() / mib}};
+    nlohmann::ordered_json j = {
+        {"model", label},
+        {"backend", s.backend_name()},
+        {"threads", so.threads},
+        {"size", {w, h}},
+        {"padded", {pw, ph}},
+        {"plan_s", plan_s},
+        {"first_run_s", first_s},
+        {"min_s", times.front()},
+        {"median_s", times[times.size() / 2]},
+        {"mean_s", mean},
+        {"device_min_s", device.empty() ? -1.0 : device.front()},
+        {"device_median_s", device.empty() ? -1.0 : device[device.size() / 2]},
+        {"gmac", macs / 1e9},
+        {"planned_peak_mib", plan.planned_peak() / mib},
+        {"peak_rss_mib", peak_rss_bytes() / mib}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("model: %s\nbackend %s, threads %d, %s (runs at %s)\n", label.c_str(),
@@ -113,6 +118,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
     std::printf(
         "plan %.3f s, first run %.3f s, then %d runs: min %.3f s, median %.3f s, mean %.3f s\n",
         plan_s, first_s, runs, times.front(), times[times.size() / 2], mean);
+    if (!device.empty())
+      std::printf("device time (its timestamps): min %.3f s, median %.3f s\n", device.front(),
+                  device[device.size() / 2]);
     std::printf("%.2f GMAC per frame -> %.1f GMAC/s\n", macs / 1e9, macs / 1e9 / times.front());
     std::printf(
         "memory: planned peak %.1f MiB (intermediates and scratch %.1f, weights %.1f + %.1f "

@@ -9,6 +9,7 @@
 // the dispatch. Kernel geometry is specialised (constant_id); sizes and views are push
 // constants, so one pipeline serves every pyramid level.
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
 layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
@@ -23,7 +24,7 @@ layout(constant_id = 7) const uint TN = 4;  // pixels per invocation (4 or 8)
 layout(constant_id = 8) const bool LEAKY = false;
 layout(constant_id = 9) const float ALPHA = 0.0;
 
-const uint BK = 16;
+const uint BK = 16;  // shared memory: at most 16 x (64 + 64) or 16 x (16 + 128) floats, 9 KiB
 const uint BM = 16 * TM;
 const uint BN = 16 * TN;
 const uint KK = KH * KW;
@@ -85,12 +86,12 @@ void main() {
       Bs[k][b_n] = v;
     }
     barrier();
-    for (uint k = 0; k < BK; ++k) {
+    [[unroll]] for (uint k = 0; k < BK; ++k) {
       float a[TM], b[TN];
-      for (uint i = 0; i < TM; ++i) a[i] = As[k][ty + 16 * i];
-      for (uint j = 0; j < TN; ++j) b[j] = Bs[k][tx + 16 * j];
-      for (uint i = 0; i < TM; ++i)
-        for (uint j = 0; j < TN; ++j) acc[i][j] += a[i] * b[j];
+      [[unroll]] for (uint i = 0; i < TM; ++i) a[i] = As[k][ty + 16 * i];
+      [[unroll]] for (uint j = 0; j < TN; ++j) b[j] = Bs[k][tx + 16 * j];
+      [[unroll]] for (uint i = 0; i < TM; ++i)
+        [[unroll]] for (uint j = 0; j < TN; ++j) acc[i][j] += a[i] * b[j];
     }
     barrier();
   }
