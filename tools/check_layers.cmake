@@ -9,7 +9,8 @@
 #   models/film/      FILM's options, graph builder and PyTorch-port weight names
 #   models/import/    TF SavedModel/checkpoint readers and the SavedModel importer (snappy)
 #   engine/app/       images, metrics, evaluation, frame interpolation: above the Session
-#   tools/, tests/, fuzz/  programs: may include anything (tools/ not tests/)
+#   tools/, tests/, fuzz/  programs: may include anything (tools/ not tests/); tools/gpu/ may
+#                     use the vulkan backend directly (it links no other backend)
 cmake_minimum_required(VERSION 3.20)
 if(NOT DEFINED SOURCE_DIR)
   get_filename_component(SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
@@ -29,6 +30,7 @@ set(rules
   "models-film|models/film/.*|graph/,${core_h},engine/io/,models/film/"
   "models-import|models/import/.*|graph/,${core_h},engine/io/,models/film/,models/import/"
   "app|engine/app/.*|graph/,engine/,backends/registry[.]h$"
+  "gpu-check|tools/gpu/.*|graph/,engine/,backends/vulkan/,models/"
   "tools|tools/.*|graph/,engine/,backends/registry[.]h$,models/,tools/"
 )
 
