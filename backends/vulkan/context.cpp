@@ -484,7 +484,7 @@ DeviceBuffer::DeviceBuffer(Context& ctx, size_t bytes, bool staging) : Buffer(by
   auto out_of_memory = [&](VkDeviceSize heap) {
     fail("vulkan: out of device memory: ", ctx.info.name, " could not allocate ", mib(bytes),
          " (its largest memory heap holds ", mib(double(heap)),
-         "); try a smaller size, or --max-memory to process the frame in tiles");
+         "); try a smaller size, another device (film devices) or --backend cpu");
   };
   if (size > largest_heap) out_of_memory(largest_heap);
   VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
