@@ -196,3 +196,32 @@ TEST_CASE("vulkan: with no driver, film says there is no Vulkan device and how t
   CHECK(r.exit_code != 0);
   CHECK(r.output.find("backend 'vulkan' is not available: no Vulkan device") != std::string::npos);
 }
+
+TEST_CASE("vulkan: film devices lists the devices; --device picks one or says which exist" *
+          doctest::skip(!kVulkan)) {
+  auto r = test::run_command(test::film_binary() + " devices --json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.output);
+  REQUIRE(j["vulkan_devices"].size() >= 1);
+  CHECK(j["vulkan_devices"][0]["index"] == 0);
+  CHECK_FALSE(j["vulkan_devices"][0]["name"].get<std::string>().empty());
+  const std::string model = test::source_dir() + "/models/film-default";
+  r = test::run_command(test::film_binary() + " bench " + model +
+                        " --size 64x64 --backend vulkan --device 99");
+  CAPTURE(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("there is no Vulkan device 99; the devices here are:\n  0: ") !=
+        std::string::npos);
+  r = test::run_command(test::film_binary() + " bench " + model + " --size 64x64 --device 0");
+  CAPTURE(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("--device chooses a Vulkan device: it needs --backend vulkan") !=
+        std::string::npos);
+  r = test::run_command(test::film_binary() + " bench " + model +
+                        " --size 64x64 --backend vulkan --device 0 --runs 1 --json");
+  CAPTURE(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto b = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  CHECK(b["backend"] == "vulkan");
+  CHECK(b["device_min_s"].get<double>() > 0);  // the device's own clock was read
+}
