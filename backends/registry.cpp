@@ -1,5 +1,7 @@
 #include "backends/registry.h"
 
+#include <algorithm>
+
 #include "backends/ref/ref_backend.h"
 #include "graph/error.h"
 #ifdef FILM_HAVE_CPU_BACKEND
@@ -28,13 +30,34 @@ std::string vulkan_unavailable_reason() {
 #endif
 }
 
-// "vulkan" -> -1 (the best device), "vulkan:2" -> 2; -2 for anything else.
-int vulkan_device(const std::string& name) {
-  if (name == "vulkan") return -1;
-  if (name.rfind("vulkan:", 0) != 0 || name.size() == 7 || name.size() > 11) return -2;
-  for (size_t i = 7; i < name.size(); ++i)
-    if (name[i] < '0' || name[i] > '9') return -2;
-  return std::stoi(name.substr(7));
+// A vulkan backend spec: "vulkan", then optionally ":N" (device N) and ":fp16" or ":fp32".
+struct VulkanSpec {
+  bool ok = false;
+  int device = -1;  // the best one
+  bool fp16 = false;
+};
+VulkanSpec vulkan_spec(const std::string& name) {
+  VulkanSpec s;
+  if (name != "vulkan" && name.rfind("vulkan:", 0) != 0) return s;
+  size_t at = 6;
+  bool seen_device = false, seen_precision = false;
+  while (at < name.size()) {
+    const size_t next = std::min(name.find(':', at + 1), name.size());
+    const std::string part = name.substr(at + 1, next - at - 1);
+    if (!seen_device && !seen_precision && !part.empty() && part.size() <= 3 &&
+        part.find_first_not_of("0123456789") == std::string::npos) {
+      s.device = std::stoi(part);
+      seen_device = true;
+    } else if (!seen_precision && (part == "fp16" || part == "fp32")) {
+      s.fp16 = part == "fp16";
+      seen_precision = true;
+    } else {
+      return s;
+    }
+    at = next;
+  }
+  s.ok = true;
+  return s;
 }
 
 }  // namespace
@@ -47,8 +70,8 @@ std::vector<BackendInfo> list_backends() {
       {"cpu", "oneDNN primitives (OpenMP threads), channels-last tensors, fused conv + leaky ReLU",
        cpu_why.empty(), cpu_why},
       {"vulkan",
-       "GLSL compute shaders on any Vulkan device (vulkan:N picks device N; film devices lists "
-       "them), tiled implicit-GEMM convolutions, fused leaky ReLU",
+       "GLSL compute shaders on any Vulkan device (vulkan:N picks device N, vulkan:fp16 stores "
+       "activations as half floats; film devices lists them), tiled implicit-GEMM convolutions",
        vulkan_why.empty(), vulkan_why}};
 }
 
@@ -56,7 +79,8 @@ std::vector<VulkanDevice> vulkan_devices() {
 #ifdef FILM_HAVE_VULKAN_BACKEND
   std::vector<VulkanDevice> out;
   for (auto& d : vulkan::list_devices())
-    out.push_back({d.index, d.name, d.type, d.api_version, d.driver, d.software, d.memory_bytes});
+    out.push_back({d.index, d.name, d.type, d.api_version, d.driver, d.software, d.memory_bytes,
+                   d.fp16_storage});
   if (out.empty()) fail(vulkan_unavailable_reason());
   return out;
 #else
@@ -71,11 +95,12 @@ std::unique_ptr<Backend> create_backend(const std::string& name) {
 #ifdef FILM_HAVE_CPU_BACKEND
   if (name == "cpu") return std::make_unique<onednn::CpuBackend>();
 #endif
-  const int device = vulkan_device(name);
+  const VulkanSpec vk = vulkan_spec(name);
 #ifdef FILM_HAVE_VULKAN_BACKEND
-  if (device >= -1) {
+  if (vk.ok) {
     try {
-      return std::make_unique<vulkan::VulkanBackend>(device);
+      return std::make_unique<vulkan::VulkanBackend>(
+          vk.device, vk.fp16 ? vulkan::Precision::fp16 : vulkan::Precision::fp32);
     } catch (const Error& e) {
       fail("backend 'vulkan' is not available: ", e.what());
     }
@@ -86,7 +111,7 @@ std::unique_ptr<Backend> create_backend(const std::string& name) {
     if (b.available) avail += (avail.empty() ? "" : ", ") + b.name;
   if (name == "cpu")
     fail("backend 'cpu' is not available: ", cpu_unavailable_reason(), " (available: ", avail, ")");
-  if (device >= -1)
+  if (vk.ok)
     fail("backend 'vulkan' is not available: ", vulkan_unavailable_reason(), " (available: ", avail,
          ")");
   fail("unknown backend '", name, "' (available: ", avail, ")");

@@ -27,6 +27,7 @@ struct VulkanDevice {
   std::string name, type, api_version, driver;
   bool software = false;
   uint64_t memory_bytes = 0;
+  bool fp16_storage = false;  // can run --precision fp16
 };
 // The Vulkan devices here; film::Error when there is no loader, no driver or no vulkan backend.
 std::vector<VulkanDevice> vulkan_devices();
@@ -36,6 +37,7 @@ std::vector<BackendInfo> list_backends();
 // What the command-line tools use without --backend: "cpu" (oneDNN) when it is available, else
 // "ref".
 std::string default_backend();
+// `name`: "ref", "cpu", or "vulkan" with optional ":N" (device N) and ":fp16" (fp16 storage).
 // Throws film::Error naming the backend and listing the available ones when it cannot be made.
 std::unique_ptr<Backend> create_backend(const std::string& name);
 

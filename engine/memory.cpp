@@ -18,14 +18,19 @@ const char* layout_name(Layout l) {
       return "nChw8c";
     case Layout::nChw16c:
       return "nChw16c";
+    case Layout::nchw_f16:
+      return "nchw-f16";
   }
   return "?";
 }
+
+size_t layout_element_bytes(Layout l) { return l == Layout::nchw_f16 ? 2 : sizeof(float); }
 
 int64_t layout_block(Layout l) {
   switch (l) {
     case Layout::nchw:
     case Layout::nhwc:
+    case Layout::nchw_f16:
       return 1;
     case Layout::nChw8c:
       return 8;
@@ -121,7 +126,8 @@ Region region_of(const TensorView& v, int buffer_id) {
     run *= v.shape[order[--k]];
   int64_t last = 0;  // element index of the last element
   for (size_t d = 0; d < v.shape.size(); ++d) last += (v.shape[d] - 1) * v.strides[d];
-  r.end = v.offset + sizeof(float) * (last + 1);
+  const size_t e = layout_element_bytes(v.layout);
+  r.end = v.offset + e * (last + 1);
   if (k == 0) return r;
   const int64_t period = v.strides[order[k - 1]];
   int64_t expect = period;
@@ -130,9 +136,9 @@ Region region_of(const TensorView& v, int buffer_id) {
     if (v.strides[order[j]] != expect) return r;  // irregular: the bounding range, conservatively
     expect *= v.shape[order[j]];
   }
-  r.period = sizeof(float) * period;
+  r.period = e * period;
   r.lo = 0;
-  r.hi = sizeof(float) * run;
+  r.hi = e * run;
   return r;
 }
 

@@ -1,8 +1,10 @@
 // The memory and layout model every backend shares (docs/architecture.md, "Memory and layouts").
 //
-// - Layout: how a 4-D value's elements are ordered in memory. Plain NCHW and NHWC, and the
-//   channel-blocked nChw8c / nChw16c of oneDNN-style convolutions (channels padded to the block).
-//   Values of other ranks are always row-major (Layout::nchw). Graph inputs and outputs are NCHW.
+// - Layout: how a 4-D value's elements are ordered in memory, and what they are. Plain NCHW and
+//   NHWC, the channel-blocked nChw8c / nChw16c of oneDNN-style convolutions (channels padded to
+//   the block), all float32; and nchw_f16, NCHW of IEEE half floats (the vulkan backend's fp16
+//   precision: a change of element type is a reorder like any other). Values of other ranks are
+//   row-major (Layout::nchw, or nchw_f16). Graph inputs and outputs are NCHW float32.
 // - Buffer: bytes a backend owns. Host memory has an address (host()); device memory has none,
 //   and only the backend's kernels and its upload/download touch it.
 // - TensorView: what a kernel sees of a value: buffer + byte offset + shape + layout + strides.
@@ -24,16 +26,20 @@
 
 namespace film {
 
-enum class Layout : uint8_t { nchw, nhwc, nChw8c, nChw16c };
+enum class Layout : uint8_t { nchw, nhwc, nChw8c, nChw16c, nchw_f16 };
 
 const char* layout_name(Layout l);
+// Bytes per element: 2 for nchw_f16, else 4.
+size_t layout_element_bytes(Layout l);
+// The layouts a value of any rank may have (row-major ones): nchw and nchw_f16.
+inline bool layout_is_row_major(Layout l) { return l == Layout::nchw || l == Layout::nchw_f16; }
 // Channels per block: 1 for the plain layouts.
 int64_t layout_block(Layout l);
 inline bool layout_is_plain(Layout l) { return layout_block(l) == 1; }
 // Elements a value of `shape` occupies in layout `l` (blocked layouts pad channels to the block).
 int64_t layout_elements(const Shape& shape, Layout l);
 inline size_t layout_bytes(const Shape& shape, Layout l) {
-  return sizeof(float) * layout_elements(shape, l);
+  return layout_element_bytes(l) * static_cast<size_t>(layout_elements(shape, l));
 }
 // Element strides of a dense value, per logical dimension (N, C, H, W order for rank 4);
 // plain layouts only (blocked layouts have no per-dimension strides).
@@ -96,7 +102,8 @@ struct TensorView {
   Layout layout = Layout::nchw;
   std::vector<int64_t> strides;  // elements, per logical dimension; empty for blocked layouts
 
-  // The first element's address; film::Error for device memory.
+  // The first element's address; film::Error for device memory (and meaningless for nchw_f16,
+  // which only device backends plan).
   float* data() const;
   // True when the strides are the dense ones for the shape and layout.
   bool dense() const;

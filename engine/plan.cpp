@@ -186,7 +186,7 @@ void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& option
   for (int v : p.inputs) {
     auto given = options.input_layouts.find(p.values[v].name);
     const Layout l = given == options.input_layouts.end() ? Layout::nchw : given->second;
-    if (p.values[v].shape.size() != 4 && l != Layout::nchw)
+    if (p.values[v].shape.size() != 4 && !layout_is_row_major(l))
       fail(p.model_name, ": input '", p.values[v].name, "' of rank ", p.values[v].shape.size(),
            " cannot arrive as ", layout_name(l));
     p.values[v].layout = l;
@@ -205,7 +205,7 @@ void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& option
     for (size_t k = 0; k < s.inputs.size(); ++k) {
       const int v = s.inputs[k];
       const Layout want = np.input_layouts[k];
-      if (p.values[v].shape.size() != 4 && want != Layout::nchw)
+      if (p.values[v].shape.size() != 4 && !layout_is_row_major(want))
         fail("backend '", backend.name(), "' asked for ", layout_name(want), " for the rank-",
              p.values[v].shape.size(), " value '", p.values[v].name, "' of ", s.label);
       if (!copies[v].count(want)) {
@@ -228,7 +228,7 @@ void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& option
     for (size_t k = 0; k < s.outputs.size(); ++k) {
       const int v = s.outputs[k];
       const Layout l = np.output_layouts[k];
-      if (p.values[v].shape.size() != 4 && l != Layout::nchw)
+      if (p.values[v].shape.size() != 4 && !layout_is_row_major(l))
         fail("backend '", backend.name(), "' writes the rank-", p.values[v].shape.size(),
              " value '", p.values[v].name, "' of ", s.label, " as ", layout_name(l));
       if (p.values[v].role == ValueRole::output && l != Layout::nchw &&
@@ -451,7 +451,8 @@ void hazards(ExecutionPlan& p) {
           slot.strides = out.strides;
           const int id = buffer_id_of(p, st.outputs[0]);
           slot.offset = (id == 0 ? p.values[r].arena_offset : 0) +
-                        sizeof(float) * static_cast<size_t>(elements + at * out.strides[axis]);
+                        layout_element_bytes(out.layout) *
+                            static_cast<size_t>(elements + at * out.strides[axis]);
           writes[s].push_back(region_of(slot, id));
         }
         at += shape[axis];
@@ -591,8 +592,8 @@ TensorView view_of(const ExecutionPlan& p, int v, Buffer* arena, const std::vect
   t.strides = val.strides;
   const bool arena_value = buffer_id_of(p, v) == 0;
   t.buffer = arena_value ? arena : own.at(r);
-  t.offset =
-      (arena_value ? p.values[r].arena_offset : 0) + sizeof(float) * static_cast<size_t>(elements);
+  t.offset = (arena_value ? p.values[r].arena_offset : 0) +
+             layout_element_bytes(val.layout) * static_cast<size_t>(elements);
   return t;
 }
 
@@ -612,8 +613,8 @@ Region region_of_value(const ExecutionPlan& p, int v) {
   t.shape = val.shape;
   t.layout = val.layout;
   t.strides = val.strides;
-  t.offset =
-      (id == 0 ? p.values[r].arena_offset : 0) + sizeof(float) * static_cast<size_t>(elements);
+  t.offset = (id == 0 ? p.values[r].arena_offset : 0) +
+             layout_element_bytes(val.layout) * static_cast<size_t>(elements);
   return region_of(t, id);
 }
 

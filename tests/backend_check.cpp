@@ -70,12 +70,13 @@ Compared compare(const Tensor& got, const Tensor& ref, Tolerance tol) {
 TensorView view_in(Buffer* buf, int64_t at, const Shape& shape, Layout l,
                    std::vector<int64_t> strides = {}) {
   if (strides.empty() && layout_is_plain(l)) strides = dense_strides(shape, l);
-  return {buf, sizeof(float) * static_cast<size_t>(at), shape, l, strides};
+  return {buf, layout_element_bytes(l) * static_cast<size_t>(at), shape, l, strides};
 }
 
-// `t` (NCHW) written through view `v` into `data`, the host copy of v's buffer.
+// `t` (NCHW) written through view `v` into `data`, the host copy of v's buffer (one float per
+// element, whatever the layout's element type).
 void scatter(const Tensor& t, const TensorView& v, float* data) {
-  data += v.offset / sizeof(float);
+  data += v.offset / layout_element_bytes(v.layout);
   const Shape& s = t.shape();
   if (s.size() != 4) {
     std::memcpy(data, t.data(), sizeof(float) * t.size());
@@ -90,7 +91,7 @@ void scatter(const Tensor& t, const TensorView& v, float* data) {
 
 // The NCHW tensor that view `v` shows of `data`, the host copy of v's buffer.
 Tensor gather(const TensorView& v, const float* data) {
-  data += v.offset / sizeof(float);
+  data += v.offset / layout_element_bytes(v.layout);
   Tensor t = Tensor::zeros(v.shape);
   const Shape& s = v.shape;
   if (s.size() != 4) {
@@ -103,6 +104,58 @@ Tensor gather(const TensorView& v, const float* data) {
         for (int64_t w = 0; w < s[3]; ++w)
           t.data()[((n * s[1] + c) * s[2] + h) * s[3] + w] = data[v.index(n, c, h, w)];
   return t;
+}
+
+// IEEE half floats (round to nearest even), for values in the nchw_f16 layout.
+uint16_t to_half(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const uint32_t sign = (x >> 16) & 0x8000;
+  uint32_t mant = x & 0x7fffff;
+  const int exp = (x >> 23) & 0xff;
+  if (exp == 255) return static_cast<uint16_t>(sign | 0x7c00 | (mant ? 0x200 : 0));
+  const int e = exp - 127 + 15;
+  if (e >= 31) return static_cast<uint16_t>(sign | 0x7c00);
+  if (e <= 0) {
+    if (e < -10) return static_cast<uint16_t>(sign);
+    mant |= 0x800000;
+    const int shift = 14 - e;
+    uint32_t h = mant >> shift;
+    const uint32_t rem = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+    if (rem > mid || (rem == mid && (h & 1))) ++h;
+    return static_cast<uint16_t>(sign | h);
+  }
+  uint32_t h = (static_cast<uint32_t>(e) << 10) | (mant >> 13);
+  const uint32_t rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem == 0x1000 && (h & 1))) ++h;  // a carry rounds up the exponent
+  return static_cast<uint16_t>(sign | h);
+}
+float from_half(uint16_t h) {
+  const uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  float f = exp == 0    ? std::ldexp(static_cast<float>(mant), -24)
+            : exp == 31 ? (mant ? NAN : INFINITY)
+                        : std::ldexp(static_cast<float>(mant | 0x400), static_cast<int>(exp) - 25);
+  return (h & 0x8000) ? -f : f;
+}
+
+// Copies between host floats and a backend buffer holding `l`'s element type.
+void upload_as(Backend& b, const std::vector<float>& data, Layout l, Buffer& dst) {
+  if (l != Layout::nchw_f16) {
+    b.upload(data.data(), dst, 0, sizeof(float) * data.size());
+    return;
+  }
+  std::vector<uint16_t> h(data.size());
+  for (size_t i = 0; i < data.size(); ++i) h[i] = to_half(data[i]);
+  b.upload(h.data(), dst, 0, 2 * h.size());
+}
+void download_as(Backend& b, const Buffer& src, Layout l, std::vector<float>& data) {
+  if (l != Layout::nchw_f16) {
+    b.download(src, 0, sizeof(float) * data.size(), data.data());
+    return;
+  }
+  std::vector<uint16_t> h(data.size());
+  b.download(src, 0, 2 * h.size(), h.data());
+  for (size_t i = 0; i < data.size(); ++i) data[i] = from_half(h[i]);
 }
 
 void run_kernel(Backend& b, const KernelDesc& d, const KernelArgs& args) {
@@ -152,6 +205,20 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
   }
   const Shape& out_shape = d.output_shapes[0];
 
+  auto b = create_backend(backend);
+  REQUIRE(b->unsupported_reason(d) == "");
+  const NodePlan np = b->plan_node(d, std::vector<Layout>(in.size(), Layout::nchw));
+  d.input_layouts = np.input_layouts;
+  d.output_layouts = np.output_layouts;
+  d.scratch_bytes = np.scratch_bytes;
+  d.in_place = c.in_place;
+  // Inputs the backend reads as half floats are rounded to them for ref too, so the comparison
+  // measures the kernel, not the rounding of its inputs.
+  for (size_t i = 0; i < in.size(); ++i)
+    if (np.input_layouts[i] == Layout::nchw_f16)
+      for (int64_t k = 0; k < in[i].size(); ++k)
+        in[i].data()[k] = from_half(to_half(in[i].data()[k]));
+
   // ref, in NCHW, on host memory.
   Tensor ref = Tensor::zeros(out_shape);
   {
@@ -173,17 +240,10 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
     run_kernel(*rb, rd, args);
   }
 
-  auto b = create_backend(backend);
-  REQUIRE(b->unsupported_reason(d) == "");
-  const NodePlan np = b->plan_node(d, std::vector<Layout>(in.size(), Layout::nchw));
-  d.input_layouts = np.input_layouts;
-  d.output_layouts = np.output_layouts;
-  d.scratch_bytes = np.scratch_bytes;
-  d.in_place = c.in_place;
   const Layout out_layout = np.output_layouts[0];
   const Tolerance tol = tolerance(c.op);
   INFO("backend ", backend, ", case: ", describe(c), " -> ", shape_str(out_shape), " in ",
-       layout_name(out_layout), ", seed ", seed);
+       std::string(layout_name(out_layout)), ", seed ", seed);
   INFO("tolerance: atol ", tol.atol, " rtol ", tol.rtol);
 
   // The kernel's output (NCHW) from a run whose output is `out_rel` (a slot or dense, its
@@ -196,16 +256,16 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
       std::vector<float> data(layout_elements(in[i].shape(), l), 0.0f);
       const TensorView rel = view_in(nullptr, 0, in[i].shape(), l);
       scatter(in[i], rel, data.data());
-      keep.push_back(b->allocate(sizeof(float) * data.size()));
-      b->upload(data.data(), *keep.back(), 0, sizeof(float) * data.size());
+      keep.push_back(b->allocate(layout_bytes(in[i].shape(), l)));
+      upload_as(*b, data, l, *keep.back());
       TensorView v = rel;
       v.buffer = keep.back().get();
       args.inputs.push_back(v);
     }
     if (c.in_place) scatter(in[0], out_rel, host.data());
-    keep.push_back(b->allocate(sizeof(float) * host.size()));
+    keep.push_back(b->allocate(layout_element_bytes(out_layout) * host.size()));
     Buffer* out_buf = keep.back().get();
-    b->upload(host.data(), *out_buf, 0, sizeof(float) * host.size());
+    upload_as(*b, host, out_layout, *out_buf);
     TensorView out = out_rel;
     out.buffer = out_buf;
     args.outputs.push_back(out);
@@ -220,11 +280,11 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
                              ? std::vector<int64_t>{}
                              : out_rel.strides};
     run_kernel(*b, cd, args);
-    b->download(*out_buf, 0, sizeof(float) * host.size(), host.data());
+    download_as(*b, *out_buf, out_layout, host);
     return gather(out_rel, host.data());
   };
 
-  constexpr float kSentinel = -1234.5678f;
+  constexpr float kSentinel = -1234.0f;  // exact in half floats too
   const int64_t guard = 64;
   std::vector<float> buf(layout_elements(out_shape, out_layout) + 2 * guard, kSentinel);
   const Tensor got = run(buf, view_in(nullptr, guard, out_shape, out_layout));
@@ -277,7 +337,7 @@ OpCase conv(Shape src, int64_t out, int k, json p, json extra = json::object()) 
 
 double check_op_cases(const std::string& backend, const std::vector<OpCase>& cases,
                       Tolerance (*tolerance)(const std::string& op)) {
-  REQUIRE_MESSAGE(backend_available(backend), "the ", backend,
+  REQUIRE_MESSAGE(backend_available(backend.substr(0, backend.find(':'))), "the ", backend,
                   " backend is unavailable (this case should have been skipped)");
   double worst = 0;
   uint32_t seed = 100;

@@ -42,6 +42,20 @@ double check_all(const std::vector<test::OpCase>& cases) {
   return test::check_op_cases("vulkan", cases, tolerance_for);
 }
 
+// fp16: activations are stored as half floats (inputs rounded to half for ref too, by the shared
+// check) and computed in float32, so the error is the output's rounding to half, at most half a
+// unit in the last place, 2^-11 relative (4.9e-4), plus the float32 error above; 1e-3 relative
+// holds that with margin while a wrong tap or element type (errors of 0.1 and more) fails.
+// NaN and infinity pass through as themselves.
+Tolerance tolerance_fp16(const std::string& op) {
+  const Tolerance t = tolerance_for(op);
+  return {t.atol + 1e-4, 1e-3};
+}
+
+double check_all_fp16(const std::vector<test::OpCase>& cases) {
+  return test::check_op_cases("vulkan:fp16", cases, tolerance_fp16);
+}
+
 // Runs `f` with the environment variable `name` set to `value`, restoring it afterwards.
 template <class F>
 void with_env(const char* name, const char* value, F&& f) {
@@ -102,6 +116,16 @@ TEST_CASE("vulkan concat and slice match ref on every axis, exactly" * doctest::
   for (auto& cases : test::concat_slice_cases()) CHECK(check_all(cases) == 0);
 }
 
+TEST_CASE("vulkan fp16 (half-float storage): every op matches ref within half-float rounding" *
+          doctest::skip(!kVulkan)) {
+  check_all_fp16(test::conv2d_cases());
+  for (auto& cases : test::eltwise_cases()) check_all_fp16(cases);
+  check_all_fp16(test::avg_pool2d_cases());
+  check_all_fp16(test::resize_cases());
+  check_all_fp16(test::warp_cases());
+  for (auto& cases : test::concat_slice_cases()) CHECK(check_all_fp16(cases) == 0);
+}
+
 TEST_CASE("vulkan: repeated runs are bit-identical, through staging too, and match ref" *
           doctest::skip(!kVulkan)) {
   auto m = test::port_fixture_model("b");
@@ -126,7 +150,7 @@ TEST_CASE("vulkan: repeated runs are bit-identical, through staging too, and mat
   });
 }
 
-TEST_CASE("vulkan: FILM with the released options runs end to end and matches the cpu backend" *
+TEST_CASE("vulkan: FILM with the released options runs end to end, in fp32 and fp16, as on cpu" *
           doctest::skip(!test::backend_available("vulkan") || !test::backend_available("cpu"))) {
   // The released "Style" network (34 M parameters, 7 pyramid levels, random weights) at the
   // smallest size it takes, 64x64.
@@ -142,6 +166,11 @@ TEST_CASE("vulkan: FILM with the released options runs end to end and matches th
   const double err = test::max_abs_diff(gpu, cpu);
   MESSAGE("released FILM 64x64, vulkan vs cpu: max abs difference ", err);
   CHECK(err <= 1e-4);
+  // fp16 storage: within one 8-bit step of the float32 result.
+  const Tensor half = Session(m, create_backend("vulkan:fp16"), {}).run(in).at("image");
+  const double err16 = test::max_abs_diff(half, cpu);
+  MESSAGE("released FILM 64x64, vulkan fp16 vs cpu: max abs difference ", err16);
+  CHECK(err16 <= 4e-3);
 }
 
 TEST_CASE("vulkan: device memory is touched only by the plan's copies; barriers are the plan's" *
@@ -197,7 +226,7 @@ TEST_CASE("vulkan: with no driver, film says there is no Vulkan device and how t
   CHECK(r.output.find("backend 'vulkan' is not available: no Vulkan device") != std::string::npos);
 }
 
-TEST_CASE("vulkan: film devices lists the devices; --device picks one or says which exist" *
+TEST_CASE("vulkan: film devices lists the devices; --device and --precision are checked" *
           doctest::skip(!kVulkan)) {
   auto r = test::run_command(test::film_binary() + " devices --json");
   REQUIRE(r.exit_code == 0);
@@ -217,8 +246,17 @@ TEST_CASE("vulkan: film devices lists the devices; --device picks one or says wh
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("--device chooses a Vulkan device: it needs --backend vulkan") !=
         std::string::npos);
+  r = test::run_command(test::film_binary() + " bench " + model + " --size 64x64 --precision fp16");
+  CAPTURE(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("--precision fp16 runs on the vulkan backend") != std::string::npos);
   r = test::run_command(test::film_binary() + " bench " + model +
-                        " --size 64x64 --backend vulkan --device 0 --runs 1 --json");
+                        " --size 64x64 --backend vulkan --precision fp8");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("--precision takes fp32 or fp16, got 'fp8'") != std::string::npos);
+  r = test::run_command(
+      test::film_binary() + " bench " + model +
+      " --size 64x64 --backend vulkan --device 0 --precision fp16 --runs 1 --json");
   CAPTURE(r.output);
   REQUIRE(r.exit_code == 0);
   const auto b = nlohmann::json::parse(r.output.substr(r.output.find('{')));

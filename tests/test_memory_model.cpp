@@ -364,6 +364,29 @@ TEST_CASE("a planted missing barrier is caught: steps of the merged epoch collid
   (void)want;
 }
 
+TEST_CASE("half-float values (nchw_f16) take 2 bytes an element in sizes, offsets and regions") {
+  const Shape s = {2, 3, 4, 5};
+  CHECK(layout_bytes(s, Layout::nchw_f16) == 2 * 120);
+  CHECK(layout_bytes(s, Layout::nchw) == 4 * 120);
+  CHECK(layout_is_row_major(Layout::nchw_f16));
+  CHECK(dense_strides(s, Layout::nchw_f16) == dense_strides(s, Layout::nchw));
+  // Channel slot [1, 3) of the 3-channel value at byte 100: each image's two channels are one
+  // run of 40 elements (80 bytes), every 60 elements (120 bytes).
+  TensorView v{
+      nullptr, 100 + 2 * 20, {2, 2, 4, 5}, Layout::nchw_f16, dense_strides(s, Layout::nchw_f16)};
+  const Region r = region_of(v, 0);
+  CHECK(r.begin == 140);
+  CHECK(r.end == 140 + 2 * (60 + 40));
+  CHECK(r.period == 120);
+  CHECK(r.hi == 80);
+  // Channel 0 of the same value does not overlap it; channel 2 does.
+  TensorView c0{nullptr, 100, {2, 1, 4, 5}, Layout::nchw_f16, dense_strides(s, Layout::nchw_f16)};
+  TensorView c2{
+      nullptr, 100 + 2 * 40, {2, 1, 4, 5}, Layout::nchw_f16, dense_strides(s, Layout::nchw_f16)};
+  CHECK(!overlap(region_of(c0, 0), r));
+  CHECK(overlap(region_of(c2, 0), r));
+}
+
 TEST_CASE("regions: strided channel slots of one value overlap only where their channels do") {
   // A channels-last value of 10 channels, 4 pixels; slots [0,3), [3,7), [7,10) as views.
   const Shape wide = {1, 10, 2, 2};

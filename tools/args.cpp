@@ -164,6 +164,13 @@ std::string backend_option(const Args& a) {
                  backend, ")");
     backend += ":" + std::to_string(device);
   }
+  if (auto p = a.get("--precision")) {
+    if (*p != "fp32" && *p != "fp16") usage_fail("--precision takes fp32 or fp16, got '", *p, "'");
+    if (*p == "fp16" && backend.rfind("vulkan", 0) != 0)
+      usage_fail("--precision fp16 runs on the vulkan backend (--backend vulkan); the ", backend,
+                 " backend computes in fp32");
+    if (*p == "fp16") backend += ":fp16";
+  }
   return backend;
 }
 

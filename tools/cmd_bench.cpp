@@ -27,13 +27,13 @@ double now() {
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& argv) {
-  Args a(argv, {"--options", "--size", "--backend", "--device", "--threads", "--runs"},
+  Args a(argv, {"--options", "--size", "--backend", "--device", "--precision", "--threads", "--runs"},
          {"--help", "--released", "--json", "--profile"}, "bench");
   const bool have_source = a.positional().size() == 1 || a.get("--options") || a.flag("--released");
   if (a.flag("--help") || !have_source) {
     std::fputs(
         "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size WxH] "
-        "[--backend cpu|vulkan|ref] [--device N]\n"
+        "[--backend cpu|vulkan|ref] [--device N] [--precision fp32|fp16]\n"
         "                  [--threads N] [--runs 3] [--profile] [--json]\n"
         "Times one frame (two inputs -> middle) at WxH (default 256x256; padded like "
         "'interpolate'),\n"

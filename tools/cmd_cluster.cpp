@@ -82,7 +82,7 @@ const char* kHelp =
 // film video's options that a run passes through to every piece.
 const std::vector<std::string> kVideoValued = {
     "--factor",    "--fps",   "--input-fps", "--codec",     "--quality",
-    "--pix-fmt",   "--model", "--backend",   "--device",    "--threads",   "--padding",
+    "--pix-fmt",   "--model", "--backend",   "--device", "--precision",    "--threads",   "--padding",
     "--scene-cut", "--held",  "--chunk",     "--max-memory"};
 const std::vector<std::string> kVideoFlags = {"--reuse"};
 

@@ -38,6 +38,7 @@ int cmd_devices(const std::vector<std::string>& argv) {
                                      {"name", d.name},
                                      {"type", d.type},
                                      {"software", d.software},
+                                     {"fp16", d.fp16_storage},
                                      {"api_version", d.api_version},
                                      {"memory_mib", d.memory_bytes >> 20}});
     if (!why.empty()) j["vulkan_error"] = why;
@@ -49,9 +50,10 @@ int cmd_devices(const std::vector<std::string>& argv) {
                   b.available ? "available" : ("unavailable: " + b.why_unavailable).c_str());
     if (!devices.empty()) std::printf("Vulkan devices (--backend vulkan --device N):\n");
     for (auto& d : devices)
-      std::printf("  %d: %s (%s%s), Vulkan %s, %llu MiB\n", d.index, d.name.c_str(), d.type.c_str(),
-                  d.software ? ": slow, for tests" : "", d.api_version.c_str(),
-                  static_cast<unsigned long long>(d.memory_bytes >> 20));
+      std::printf("  %d: %s (%s%s), Vulkan %s, %llu MiB, fp16 %s\n", d.index, d.name.c_str(),
+                  d.type.c_str(), d.software ? ": slow, for tests" : "", d.api_version.c_str(),
+                  static_cast<unsigned long long>(d.memory_bytes >> 20),
+                  d.fp16_storage ? "yes" : "no (--precision fp32 only)");
   }
   if (!why.empty()) fail(why);
   return 0;

@@ -15,12 +15,12 @@
 namespace film::cli {
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args a(argv, {"--inputs", "--outputs", "--backend", "--device", "--threads"},
+  Args a(argv, {"--inputs", "--outputs", "--backend", "--device", "--precision", "--threads"},
          {"--aux", "--help", "--no-reuse", "--force"}, "run");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film run MODEL_DIR --inputs IN.safetensors --outputs OUT.safetensors\n"
-        "                [--backend cpu|vulkan|ref] [--device N] [--threads N] [--aux] [--no-reuse] [--force]\n"
+        "                [--backend cpu|vulkan|ref] [--device N] [--precision fp32|fp16] [--threads N] [--aux] [--no-reuse] [--force]\n"
         "Runs the graph on the NCHW float32 tensors of IN (x0, x1 for FILM) and writes its "
         "outputs\n"
         "(image; with --aux also every flow and residual flow pyramid level). An existing OUT is\n"

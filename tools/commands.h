@@ -76,7 +76,8 @@ std::pair<int64_t, int64_t> parse_size(const std::string& text, const char* opti
 // --padding replicate|zeros (FrameInterpolator's Padding).
 int parse_padding(const std::string& text);  // 0 replicate, 1 zeros
 // The backend the options name: --backend (default: default_backend()), with --device N
-// choosing the Vulkan device ("vulkan:N"; a UsageError with another backend).
+// choosing the Vulkan device ("vulkan:N") and --precision fp16 its half-float storage
+// ("vulkan[:N]:fp16"); a UsageError with another backend.
 std::string backend_option(const Args& a);
 // "WIDTHxHEIGHT" for messages.
 std::string size_str(int64_t height, int64_t width);

@@ -9,7 +9,7 @@
 #   tools/gpu_check.sh run [OUT]     there, from the repository root with .gpu/vulkan carried:
 #                                    the FILM-port golden fixtures on the GPU through Vulkan, then
 #                                    FILM "Style" (released options, random weights) at 1920x1088:
-#                                    film's vulkan fp32 beside PyTorch CUDA fp32 and fp16
+#                                    film's vulkan fp32 and fp16 beside PyTorch CUDA fp32 and fp16
 #                                    (tools/bench_torch.py), one table; JSON lines into OUT
 #
 # With the device tool: run `tools/gpu_check.sh pack` here, then
@@ -45,8 +45,9 @@ run)
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
   loader=$(ls "$pack"/ld-linux* | head -1)
   start=$(date +%s)
+  status=0
   "$loader" --library-path "$pack" "$pack/film_gpu_check" . --size 1920x1088 --runs 5 \
-    | tee "$out/vulkan.json"
+    | tee "$out/vulkan.json" || status=1
   py=/usr/bin/python3; command -v "$py" >/dev/null || py=python3
   for half in "" "--half"; do
     "$py" tools/bench_torch.py --released --size 1920x1088 --runs 5 --device cuda $half \
@@ -56,13 +57,17 @@ run)
 import json, sys
 out = sys.argv[1]
 v = json.load(open(out + "/vulkan.json"))
-rows = [("film vulkan fp32 (wall)", v["bench"]["min_s"], v["bench"]["median_s"]),
-        ("film vulkan fp32 (device time)", v["bench"]["device_min_s"], v["bench"]["device_median_s"]),
-        ("film vulkan fp16", None, None)]
+rows = []
+for b in v["bench"]:
+    if "error" in b:
+        rows.append((b["impl"] + ": " + b["error"][:60], None, None))
+        continue
+    rows.append((b["impl"] + " (wall)", b["min_s"], b["median_s"]))
+    rows.append((b["impl"] + " (device time)", b["device_min_s"], b["device_median_s"]))
 for line in open(out + "/torch.jsonl"):
     t = json.loads(line)
     rows.append((t["impl"], t.get("min_s"), t.get("median_s")))
-print("\nFILM 'Style' (released options), 1920x1088, device:", v["bench"]["device"])
+print(f"\nFILM 'Style' (released options), {v['bench'][0].get('size')}, device:", v["bench"][0].get("device"))
 for f in v["fixtures"]:
     print(f"  fixture {f['fixture']}: image max err {f['image_max_err']:.2e}, flows {f['flow_max_err']:.2e}:",
           "PASS" if f["pass"] else "FAIL")
@@ -70,12 +75,13 @@ base = next((r[1] for r in rows if r[0].endswith("cuda fp32") and r[1]), None)
 print(f"{'implementation':40} {'min s':>8} {'median s':>9} {'vs torch fp32':>14}")
 for name, mn, md in rows:
     if mn is None:
-        print(f"{name:40} {'(not implemented)':>18}")
+        print(f"{name}")
         continue
     ratio = f"{base / mn:.2f}x" if base else "-"
     print(f"{name:40} {mn:8.3f} {md:9.3f} {ratio:>14}")
 PY
   echo "gpu_check: $(( $(date +%s) - start )) s"
+  exit $status
   ;;
 *)
   echo "usage: tools/gpu_check.sh pack | run [OUT]" >&2

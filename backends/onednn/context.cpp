@@ -42,6 +42,8 @@ dnnl::memory::desc desc_of(const Shape& shape, Layout layout, const std::vector<
     case Layout::nchw:
     case Layout::nhwc:
       break;
+    case Layout::nchw_f16:
+      fail("internal: the cpu backend was given a float16 value");
   }
   const std::vector<int64_t> s = strides.empty() ? dense_strides(shape, layout) : strides;
   return dnnl::memory::desc(dims, f32, dnnl::memory::dims(s.begin(), s.end()));

@@ -15,44 +15,78 @@
 namespace film::vulkan {
 namespace {
 
-// The shaders, compiled by glslc at build time (CMakeLists.txt) and embedded as SPIR-V words.
-const uint32_t kConv2d[] = {
+// The shaders, compiled by glslc at build time (CMakeLists.txt) and embedded as SPIR-V words, in
+// their element-type variants.
+const uint32_t k_conv2d[] = {
 #include "backends/vulkan/shaders/conv2d.spv.inc"
 };
-const uint32_t kConv2dNaive[] = {
+const uint32_t k_conv2d_f16[] = {
+#include "backends/vulkan/shaders/conv2d_f16.spv.inc"
+};
+const uint32_t k_conv2d_naive[] = {
 #include "backends/vulkan/shaders/conv2d_naive.spv.inc"
 };
-const uint32_t kEltwise[] = {
+const uint32_t k_conv2d_naive_f16[] = {
+#include "backends/vulkan/shaders/conv2d_naive_f16.spv.inc"
+};
+const uint32_t k_eltwise[] = {
 #include "backends/vulkan/shaders/eltwise.spv.inc"
 };
-const uint32_t kAvgPool2d[] = {
+const uint32_t k_eltwise_f16[] = {
+#include "backends/vulkan/shaders/eltwise_f16.spv.inc"
+};
+const uint32_t k_eltwise_f16_f32[] = {
+#include "backends/vulkan/shaders/eltwise_f16_f32.spv.inc"
+};
+const uint32_t k_eltwise_f32_f16[] = {
+#include "backends/vulkan/shaders/eltwise_f32_f16.spv.inc"
+};
+const uint32_t k_avg_pool2d[] = {
 #include "backends/vulkan/shaders/avg_pool2d.spv.inc"
 };
-const uint32_t kResize[] = {
+const uint32_t k_avg_pool2d_f16[] = {
+#include "backends/vulkan/shaders/avg_pool2d_f16.spv.inc"
+};
+const uint32_t k_resize[] = {
 #include "backends/vulkan/shaders/resize.spv.inc"
 };
-const uint32_t kWarp[] = {
+const uint32_t k_resize_f16[] = {
+#include "backends/vulkan/shaders/resize_f16.spv.inc"
+};
+const uint32_t k_warp[] = {
 #include "backends/vulkan/shaders/warp.spv.inc"
+};
+const uint32_t k_warp_f16[] = {
+#include "backends/vulkan/shaders/warp_f16.spv.inc"
 };
 
 struct Code {
   const uint32_t* words;
   size_t bytes;
 };
-Code code_of(Shader s) {
+template <size_t N>
+Code code(const uint32_t (&w)[N]) {
+  return {w, sizeof w};
+}
+Code code_of(Shader s, Variant v) {
+  const bool f16 = v == Variant::f16;
+  if (v == Variant::f16_to_f32 || v == Variant::f32_to_f16) {
+    if (s != Shader::eltwise) fail("internal: a mixed-type variant of a shader other than eltwise");
+    return v == Variant::f16_to_f32 ? code(k_eltwise_f16_f32) : code(k_eltwise_f32_f16);
+  }
   switch (s) {
     case Shader::conv2d:
-      return {kConv2d, sizeof kConv2d};
+      return f16 ? code(k_conv2d_f16) : code(k_conv2d);
     case Shader::conv2d_naive:
-      return {kConv2dNaive, sizeof kConv2dNaive};
+      return f16 ? code(k_conv2d_naive_f16) : code(k_conv2d_naive);
     case Shader::eltwise:
-      return {kEltwise, sizeof kEltwise};
+      return f16 ? code(k_eltwise_f16) : code(k_eltwise);
     case Shader::avg_pool2d:
-      return {kAvgPool2d, sizeof kAvgPool2d};
+      return f16 ? code(k_avg_pool2d_f16) : code(k_avg_pool2d);
     case Shader::resize:
-      return {kResize, sizeof kResize};
+      return f16 ? code(k_resize_f16) : code(k_resize);
     case Shader::warp:
-      return {kWarp, sizeof kWarp};
+      return f16 ? code(k_warp_f16) : code(k_warp);
   }
   fail("internal: unknown vulkan shader");
 }
@@ -147,6 +181,14 @@ DeviceInfo describe(VkPhysicalDevice d, int index) {
   for (uint32_t h = 0; h < m.memoryHeapCount; ++h)
     if (m.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
       i.memory_bytes = std::max<uint64_t>(i.memory_bytes, m.memoryHeaps[h].size);
+  if (p.apiVersion >= VK_API_VERSION_1_1) {
+    VkPhysicalDevice16BitStorageFeatures s16{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+    VkPhysicalDeviceFeatures2 f2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    f2.pNext = &s16;
+    vkGetPhysicalDeviceFeatures2(d, &f2);
+    i.fp16_storage = s16.storageBuffer16BitAccess == VK_TRUE;
+  }
   return i;
 }
 
@@ -241,7 +283,7 @@ std::string unavailable_reason() {
   }
 }
 
-Context::Context(int device_index) {
+Context::Context(int device_index, bool fp16) {
   force_staging =
       std::getenv("FILM_VULKAN_STAGING") && std::string(std::getenv("FILM_VULKAN_STAGING")) == "1";
   naive_conv = std::getenv("FILM_VULKAN_NAIVE_CONV") &&
@@ -285,6 +327,16 @@ Context::Context(int device_index) {
     q.queueCount = 1;
     q.pQueuePriorities = &priority;
     VkDeviceCreateInfo dc{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    VkPhysicalDevice16BitStorageFeatures s16{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+    if (fp16) {
+      if (!info.fp16_storage)
+        fail("Vulkan device ", chosen, " (", info.name,
+             ") has no 16-bit storage (storageBuffer16BitAccess), which --precision fp16 needs; "
+             "use --precision fp32");
+      s16.storageBuffer16BitAccess = VK_TRUE;
+      dc.pNext = &s16;
+    }
     dc.queueCreateInfoCount = 1;
     dc.pQueueCreateInfos = &q;
     check(vkCreateDevice(physical, &dc, nullptr, &device), "vkCreateDevice");
@@ -365,10 +417,11 @@ Context::~Context() {
   if (instance) vkDestroyInstance(instance, nullptr);
 }
 
-const Pipeline& Context::pipeline(Shader shader, const std::vector<uint32_t>& spec,
+const Pipeline& Context::pipeline(Shader shader, Variant variant, const std::vector<uint32_t>& spec,
                                   uint32_t bindings) {
   std::lock_guard<std::mutex> lock(mutex);
-  auto key = std::make_pair(static_cast<int>(shader), spec);
+  const auto which = std::make_pair(static_cast<int>(shader), static_cast<int>(variant));
+  auto key = std::make_pair(which, spec);
   if (auto it = pipelines_.find(key); it != pipelines_.end()) return it->second;
 
   auto& layout = layouts_[bindings];
@@ -393,9 +446,9 @@ const Pipeline& Context::pipeline(Shader shader, const std::vector<uint32_t>& sp
     pl.pPushConstantRanges = &range;
     check(vkCreatePipelineLayout(device, &pl, nullptr, &layout.second), "vkCreatePipelineLayout");
   }
-  VkShaderModule& module = modules_[static_cast<int>(shader)];
+  VkShaderModule& module = modules_[which];
   if (!module) {
-    const Code c = code_of(shader);
+    const Code c = code_of(shader, variant);
     VkShaderModuleCreateInfo mi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
     mi.codeSize = c.bytes;
     mi.pCode = c.words;

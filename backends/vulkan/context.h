@@ -30,6 +30,7 @@ struct DeviceInfo {
   std::string api_version;
   std::string driver;
   uint64_t memory_bytes = 0;  // the largest device-local heap
+  bool fp16_storage = false;  // storageBuffer16BitAccess: what --precision fp16 needs
 };
 
 // Every Vulkan device the loader finds (empty when there is none; film::Error when there is no
@@ -39,6 +40,9 @@ std::vector<DeviceInfo> list_devices();
 std::string unavailable_reason();
 
 enum class Shader { conv2d, conv2d_naive, eltwise, avg_pool2d, resize, warp };
+// Element types of a shader's activation inputs and output (shaders/common.glsl); the two mixed
+// ones exist for the copy shader (eltwise) only.
+enum class Variant { f32, f16, f16_to_f32, f32_to_f16 };
 
 struct Pipeline {
   VkPipeline pipeline = VK_NULL_HANDLE;
@@ -67,14 +71,15 @@ class DeviceBuffer : public Buffer {
 
 struct Context {
   // `device`: an index from list_devices(), or -1 for the best one (a discrete GPU before an
-  // integrated one before a software device).
-  explicit Context(int device);
+  // integrated one before a software device). `fp16`: enable 16-bit storage (film::Error naming
+  // the device when it has none).
+  Context(int device, bool fp16);
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
-  const Pipeline& pipeline(Shader shader, const std::vector<uint32_t>& specialization,
-                           uint32_t bindings);
+  const Pipeline& pipeline(Shader shader, Variant variant,
+                           const std::vector<uint32_t>& specialization, uint32_t bindings);
   // Records a one-off command buffer with `record` and runs it to completion (copies through
   // staging).
   void run_now(const std::function<void(VkCommandBuffer)>& record);
@@ -104,8 +109,8 @@ struct Context {
   std::string cache_path_;
   VkPipelineCache cache_ = VK_NULL_HANDLE;
   std::map<uint32_t, std::pair<VkDescriptorSetLayout, VkPipelineLayout>> layouts_;
-  std::map<std::pair<int, std::vector<uint32_t>>, Pipeline> pipelines_;
-  std::map<int, VkShaderModule> modules_;
+  std::map<std::pair<std::pair<int, int>, std::vector<uint32_t>>, Pipeline> pipelines_;
+  std::map<std::pair<int, int>, VkShaderModule> modules_;
   void save_cache();
 };
 

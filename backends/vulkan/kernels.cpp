@@ -51,10 +51,11 @@ Bound bind(const Context& ctx, const TensorView& v, const std::string& node, int
     if (s[d] == 0) extent = 0;
     if (extent) extent += (s[d] - 1) * st[d];
   }
-  const size_t begin = v.offset + 4 * static_cast<size_t>(shift);
+  const size_t e = layout_element_bytes(v.layout);
+  const size_t begin = v.offset + e * static_cast<size_t>(shift);
   const size_t align = std::max<size_t>(4, ctx.props.limits.minStorageBufferOffsetAlignment);
   const size_t at = begin / align * align;
-  const size_t end = std::max<size_t>(begin + 4 * static_cast<size_t>(extent), at + 4);
+  const size_t end = std::max<size_t>(begin + e * static_cast<size_t>(extent), at + e);
   if (end > b->size())
     fail("internal: node '", node, "': a view of ", shape_str(v.shape), " reaches byte ", end,
          " of a buffer of ", b->size());
@@ -64,10 +65,23 @@ Bound bind(const Context& ctx, const TensorView& v, const std::string& node, int
          ctx.props.limits.maxStorageBufferRange >> 20, " MiB); try a smaller size");
   Bound r;
   r.binding = {b->handle(), at, end - at};
-  r.view = {static_cast<uint32_t>((begin - at) / 4), static_cast<uint32_t>(st[0]),
+  r.view = {static_cast<uint32_t>((begin - at) / e), static_cast<uint32_t>(st[0]),
             static_cast<uint32_t>(st[1]), static_cast<uint32_t>(st[2]),
             static_cast<uint32_t>(st[3])};
   return r;
+}
+
+// The variant that reads `in` and writes `out` (shaders/common.glsl).
+Variant variant(Layout in, Layout out) {
+  const bool a = in == Layout::nchw_f16, b = out == Layout::nchw_f16;
+  return a && b ? Variant::f16 : a ? Variant::f16_to_f32 : b ? Variant::f32_to_f16 : Variant::f32;
+}
+Variant variant_of(const KernelDesc& d) {
+  const Variant v = variant(d.input_layouts.empty() ? Layout::nchw : d.input_layouts[0],
+                            d.output_layouts.empty() ? Layout::nchw : d.output_layouts[0]);
+  if (v != Variant::f32 && v != Variant::f16)
+    fail("internal: node '", d.node_name, "' reads and writes different element types");
+  return v;
 }
 
 uint32_t groups(int64_t n, int64_t per) { return static_cast<uint32_t>((n + per - 1) / per); }
@@ -121,7 +135,8 @@ class Conv2d : public VkKernel {
                                         tn_,
                                         p.leaky_relu ? 1u : 0u,
                                         float_bits(p.leaky_relu.value_or(0.0f))};
-    pipeline_ = &ctx_->pipeline(naive_ ? Shader::conv2d_naive : Shader::conv2d, spec, 4);
+    pipeline_ =
+        &ctx_->pipeline(naive_ ? Shader::conv2d_naive : Shader::conv2d, variant_of(d), spec, 4);
   }
   void record(Encoder& e, const KernelArgs& a) override {
     const Bound s = bind(a.inputs[0]), w = bind(a.inputs[1]), b = bind(a.inputs[2]),
@@ -187,7 +202,7 @@ class Eltwise : public VkKernel {
       default:
         fail("internal: node '", d.node_name, "' is not element-wise");
     }
-    pipeline_ = &ctx_->pipeline(Shader::eltwise, {op, float_bits(scalar)}, 3);
+    pipeline_ = &ctx_->pipeline(Shader::eltwise, variant_of(d), {op, float_bits(scalar)}, 3);
   }
   void record(Encoder& e, const KernelArgs& a) override {
     const Bound x = bind(a.inputs[0]);
@@ -204,7 +219,7 @@ class Eltwise : public VkKernel {
 class Copy : public VkKernel {
  public:
   Copy(std::shared_ptr<Context> ctx, const KernelDesc& d) : VkKernel(std::move(ctx), d.node_name) {
-    pipeline_ = &ctx_->pipeline(Shader::eltwise, {kCopy, 0u}, 3);
+    pipeline_ = &ctx_->pipeline(Shader::eltwise, variant_of(d), {kCopy, 0u}, 3);
     op_ = d.op;
     if (d.op == graph::OpKind::concat) {
       axis_ = std::get<graph::ConcatParams>(d.params).axis;
@@ -216,8 +231,10 @@ class Copy : public VkKernel {
     }
     if (!d.input_shapes.empty()) axis_ += 4 - static_cast<int>(d.input_shapes[0].size());
   }
-  Copy(std::shared_ptr<Context> ctx, std::string name) : VkKernel(std::move(ctx), std::move(name)) {
-    pipeline_ = &ctx_->pipeline(Shader::eltwise, {kCopy, 0u}, 3);
+  // A layout change (the element type too).
+  Copy(std::shared_ptr<Context> ctx, std::string name, Layout from, Layout to)
+      : VkKernel(std::move(ctx), std::move(name)) {
+    pipeline_ = &ctx_->pipeline(Shader::eltwise, variant(from, to), {kCopy, 0u}, 3);
   }
   void record(Encoder& e, const KernelArgs& a) override {
     auto& enc = VkEncoder::of(e);
@@ -265,7 +282,7 @@ class AvgPool2d : public VkKernel {
       : VkKernel(std::move(ctx), d.node_name) {
     const auto& p = std::get<graph::AvgPool2dParams>(d.params);
     pipeline_ = &ctx_->pipeline(
-        Shader::avg_pool2d,
+        Shader::avg_pool2d, variant_of(d),
         {u32(p.kernel[0]), u32(p.kernel[1]), u32(p.stride[0]), u32(p.stride[1])}, 2);
   }
   void record(Encoder& e, const KernelArgs& a) override {
@@ -288,7 +305,7 @@ class Resize : public VkKernel {
   Resize(std::shared_ptr<Context> ctx, const KernelDesc& d)
       : VkKernel(std::move(ctx), d.node_name) {
     const bool bilinear = std::get<graph::ResizeParams>(d.params).bilinear;
-    pipeline_ = &ctx_->pipeline(Shader::resize, {bilinear ? 1u : 0u}, 2);
+    pipeline_ = &ctx_->pipeline(Shader::resize, variant_of(d), {bilinear ? 1u : 0u}, 2);
   }
   void record(Encoder& e, const KernelArgs& a) override {
     const Bound s = bind(a.inputs[0]), d = bind(a.outputs[0]);
@@ -308,7 +325,7 @@ class Resize : public VkKernel {
 class Warp : public VkKernel {
  public:
   Warp(std::shared_ptr<Context> ctx, const KernelDesc& d) : VkKernel(std::move(ctx), d.node_name) {
-    pipeline_ = &ctx_->pipeline(Shader::warp, {}, 3);
+    pipeline_ = &ctx_->pipeline(Shader::warp, variant_of(d), {}, 3);
   }
   void record(Encoder& e, const KernelArgs& a) override {
     const Bound s = bind(a.inputs[0]), f = bind(a.inputs[1]), d = bind(a.outputs[0]);
@@ -351,8 +368,8 @@ std::unique_ptr<Kernel> make_kernel(std::shared_ptr<Context> ctx, const KernelDe
 std::unique_ptr<Kernel> make_copy(std::shared_ptr<Context> ctx, const Shape& shape, Layout from,
                                   Layout to) {
   (void)shape;
-  return std::make_unique<Copy>(std::move(ctx),
-                                cat("reorder ", layout_name(from), " to ", layout_name(to)));
+  return std::make_unique<Copy>(
+      std::move(ctx), cat("reorder ", layout_name(from), " to ", layout_name(to)), from, to);
 }
 
 }  // namespace film::vulkan

@@ -8,7 +8,9 @@
 
 namespace film::vulkan {
 
-VulkanBackend::VulkanBackend(int device) : ctx_(std::make_shared<Context>(device)) {}
+VulkanBackend::VulkanBackend(int device, Precision precision)
+    : ctx_(std::make_shared<Context>(device, precision == Precision::fp16)),
+      precision_(precision) {}
 
 VulkanBackend::~VulkanBackend() = default;
 
@@ -112,9 +114,14 @@ std::string VulkanBackend::unsupported_reason(const KernelDesc& d) const {
 
 NodePlan VulkanBackend::plan_node(const KernelDesc& d, const std::vector<Layout>& offered) const {
   (void)offered;
+  // Activations in the precision's layout; a convolution's weights and bias stay float32 (read
+  // as the graph holds them).
+  const Layout act = precision_ == Precision::fp16 ? Layout::nchw_f16 : Layout::nchw;
   NodePlan p;
-  p.input_layouts.assign(d.input_shapes.size(), Layout::nchw);
-  p.output_layouts.assign(d.output_shapes.size(), Layout::nchw);
+  p.input_layouts.assign(d.input_shapes.size(), act);
+  p.output_layouts.assign(d.output_shapes.size(), act);
+  if (d.op == graph::OpKind::conv2d)
+    for (size_t k = 1; k < p.input_layouts.size(); ++k) p.input_layouts[k] = Layout::nchw;
   // Every shader writes through strides (shaders/common.glsl).
   p.writes_strided_output = true;
   return p;
@@ -130,7 +137,7 @@ std::unique_ptr<Kernel> VulkanBackend::compile_reorder(const Shape& shape, Layou
                                                        int threads) {
   (void)threads;
   if (!layout_is_plain(from) || !layout_is_plain(to))
-    fail("the vulkan backend converts only between plain layouts (NCHW, NHWC), not ",
+    fail("the vulkan backend converts only between plain layouts (nchw, nhwc, nchw-f16), not ",
          layout_name(from), " to ", layout_name(to));
   return make_copy(ctx_, shape, from, to);
 }

@@ -20,9 +20,14 @@
 //   timeout on a slow device, and the CPU waits once per run.
 // - Determinism: every output value is summed in one fixed order (conv2d: taps in OIHW order,
 //   then the bias), independent of the dispatch, so runs on one device are bit-identical.
-// - Precision: float32 storage and arithmetic. Tolerances against ref: tests/test_backend_vulkan.
+// - Precision: fp32 (default) stores and computes in float32. fp16 stores every activation as an
+//   IEEE half float (Layout::nchw_f16: the planner converts the graph's float32 inputs once and
+//   the outputs back) and computes in float32 (convolutions accumulate in float32 over float32
+//   weights): half the memory traffic and arena. Needs 16-bit storage. Tolerances against ref:
+//   tests/test_backend_vulkan.cpp; docs/vulkan.md.
 // Usage:
-//   film::Session s(model, film::create_backend("vulkan"), {});   // or "vulkan:1": device 1
+//   film::Session s(model, film::create_backend("vulkan"), {});   // "vulkan:1": device 1,
+//   // "vulkan:fp16" or "vulkan:1:fp16": fp16 storage
 #pragma once
 
 #include <memory>
@@ -37,9 +42,12 @@ namespace film::vulkan {
 // Dispatches per command buffer (the recording is split into batches this size).
 constexpr int kDispatchesPerBatch = 64;
 
+enum class Precision { fp32, fp16 };
+
 class VulkanBackend : public Backend {
  public:
-  explicit VulkanBackend(int device = -1);  // throws film::Error when there is no device
+  // Throws film::Error when there is no such device (or, for fp16, it has no 16-bit storage).
+  explicit VulkanBackend(int device = -1, Precision precision = Precision::fp32);
   ~VulkanBackend() override;
   std::string name() const override { return "vulkan"; }
   const DeviceInfo& device() const { return ctx_->info; }
@@ -62,6 +70,7 @@ class VulkanBackend : public Backend {
  private:
   DeviceBuffer& staging(size_t bytes);
   std::shared_ptr<Context> ctx_;
+  Precision precision_;
   std::unique_ptr<DeviceBuffer> staging_;
 };
 

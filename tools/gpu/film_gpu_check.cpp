@@ -5,8 +5,9 @@
 //   1. lists the Vulkan devices;
 //   2. runs the FILM-port golden fixtures (tests/data/film-port) on each device given and checks
 //      them against the golden outputs with the suite's tolerances (image 1e-4, flows 1e-3);
-//   3. times FILM with the released "Style" options (random weights) at WxH: wall time and the
-//      device's own time (timestamp queries) per frame, min and median of --runs after a warm-up.
+//   3. times FILM with the released "Style" options (random weights) at WxH in fp32 and fp16:
+//      wall time and the device's own time (timestamp queries) per frame, min and median of
+//      --runs after a warm-up, and how far the fp16 image is from the fp32 one.
 // Prints one JSON object; exit status 1 when a fixture fails.
 // Usage: film_gpu_check SOURCE_DIR [--device N] [--size 1920x1088] [--runs 5]
 #include <algorithm>
@@ -105,35 +106,51 @@ int main(int argc, char** argv) {
     }
     std::map<std::string, Tensor> in = {{m->graph.inputs[0].name, x0},
                                         {m->graph.inputs[1].name, x1}};
-    auto backend = std::make_unique<vulkan::VulkanBackend>(device);
-    const std::string used = backend->device().name;
-    Session s(m, std::move(backend), {});
-    double t0 = now();
-    s.run(in);
-    const double first = now() - t0;
-    std::vector<double> wall, dev;
-    for (int r = 0; r < runs; ++r) {
-      t0 = now();
-      s.run(in);
-      wall.push_back(now() - t0);
-      dev.push_back(s.device_seconds());
+    Tensor fp32_image;
+    j["bench"] = nlohmann::json::array();
+    for (auto precision : {vulkan::Precision::fp32, vulkan::Precision::fp16}) {
+      const bool f16 = precision == vulkan::Precision::fp16;
+      std::unique_ptr<vulkan::VulkanBackend> backend;
+      try {
+        backend = std::make_unique<vulkan::VulkanBackend>(device, precision);
+      } catch (const Error& e) {  // no 16-bit storage: reported, not fatal
+        j["bench"].push_back({{"impl", "film vulkan fp16"}, {"error", e.what()}});
+        continue;
+      }
+      const std::string used = backend->device().name;
+      Session s(m, std::move(backend), {});
+      double t0 = now();
+      const Tensor first_image = s.run(in).at("image");
+      const double first = now() - t0;
+      std::vector<double> wall, dev;
+      for (int r = 0; r < runs; ++r) {
+        t0 = now();
+        s.run(in);
+        wall.push_back(now() - t0);
+        dev.push_back(s.device_seconds());
+      }
+      std::sort(wall.begin(), wall.end());
+      std::sort(dev.begin(), dev.end());
+      auto shapes =
+          s.shapes({{m->graph.inputs[0].name, x0.shape()}, {m->graph.inputs[1].name, x1.shape()}});
+      double macs = 0;
+      for (auto& n : m->flat.nodes) macs += graph::node_macs(n, shapes);
+      nlohmann::ordered_json row = {{"impl", f16 ? "film vulkan fp16" : "film vulkan fp32"},
+                                    {"device", used},
+                                    {"size", std::to_string(w) + "x" + std::to_string(h)},
+                                    {"first_run_s", first},
+                                    {"min_s", wall.front()},
+                                    {"median_s", wall[wall.size() / 2]},
+                                    {"device_min_s", dev.front()},
+                                    {"device_median_s", dev[dev.size() / 2]},
+                                    {"gmac", macs / 1e9},
+                                    {"gmac_per_s", macs / 1e9 / wall.front()}};
+      if (!f16)
+        fp32_image = first_image;
+      else
+        row["max_abs_diff_vs_fp32"] = max_abs_diff(first_image, fp32_image);
+      j["bench"].push_back(row);
     }
-    std::sort(wall.begin(), wall.end());
-    std::sort(dev.begin(), dev.end());
-    auto shapes =
-        s.shapes({{m->graph.inputs[0].name, x0.shape()}, {m->graph.inputs[1].name, x1.shape()}});
-    double macs = 0;
-    for (auto& n : m->flat.nodes) macs += graph::node_macs(n, shapes);
-    j["bench"] = {{"impl", "film vulkan fp32"},
-                  {"device", used},
-                  {"size", std::to_string(w) + "x" + std::to_string(h)},
-                  {"first_run_s", first},
-                  {"min_s", wall.front()},
-                  {"median_s", wall[wall.size() / 2]},
-                  {"device_min_s", dev.front()},
-                  {"device_median_s", dev[dev.size() / 2]},
-                  {"gmac", macs / 1e9},
-                  {"gmac_per_s", macs / 1e9 / wall.front()}};
     std::printf("%s\n", j.dump(2).c_str());
     return ok ? 0 : 1;
   } catch (const std::exception& e) {

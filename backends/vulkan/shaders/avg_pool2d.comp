@@ -9,8 +9,8 @@ layout(constant_id = 1) const uint KX = 2;
 layout(constant_id = 2) const uint SY = 2;
 layout(constant_id = 3) const uint SX = 2;
 
-layout(std430, set = 0, binding = 0) readonly buffer Src { float src[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Dst { float dst[]; };
+layout(std430, set = 0, binding = 0) readonly buffer Src { IN_T src[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Dst { OUT_T dst[]; };
 
 layout(push_constant) uniform Params {
   View s, d;
@@ -23,6 +23,6 @@ void main() {
   if (x >= p.OW || y >= p.OH) return;
   float sum = 0.0;
   for (uint dy = 0; dy < KY; ++dy)
-    for (uint dx = 0; dx < KX; ++dx) sum += src[at(p.s, n, c, y * SY + dy, x * SX + dx)];
-  dst[at(p.d, n, c, y, x)] = sum / float(KY * KX);
+    for (uint dx = 0; dx < KX; ++dx) sum += float(src[at(p.s, n, c, y * SY + dy, x * SX + dx)]);
+  dst[at(p.d, n, c, y, x)] = OUT_T(sum / float(KY * KX));
 }

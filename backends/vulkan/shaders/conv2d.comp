@@ -29,10 +29,10 @@ const uint BM = 16 * TM;
 const uint BN = 16 * TN;
 const uint KK = KH * KW;
 
-layout(std430, set = 0, binding = 0) readonly buffer Src { float src[]; };
+layout(std430, set = 0, binding = 0) readonly buffer Src { IN_T src[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Wt { float wt[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Dst { float dst[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Dst { OUT_T dst[]; };
 
 layout(push_constant) uniform Params {
   View s, d;
@@ -81,7 +81,7 @@ void main() {
         const uint c = tk / KK, r = tk % KK;
         const int iy = iy0 + int(r / KW), ix = ix0 + int(r % KW);
         if (iy >= 0 && iy < int(p.H) && ix >= 0 && ix < int(p.W))
-          v = src[at(p.s, n, c, uint(iy), uint(ix))];
+          v = float(src[at(p.s, n, c, uint(iy), uint(ix))]);
       }
       Bs[k][b_n] = v;
     }
@@ -105,7 +105,7 @@ void main() {
       if (q >= P) continue;
       float v = acc[i][j] + b;
       if (LEAKY && v < 0.0) v *= ALPHA;
-      dst[at(p.d, n, o, q / p.OW, q % p.OW)] = v;
+      dst[at(p.d, n, o, q / p.OW, q % p.OW)] = OUT_T(v);
     }
   }
 }

@@ -17,10 +17,10 @@ layout(constant_id = 7) const uint TN = 4;
 layout(constant_id = 8) const bool LEAKY = false;
 layout(constant_id = 9) const float ALPHA = 0.0;
 
-layout(std430, set = 0, binding = 0) readonly buffer Src { float src[]; };
+layout(std430, set = 0, binding = 0) readonly buffer Src { IN_T src[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Wt { float wt[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Dst { float dst[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Dst { OUT_T dst[]; };
 
 layout(push_constant) uniform Params {
   View s, d;
@@ -39,9 +39,9 @@ void main() {
       for (uint kx = 0; kx < KW; ++kx, ++wi) {
         const int iy = int(y * SY + ky) - PT, ix = int(x * SX + kx) - PL;
         if (iy >= 0 && iy < int(p.H) && ix >= 0 && ix < int(p.W))
-          acc += wt[wi] * src[at(p.s, n, c, uint(iy), uint(ix))];
+          acc += wt[wi] * float(src[at(p.s, n, c, uint(iy), uint(ix))]);
       }
   float v = acc + bias[p.b_off + o];
   if (LEAKY && v < 0.0) v *= ALPHA;
-  dst[at(p.d, n, o, y, x)] = v;
+  dst[at(p.d, n, o, y, x)] = OUT_T(v);
 }

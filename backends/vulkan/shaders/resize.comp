@@ -8,8 +8,8 @@
 layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
 layout(constant_id = 0) const bool BILINEAR = true;
 
-layout(std430, set = 0, binding = 0) readonly buffer Src { float src[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Dst { float dst[]; };
+layout(std430, set = 0, binding = 0) readonly buffer Src { IN_T src[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Dst { OUT_T dst[]; };
 
 layout(push_constant) uniform Params {
   View s, d;
@@ -34,12 +34,13 @@ void main() {
     float fy, fx;
     source(y, p.H, p.OH, y0, y1, fy);
     source(x, p.W, p.OW, x0, x1, fx);
-    const float top = (1.0 - fx) * src[at(p.s, n, c, y0, x0)] + fx * src[at(p.s, n, c, y0, x1)];
-    const float bottom =
-        (1.0 - fx) * src[at(p.s, n, c, y1, x0)] + fx * src[at(p.s, n, c, y1, x1)];
+    const float top = (1.0 - fx) * float(src[at(p.s, n, c, y0, x0)]) +
+                      fx * float(src[at(p.s, n, c, y0, x1)]);
+    const float bottom = (1.0 - fx) * float(src[at(p.s, n, c, y1, x0)]) +
+                         fx * float(src[at(p.s, n, c, y1, x1)]);
     v = (1.0 - fy) * top + fy * bottom;
   } else {
-    v = src[at(p.s, n, c, y * p.H / p.OH, x * p.W / p.OW)];
+    v = float(src[at(p.s, n, c, y * p.H / p.OH, x * p.W / p.OW)]);
   }
-  dst[at(p.d, n, c, y, x)] = v;
+  dst[at(p.d, n, c, y, x)] = OUT_T(v);
 }

@@ -8,9 +8,9 @@
 
 layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
 
-layout(std430, set = 0, binding = 0) readonly buffer Src { float src[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Flow { float flow[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer Dst { float dst[]; };
+layout(std430, set = 0, binding = 0) readonly buffer Src { IN_T src[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Flow { IN_T flow[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Dst { OUT_T dst[]; };
 
 layout(push_constant) uniform Params {
   View s, f, d;
@@ -38,10 +38,12 @@ void main() {
   if (x >= p.W || y >= p.H) return;
   uint x0, y0;
   float ax, ay;
-  corner(float(x) + flow[at(p.f, n, 0, y, x)], p.W, x0, ax);
-  corner(float(y) + flow[at(p.f, n, 1, y, x)], p.H, y0, ay);
+  corner(float(x) + float(flow[at(p.f, n, 0, y, x)]), p.W, x0, ax);
+  corner(float(y) + float(flow[at(p.f, n, 1, y, x)]), p.H, y0, ay);
   const uint x1 = p.W > 1 ? x0 + 1 : x0, y1 = p.H > 1 ? y0 + 1 : y0;
-  const float top = (1.0 - ax) * src[at(p.s, n, c, y0, x0)] + ax * src[at(p.s, n, c, y0, x1)];
-  const float bottom = (1.0 - ax) * src[at(p.s, n, c, y1, x0)] + ax * src[at(p.s, n, c, y1, x1)];
-  dst[at(p.d, n, c, y, x)] = (1.0 - ay) * top + ay * bottom;
+  const float top = (1.0 - ax) * float(src[at(p.s, n, c, y0, x0)]) +
+                    ax * float(src[at(p.s, n, c, y0, x1)]);
+  const float bottom = (1.0 - ax) * float(src[at(p.s, n, c, y1, x0)]) +
+                       ax * float(src[at(p.s, n, c, y1, x1)]);
+  dst[at(p.d, n, c, y, x)] = OUT_T((1.0 - ay) * top + ay * bottom);
 }
