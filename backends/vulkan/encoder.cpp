@@ -147,13 +147,18 @@ void VkEncoder::submit() {
     check(vkEndCommandBuffer(cbs_.back()), "vkEndCommandBuffer");
     ended_ = true;
   }
-  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-  si.commandBufferCount = static_cast<uint32_t>(cbs_.size());
-  si.pCommandBuffers = cbs_.data();
+  // One batch per command buffer, all in one submission whose fence covers every batch: a
+  // driver may turn each batch into its own job, so none runs long enough to hit a time-out.
+  std::vector<VkSubmitInfo> batches(cbs_.size(), VkSubmitInfo{VK_STRUCTURE_TYPE_SUBMIT_INFO});
+  for (size_t i = 0; i < cbs_.size(); ++i) {
+    batches[i].commandBufferCount = 1;
+    batches[i].pCommandBuffers = &cbs_[i];
+  }
   {
     std::lock_guard<std::mutex> lock(ctx_->mutex);
     check(vkResetFences(ctx_->device, 1, &fence_), "vkResetFences");
-    check(vkQueueSubmit(ctx_->queue, 1, &si, fence_), "vkQueueSubmit");
+    check(vkQueueSubmit(ctx_->queue, static_cast<uint32_t>(batches.size()), batches.data(), fence_),
+          "vkQueueSubmit");
   }
   ctx_->wait(fence_, "running the plan");
   device_seconds_ = -1;
