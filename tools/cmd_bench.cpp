@@ -27,7 +27,8 @@ double now() {
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& argv) {
-  Args a(argv, {"--options", "--size", "--backend", "--device", "--precision", "--threads", "--runs"},
+  Args a(argv,
+         {"--options", "--size", "--backend", "--device", "--precision", "--threads", "--runs"},
          {"--help", "--released", "--json", "--profile"}, "bench");
   const bool have_source = a.positional().size() == 1 || a.get("--options") || a.flag("--released");
   if (a.flag("--help") || !have_source) {

@@ -81,9 +81,9 @@ const char* kHelp =
 
 // film video's options that a run passes through to every piece.
 const std::vector<std::string> kVideoValued = {
-    "--factor",    "--fps",   "--input-fps", "--codec",     "--quality",
-    "--pix-fmt",   "--model", "--backend",   "--device", "--precision",    "--threads",   "--padding",
-    "--scene-cut", "--held",  "--chunk",     "--max-memory"};
+    "--factor",    "--fps",     "--input-fps", "--codec",     "--quality", "--pix-fmt",
+    "--model",     "--backend", "--device",    "--precision", "--threads", "--padding",
+    "--scene-cut", "--held",    "--chunk",     "--max-memory"};
 const std::vector<std::string> kVideoFlags = {"--reuse"};
 
 double now_unix() {

@@ -12,11 +12,12 @@
 namespace film::cli {
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  Args a(argv, {"--backend", "--device", "--precision", "--threads", "--tta", "--padding"}, {"--help", "--json", "--quiet"},
-         "eval");
+  Args a(argv, {"--backend", "--device", "--precision", "--threads", "--tta", "--padding"},
+         {"--help", "--json", "--quiet"}, "eval");
   if (a.flag("--help") || a.positional().size() != 2) {
     std::fputs(
-        "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|vulkan|ref] [--device N] [--precision fp32|fp16] [--threads N] [--tta "
+        "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|vulkan|ref] [--device N]\n"
+        "                 [--precision fp32|fp16] [--threads N] [--tta "
         "1|2|4|8]\n"
         "DATA_DIR holds one folder per case with im0.png, gt.png, im1.png. Reports PSNR and SSIM\n"
         "(8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for three\n"

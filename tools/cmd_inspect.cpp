@@ -191,7 +191,8 @@ int cmd_inspect(const std::vector<std::string>& argv) {
          {"--help", "--nodes", "--force", "--profile", "--check"}, "inspect");
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
-        "usage: film inspect MODEL_DIR|GRAPH.json [--size WxH] [--backend cpu|vulkan|ref] [--nodes]\n"
+        "usage: film inspect MODEL_DIR|GRAPH.json [--size WxH] [--backend cpu|vulkan|ref] "
+        "[--nodes]\n"
         "                    [--format text|json|dot|html] [-o FILE [--force]]\n"
         "       film inspect MODEL_DIR|GRAPH.json --profile [--size WxH] [--backend B] [--runs 3]\n"
         "                    [--threads N] [--top 25] [--images A,B] [--format text|json]\n"

@@ -40,7 +40,8 @@ const char* kHelp =
     "midpoint recursion: rounded to a multiple of 1/64.\n"
     "options:\n"
     "  --model DIR        default $FILM_MODEL, else the bundled models/film-default\n"
-    "  --backend cpu|vulkan|ref  --device N (a Vulkan device: film devices)  --precision fp32|fp16 (vulkan)  --threads N (0: all cores)\n"
+    "  --backend cpu|vulkan|ref  --device N (a Vulkan device: film devices)\n"
+    "  --precision fp32|fp16 (vulkan)  --threads N (0: all cores)\n"
     "  --tta 1|2|4|8      each frame the mean of N runs on swapped/mirrored/flipped inputs\n"
     "  --padding replicate|zeros  how inputs are padded to the model's size (replicate: repeat\n"
     "                     the edge pixels; zeros: black, as the official FILM tool)\n"
@@ -86,8 +87,8 @@ io::Image frame_like(const io::Image& a, const io::Image& b, const Tensor& rgb, 
 
 int cmd_interpolate(const std::vector<std::string>& argv) {
   Args a(argv,
-         {"-o", "--model", "--backend", "--device", "--precision", "--threads", "--times", "--frames", "--timestamps", "--tta",
-          "--max-memory", "--padding"},
+         {"-o", "--model", "--backend", "--device", "--precision", "--threads", "--times",
+          "--frames", "--timestamps", "--tta", "--max-memory", "--padding"},
          {"--help", "--force", "--direct-time", "--quiet"}, "interpolate");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);

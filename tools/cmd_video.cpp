@@ -42,7 +42,8 @@ const char* kHelp =
     "                     it, else libx264; libvpx-vp9 for .webm)\n"
     "  --quality Q        CRF for x264/x265/vpx/aom (default 17, 20: visually lossless)\n"
     "  --pix-fmt NAME     pixel format (default: the input's where the encoder takes it)\n"
-    "  --model DIR  --backend cpu|vulkan|ref  --device N  --precision fp32|fp16  --threads N  --padding replicate|zeros\n"
+    "  --model DIR  --backend cpu|vulkan|ref  --device N (film devices)  --precision fp32|fp16\n"
+    "  --threads N  --padding replicate|zeros\n"
     "  --force            replace an existing OUT\n"
     "  --segment I/N      make piece I (0-based) of N: the output frames of the I-th of N even\n"
     "                     runs of input frames; N pieces into one frame pattern give exactly\n"
@@ -103,9 +104,10 @@ int join(const Args& a) {
 int cmd_video(const std::vector<std::string>& argv) {
   const auto entered = std::chrono::steady_clock::now();
   Args a(argv,
-         {"-o", "--factor", "--fps", "--input-fps", "--codec", "--quality", "--pix-fmt", "--model",
-          "--backend", "--device", "--precision", "--threads", "--padding", "--segment", "--scene-cut", "--held", "--chunk",
-          "--source", "--max-memory", "--progress", "--frame-times"},
+         {"-o",           "--factor",   "--fps",        "--input-fps", "--codec",     "--quality",
+          "--pix-fmt",    "--model",    "--backend",    "--device",    "--precision", "--threads",
+          "--padding",    "--segment",  "--scene-cut",  "--held",      "--chunk",     "--source",
+          "--max-memory", "--progress", "--frame-times"},
          {"--help", "--force", "--quiet", "--json", "--resume", "--reuse", "--join"}, "video");
   if (a.flag("--help")) {
     std::fputs(kHelp, stdout);
