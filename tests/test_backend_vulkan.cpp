@@ -7,11 +7,13 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "backends/registry.h"
 #include "engine/io/safetensors.h"
 #include "engine/model.h"
 #include "engine/session.h"
+#include "graph/file.h"
 #include "graph/ops.h"
 #include "models/film/options.h"
 #include "tests/backend_check.h"
@@ -173,7 +175,7 @@ TEST_CASE("vulkan: FILM with the released options runs end to end, in fp32 and f
   CHECK(err16 <= 4e-3);
 }
 
-TEST_CASE("vulkan: device memory is touched only by the plan's copies; barriers are the plan's" *
+TEST_CASE("vulkan: device buffers have no host address; uploads and downloads round-trip" *
           doctest::skip(!kVulkan)) {
   auto backend = create_backend("vulkan");
   CHECK_FALSE(backend->buffer_type().host);
@@ -262,4 +264,27 @@ TEST_CASE("vulkan: film devices lists the devices; --device and --precision are 
   const auto b = nlohmann::json::parse(r.output.substr(r.output.find('{')));
   CHECK(b["backend"] == "vulkan");
   CHECK(b["device_min_s"].get<double>() > 0);  // the device's own clock was read
+}
+
+TEST_CASE(
+    "vulkan: the pipeline cache is written to FILM_VULKAN_PIPELINE_CACHE, and a corrupt one "
+    "is ignored" *
+    doctest::skip(!kVulkan)) {
+  test::TempDir dir;
+  const std::string run = "FILM_VULKAN_PIPELINE_CACHE=" + dir.path() + " " + test::film_binary() +
+                          " bench " + test::source_dir() +
+                          "/models/film-default --size 64x64 --backend vulkan --runs 1";
+  auto r = test::run_command(run);
+  CAPTURE(r.output);
+  REQUIRE(r.exit_code == 0);
+  std::vector<std::filesystem::path> files;
+  for (auto& f : std::filesystem::directory_iterator(dir.path())) files.push_back(f.path());
+  REQUIRE(files.size() == 1);  // the cache, and no temporary left behind
+  CHECK(files[0].filename().string().rfind("vulkan-pipelines-", 0) == 0);
+  CHECK(std::filesystem::file_size(files[0]) > 0);
+  io::write_file_atomic(files[0].string(), "not a pipeline cache");
+  r = test::run_command(run);
+  CAPTURE(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(io::read_file(files[0].string()) != "not a pipeline cache");  // written afresh
 }

@@ -1,16 +1,13 @@
 #include "backends/vulkan/context.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "graph/error.h"
+#include "graph/file.h"
 
 namespace film::vulkan {
 namespace {
@@ -176,6 +173,7 @@ DeviceInfo describe(VkPhysicalDevice d, int index) {
   i.name = p.deviceName;
   i.type = type_name(p.deviceType);
   i.software = p.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  i.preference = type_rank(p.deviceType);
   i.api_version = version_str(p.apiVersion);
   i.driver = cat("vendor 0x", std::hex, p.vendorID, ", driver version 0x", p.driverVersion);
   for (uint32_t h = 0; h < m.memoryHeapCount; ++h)
@@ -214,6 +212,17 @@ std::string cache_file(const VkPhysicalDeviceProperties& p) {
   for (unsigned i = 0; i < VK_UUID_SIZE; ++i)
     std::snprintf(uuid + 2 * i, 3, "%02x", p.pipelineCacheUUID[i]);
   return cat(dir, "/vulkan-pipelines-", std::hex, p.vendorID, "-", p.deviceID, "-", uuid, ".bin");
+}
+
+// Whether `data` starts with the header vkGetPipelineCacheData writes for this device and driver
+// (VkPipelineCacheHeaderVersionOne: size, version, vendor, device, pipeline cache UUID).
+bool cache_header_matches(const std::string& data, const VkPhysicalDeviceProperties& p) {
+  VkPipelineCacheHeaderVersionOne h;
+  if (data.size() < sizeof h) return false;
+  std::memcpy(&h, data.data(), sizeof h);
+  return h.headerSize >= sizeof h && h.headerVersion == VK_PIPELINE_CACHE_HEADER_VERSION_ONE &&
+         h.vendorID == p.vendorID && h.deviceID == p.deviceID &&
+         std::memcmp(h.pipelineCacheUUID, p.pipelineCacheUUID, VK_UUID_SIZE) == 0;
 }
 
 }  // namespace
@@ -284,10 +293,12 @@ std::string unavailable_reason() {
 }
 
 Context::Context(int device_index, bool fp16) {
-  force_staging =
-      std::getenv("FILM_VULKAN_STAGING") && std::string(std::getenv("FILM_VULKAN_STAGING")) == "1";
-  naive_conv = std::getenv("FILM_VULKAN_NAIVE_CONV") &&
-               std::string(std::getenv("FILM_VULKAN_NAIVE_CONV")) == "1";
+  auto env_on = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && std::string(v) == "1";
+  };
+  force_staging = env_on("FILM_VULKAN_STAGING");
+  naive_conv = env_on("FILM_VULKAN_NAIVE_CONV");
   instance = make_instance();
   try {
     auto devices = physical_devices(instance);
@@ -305,14 +316,10 @@ Context::Context(int device_index, bool fp16) {
              ") has no compute queue");
       chosen = device_index;
     } else {
-      for (size_t i = 0; i < devices.size(); ++i) {
-        if (compute_family(devices[i]) < 0) continue;
-        VkPhysicalDeviceProperties a, b;
-        vkGetPhysicalDeviceProperties(devices[i], &a);
-        if (chosen >= 0) vkGetPhysicalDeviceProperties(devices[chosen], &b);
-        if (chosen < 0 || type_rank(a.deviceType) < type_rank(b.deviceType))
+      for (size_t i = 0; i < devices.size(); ++i)
+        if (compute_family(devices[i]) >= 0 &&
+            (chosen < 0 || infos[i].preference < infos[chosen].preference))
           chosen = static_cast<int>(i);
-      }
       if (chosen < 0) fail("no Vulkan device has a compute queue:", device_list(infos));
     }
     physical = devices[chosen];
@@ -354,13 +361,17 @@ Context::Context(int device_index, bool fp16) {
     pc.queueFamilyIndex = queue_family;
     check(vkCreateCommandPool(device, &pc, nullptr, &pool), "vkCreateCommandPool");
 
-    // The on-disk pipeline cache: the driver checks the header (device, driver) and ignores data
-    // that is not its own; an unreadable or foreign file only costs the compile time.
+    // The on-disk pipeline cache, used only when its header is this device's and driver's (the
+    // spec lets only such data reach the driver); an unreadable or foreign file only costs the
+    // compile time.
     cache_path_ = cache_file(props);
-    std::vector<char> data;
-    if (!cache_path_.empty()) {
-      std::ifstream f(cache_path_, std::ios::binary);
-      if (f) data.assign(std::istreambuf_iterator<char>(f), {});
+    std::string data;
+    if (!cache_path_.empty() && std::filesystem::exists(cache_path_)) {
+      try {
+        data = io::read_file(cache_path_);
+      } catch (const Error&) {  // unreadable: compile afresh
+      }
+      if (!cache_header_matches(data, props)) data.clear();
     }
     VkPipelineCacheCreateInfo cc{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
     cc.initialDataSize = data.size();
@@ -382,24 +393,16 @@ void Context::save_cache() {
   if (cache_path_.empty() || !cache_) return;
   size_t n = 0;
   if (vkGetPipelineCacheData(device, cache_, &n, nullptr) != VK_SUCCESS || n == 0) return;
-  std::vector<char> data(n);
+  std::string data(n, '\0');
   if (vkGetPipelineCacheData(device, cache_, &n, data.data()) != VK_SUCCESS) return;
+  data.resize(n);
   // Best effort, written whole or not at all (a cache, never needed for correctness).
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(cache_path_).parent_path(), ec);
-  const std::string tmp = cat(cache_path_, ".tmp", getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return;
-    f.write(data.data(), static_cast<std::streamsize>(n));
-    if (!f) {
-      f.close();
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(cache_path_).parent_path(), ec);
+    io::write_file_atomic(cache_path_, data);
+  } catch (const Error&) {
   }
-  std::filesystem::rename(tmp, cache_path_, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
 }
 
 Context::~Context() {
@@ -572,9 +575,14 @@ DeviceBuffer::DeviceBuffer(Context& ctx, size_t bytes, bool staging) : Buffer(by
     if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) out_of_memory(heap);
     check(r, "vkAllocateMemory");
   }
-  check(vkBindBufferMemory(ctx.device, buffer_, memory_, 0), "vkBindBufferMemory");
-  if ((mt.propertyFlags & host) == host)
-    check(vkMapMemory(ctx.device, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_), "vkMapMemory");
+  VkResult done = vkBindBufferMemory(ctx.device, buffer_, memory_, 0);
+  if (done == VK_SUCCESS && (mt.propertyFlags & host) == host)
+    done = vkMapMemory(ctx.device, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_);
+  if (done != VK_SUCCESS) {  // no destructor runs for a constructor that throws
+    vkDestroyBuffer(ctx.device, buffer_, nullptr);
+    vkFreeMemory(ctx.device, memory_, nullptr);
+    check(done, "binding or mapping device memory");
+  }
 }
 
 DeviceBuffer::~DeviceBuffer() {

@@ -27,6 +27,7 @@ struct DeviceInfo {
   std::string name;
   std::string type;  // "discrete GPU", "integrated GPU", "virtual GPU", "software (CPU)", "other"
   bool software = false;
+  int preference = 0;  // the default choice takes the lowest: discrete 0 ... software 3, other 4
   std::string api_version;
   std::string driver;
   uint64_t memory_bytes = 0;  // the largest device-local heap

@@ -86,6 +86,15 @@ Variant variant_of(const KernelDesc& d) {
 
 uint32_t groups(int64_t n, int64_t per) { return static_cast<uint32_t>((n + per - 1) / per); }
 uint32_t u32(int64_t v) { return static_cast<uint32_t>(v); }
+
+// One invocation per element of the 4-D shape `out` (x, y, n * C + c, in 16x16 workgroups): the
+// dispatch of every shader but the tiled convolution.
+template <class Push>
+void dispatch_per_element(Encoder& e, const Pipeline& p, const std::vector<Binding>& bindings,
+                          const Push& push, const Shape& out) {
+  VkEncoder::of(e).dispatch(p, bindings, &push, sizeof push, groups(out[3], 16), groups(out[2], 16),
+                            u32(out[0] * out[1]));
+}
 uint32_t float_bits(float f) {
   uint32_t u;
   std::memcpy(&u, &f, 4);
@@ -144,18 +153,16 @@ class Conv2d : public VkKernel {
     const Shape &in = a.inputs[0].shape, &out = a.outputs[0].shape;
     ConvPush p{s.view,     d.view,     w.view.off,  b.view.off,  u32(in[1]),
                u32(in[2]), u32(in[3]), u32(out[1]), u32(out[2]), u32(out[3])};
-    const int64_t N = out[0], O = out[1], P = out[2] * out[3];
-    auto& enc = VkEncoder::of(e);
     if (naive_) {
-      enc.dispatch(*pipeline_, {s.binding, w.binding, b.binding, d.binding}, &p, sizeof p,
-                   groups(out[3], 16), groups(out[2], 16), u32(N * O));
+      dispatch_per_element(e, *pipeline_, {s.binding, w.binding, b.binding, d.binding}, p, out);
       return;
     }
     // Pixel tiles over x (and y beyond the x limit), channel tiles and images over z.
+    const int64_t N = out[0], O = out[1], P = out[2] * out[3];
     const int64_t tiles = groups(P, 16 * tn_), mtiles = groups(O, 16 * tm_);
     const int64_t gx = std::min<int64_t>(tiles, ctx_->props.limits.maxComputeWorkGroupCount[0]);
-    enc.dispatch(*pipeline_, {s.binding, w.binding, b.binding, d.binding}, &p, sizeof p, u32(gx),
-                 groups(tiles, gx), u32(N * mtiles));
+    VkEncoder::of(e).dispatch(*pipeline_, {s.binding, w.binding, b.binding, d.binding}, &p,
+                              sizeof p, u32(gx), groups(tiles, gx), u32(N * mtiles));
   }
 
  private:
@@ -173,12 +180,11 @@ struct EltPush {
 
 enum EltOp : uint32_t { kCopy = 0, kLeaky = 1, kMul = 2, kAdd = 3 };
 
-// One dispatch over `out_shape` (4-D): dst = op(a[, b]).
-void record_eltwise(VkEncoder& enc, const Pipeline& p, const Bound& a, const Bound& b,
-                    const Bound& d, const Shape& out4) {
-  EltPush push{a.view, b.view, d.view, u32(out4[1]), u32(out4[2]), u32(out4[3])};
-  enc.dispatch(p, {a.binding, b.binding, d.binding}, &push, sizeof push, groups(out4[3], 16),
-               groups(out4[2], 16), u32(out4[0] * out4[1]));
+// One dispatch over `out4` (4-D): dst = op(a[, b]).
+void record_eltwise(Encoder& e, const Pipeline& p, const Bound& a, const Bound& b, const Bound& d,
+                    const Shape& out4) {
+  const EltPush push{a.view, b.view, d.view, u32(out4[1]), u32(out4[2]), u32(out4[3])};
+  dispatch_per_element(e, p, {a.binding, b.binding, d.binding}, push, out4);
 }
 
 class Eltwise : public VkKernel {
@@ -207,8 +213,7 @@ class Eltwise : public VkKernel {
   void record(Encoder& e, const KernelArgs& a) override {
     const Bound x = bind(a.inputs[0]);
     const Bound y = a.inputs.size() > 1 ? bind(a.inputs[1]) : x;
-    record_eltwise(VkEncoder::of(e), *pipeline_, x, y, bind(a.outputs[0]),
-                   as_4d(a.outputs[0].shape));
+    record_eltwise(e, *pipeline_, x, y, bind(a.outputs[0]), as_4d(a.outputs[0].shape));
   }
 
  private:
@@ -237,7 +242,6 @@ class Copy : public VkKernel {
     pipeline_ = &ctx_->pipeline(Shader::eltwise, variant(from, to), {kCopy, 0u}, 3);
   }
   void record(Encoder& e, const KernelArgs& a) override {
-    auto& enc = VkEncoder::of(e);
     const TensorView& out = a.outputs[0];
     if (op_ == graph::OpKind::concat) {
       const std::vector<int64_t> st = strides_4d(out);
@@ -248,7 +252,7 @@ class Copy : public VkKernel {
           TensorView slot = out;
           slot.shape = a.inputs[k].shape;
           const Bound s = bind(a.inputs[k]);
-          record_eltwise(enc, *pipeline_, s, s, bind(slot, at * st[axis_]), in4);
+          record_eltwise(e, *pipeline_, s, s, bind(slot, at * st[axis_]), in4);
         }
         at += in4[axis_];
       }
@@ -263,7 +267,7 @@ class Copy : public VkKernel {
     if (src.strides.empty() && layout_is_plain(src.layout))
       src.strides = dense_strides(a.inputs[0].shape, src.layout);
     const Bound s = bind(src, shift);
-    record_eltwise(enc, *pipeline_, s, s, bind(out), as_4d(out.shape));
+    record_eltwise(e, *pipeline_, s, s, bind(out), as_4d(out.shape));
   }
 
  private:
@@ -292,8 +296,7 @@ class AvgPool2d : public VkKernel {
       PushView s, d;
       uint32_t C, OH, OW;
     } p{s.view, d.view, u32(o[1]), u32(o[2]), u32(o[3])};
-    VkEncoder::of(e).dispatch(*pipeline_, {s.binding, d.binding}, &p, sizeof p, groups(o[3], 16),
-                              groups(o[2], 16), u32(o[0] * o[1]));
+    dispatch_per_element(e, *pipeline_, {s.binding, d.binding}, p, o);
   }
 
  private:
@@ -314,8 +317,7 @@ class Resize : public VkKernel {
       PushView s, d;
       uint32_t C, H, W, OH, OW;
     } p{s.view, d.view, u32(o[1]), u32(i[2]), u32(i[3]), u32(o[2]), u32(o[3])};
-    VkEncoder::of(e).dispatch(*pipeline_, {s.binding, d.binding}, &p, sizeof p, groups(o[3], 16),
-                              groups(o[2], 16), u32(o[0] * o[1]));
+    dispatch_per_element(e, *pipeline_, {s.binding, d.binding}, p, o);
   }
 
  private:
@@ -334,8 +336,7 @@ class Warp : public VkKernel {
       PushView s, f, d;
       uint32_t C, H, W;
     } p{s.view, f.view, d.view, u32(o[1]), u32(o[2]), u32(o[3])};
-    VkEncoder::of(e).dispatch(*pipeline_, {s.binding, f.binding, d.binding}, &p, sizeof p,
-                              groups(o[3], 16), groups(o[2], 16), u32(o[0] * o[1]));
+    dispatch_per_element(e, *pipeline_, {s.binding, f.binding, d.binding}, p, o);
   }
 
  private:
