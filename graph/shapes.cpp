@@ -95,6 +95,12 @@ ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::stri
   return shapes;
 }
 
+double graph_macs(const Graph& flat, const ShapeMap& shapes) {
+  double macs = 0;
+  for (auto& n : flat.nodes) macs += node_macs(n, shapes);
+  return macs;
+}
+
 double node_macs(const Node& n, const ShapeMap& shapes) {
   if (n.op != "conv2d" || n.outputs.empty() || !shapes.count(n.outputs[0]) || n.inputs.size() < 2)
     return 0;

@@ -22,6 +22,8 @@ ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::stri
 // channels and kernel area; 0 for every other op (their cost is negligible) and for nodes whose
 // output the shapes do not cover (pruned away).
 double node_macs(const Node& node, const ShapeMap& shapes);
+// The sum of node_macs over a flat graph's nodes: the MACs of one run at these shapes.
+double graph_macs(const Graph& flat, const ShapeMap& shapes);
 
 // Checks inputs only (used for early, friendly errors); returns the bound symbols.
 std::map<std::string, int64_t> check_inputs(const Graph& g, const ShapeMap& inputs,

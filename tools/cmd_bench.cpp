@@ -14,6 +14,7 @@
 #include "engine/session.h"
 #include "graph/error.h"
 #include "graph/file.h"
+#include "graph/shapes.h"
 #include "models/film/options.h"
 #include "tools/commands.h"
 
@@ -91,8 +92,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   // MACs of the convolutions at this size (the rest is negligible).
   auto shapes =
       s.shapes({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
-  double macs = 0;
-  for (auto& n : model->flat.nodes) macs += graph::node_macs(n, shapes);
+  const double macs = graph::graph_macs(model->flat, shapes);
   const double mib = 1 << 20;
   if (a.flag("--json")) {
     nlohmann::ordered_json j = {

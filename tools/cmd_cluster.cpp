@@ -411,8 +411,7 @@ double estimate_frame_seconds(const std::string& model_dir, int64_t h, int64_t w
   for (auto& i : f.session().model().graph.inputs) in[i.name] = {1, 3, ph, pw};
   double macs = 0;
   try {
-    const auto shapes = f.session().shapes(in);
-    for (auto& n : f.session().model().flat.nodes) macs += graph::node_macs(n, shapes);
+    macs = graph::graph_macs(f.session().model().flat, f.session().shapes(in));
   } catch (const Error&) {
     return 5.0;  // a graph that cannot be planned here: --frame-seconds says
   }

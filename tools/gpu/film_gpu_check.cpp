@@ -22,7 +22,7 @@
 #include "engine/session.h"
 #include "graph/error.h"
 #include "graph/file.h"
-#include "graph/ops.h"
+#include "graph/shapes.h"
 #include "models/film/import_port.h"
 #include "models/film/options.h"
 
@@ -133,8 +133,7 @@ int main(int argc, char** argv) {
       std::sort(dev.begin(), dev.end());
       auto shapes =
           s.shapes({{m->graph.inputs[0].name, x0.shape()}, {m->graph.inputs[1].name, x1.shape()}});
-      double macs = 0;
-      for (auto& n : m->flat.nodes) macs += graph::node_macs(n, shapes);
+      const double macs = graph::graph_macs(m->flat, shapes);
       nlohmann::ordered_json row = {{"impl", f16 ? "film vulkan fp16" : "film vulkan fp32"},
                                     {"device", used},
                                     {"size", std::to_string(w) + "x" + std::to_string(h)},
