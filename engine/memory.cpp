@@ -4,6 +4,10 @@
 #include <cstdlib>
 #include <numeric>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "graph/error.h"
 
 namespace film {
@@ -64,10 +68,20 @@ std::vector<int64_t> dense_strides(const Shape& shape, Layout l) {
 }
 
 std::unique_ptr<HostBuffer> HostBuffer::allocate(size_t bytes, size_t alignment) {
+  // Large buffers (a plan's arena: gigabytes at 1280x768) go on 2 MiB pages where the kernel
+  // offers them on request (transparent huge pages in "madvise" mode, Debian's default): one
+  // fault per 2 MiB instead of per 4 KiB on the first run, and fewer TLB misses in every
+  // convolution after it.
+  constexpr size_t kHuge = size_t{2} << 20;
+  const bool huge = bytes >= 2 * kHuge;
+  if (huge) alignment = std::max(alignment, kHuge);
   const size_t rounded =
       std::max<size_t>((bytes + alignment - 1) / alignment * alignment, alignment);
   void* p = std::aligned_alloc(alignment, rounded);
   if (!p) fail("out of memory: cannot allocate ", bytes >> 20, " MiB");
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (huge) madvise(p, rounded, MADV_HUGEPAGE);  // advice only: ignored where unsupported
+#endif
   return std::unique_ptr<HostBuffer>(new HostBuffer(p, bytes, true));
 }
 
