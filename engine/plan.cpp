@@ -362,6 +362,12 @@ void views(ExecutionPlan& p) {
   }
 }
 
+void no_views(ExecutionPlan& p) {
+  for (auto& val : p.values)
+    if (val.role != ValueRole::scratch && layout_is_plain(val.layout))
+      val.strides = dense_strides(val.shape, val.layout);
+}
+
 void memory(ExecutionPlan& p, const Backend& backend, const PlanOptions& options) {
   const BufferType type = backend.buffer_type();
   PlanProblem problem;
@@ -567,6 +573,7 @@ ExecutionPlan make_plan(const graph::Graph& flat, const Backend& backend,
   // arena comes out no larger than without.
   ExecutionPlan no_slots = p;
   pass::views(p);
+  pass::no_views(no_slots);
   pass::memory(p, backend, options);
   pass::memory(no_slots, backend, options);
   if (no_slots.arena_bytes < p.arena_bytes) p = std::move(no_slots);

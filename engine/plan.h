@@ -142,6 +142,8 @@ void fuse(ExecutionPlan& p, const Backend& backend);
 void order(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);  // kernel steps
 void layouts(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);
 void views(ExecutionPlan& p);
+// The plan views() is weighed against: no slots or slice views, every value dense (its strides).
+void no_views(ExecutionPlan& p);
 void memory(ExecutionPlan& p, const Backend& backend, const PlanOptions& options);
 void copies(ExecutionPlan& p, const Backend& backend);
 void hazards(ExecutionPlan& p);
