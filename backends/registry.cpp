@@ -1,6 +1,7 @@
 #include "backends/registry.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "backends/ref/ref_backend.h"
 #include "graph/error.h"
@@ -65,14 +66,15 @@ VulkanSpec vulkan_spec(const std::string& name) {
 std::vector<BackendInfo> list_backends() {
   const std::string cpu_why = cpu_unavailable_reason();
   const std::string vulkan_why = vulkan_unavailable_reason();
-  return {
-      {"ref", "reference: plain loops, double accumulation; the oracle for tests", true, ""},
-      {"cpu", "oneDNN primitives (OpenMP threads), channels-last tensors, fused conv + leaky ReLU",
-       cpu_why.empty(), cpu_why},
-      {"vulkan",
-       "GLSL compute shaders on any Vulkan device (vulkan:N picks device N, vulkan:fp16 stores "
-       "activations as half floats; film devices lists them), tiled implicit-GEMM convolutions",
-       vulkan_why.empty(), vulkan_why}};
+  return {{"ref", "reference: plain loops, double accumulation; the oracle for tests", true, ""},
+          {"cpu",
+           "oneDNN primitives (OpenMP threads), channels-last tensors, fused conv + leaky ReLU "
+           "(cpu:bf16 runs the convolutions in bfloat16)",
+           cpu_why.empty(), cpu_why},
+          {"vulkan",
+           "GLSL compute shaders on any Vulkan device (vulkan:N picks device N, vulkan:fp16 stores "
+           "activations as half floats; film devices lists them), tiled implicit-GEMM convolutions",
+           vulkan_why.empty(), vulkan_why}};
 }
 
 std::vector<VulkanDevice> vulkan_devices() {
@@ -93,7 +95,21 @@ std::string default_backend() { return cpu_unavailable_reason().empty() ? "cpu" 
 std::unique_ptr<Backend> create_backend(const std::string& name) {
   if (name == "ref") return std::make_unique<ref::RefBackend>();
 #ifdef FILM_HAVE_CPU_BACKEND
-  if (name == "cpu") return std::make_unique<onednn::CpuBackend>();
+  if (name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16") {
+    onednn::CpuOptions o;
+    if (name == "cpu:bf16") o.precision = onednn::Precision::bf16;
+    if (const char* e = std::getenv("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB")) {
+      char* end = nullptr;
+      const unsigned long long mib = std::strtoull(e, &end, 10);
+      if (!*e || *end || mib > (1ull << 30))
+        fail(
+            "FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB must be a number of MiB (0 turns Winograd off), "
+            "got '",
+            e, "'");
+      o.winograd_max_scratch = static_cast<size_t>(mib) << 20;
+    }
+    return std::make_unique<onednn::CpuBackend>(o);
+  }
 #endif
   const VulkanSpec vk = vulkan_spec(name);
 #ifdef FILM_HAVE_VULKAN_BACKEND
@@ -109,7 +125,7 @@ std::unique_ptr<Backend> create_backend(const std::string& name) {
   std::string avail;
   for (auto& b : list_backends())
     if (b.available) avail += (avail.empty() ? "" : ", ") + b.name;
-  if (name == "cpu")
+  if (name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16")
     fail("backend 'cpu' is not available: ", cpu_unavailable_reason(), " (available: ", avail, ")");
   if (vk.ok)
     fail("backend 'vulkan' is not available: ", vulkan_unavailable_reason(), " (available: ", avail,

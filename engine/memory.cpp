@@ -24,17 +24,22 @@ const char* layout_name(Layout l) {
       return "nChw16c";
     case Layout::nchw_f16:
       return "nchw-f16";
+    case Layout::nhwc_bf16:
+      return "nhwc-bf16";
   }
   return "?";
 }
 
-size_t layout_element_bytes(Layout l) { return l == Layout::nchw_f16 ? 2 : sizeof(float); }
+size_t layout_element_bytes(Layout l) {
+  return l == Layout::nchw_f16 || l == Layout::nhwc_bf16 ? 2 : sizeof(float);
+}
 
 int64_t layout_block(Layout l) {
   switch (l) {
     case Layout::nchw:
     case Layout::nhwc:
     case Layout::nchw_f16:
+    case Layout::nhwc_bf16:
       return 1;
     case Layout::nChw8c:
       return 8;
@@ -52,7 +57,7 @@ int64_t layout_elements(const Shape& shape, Layout l) {
 
 std::vector<int64_t> dense_strides(const Shape& shape, Layout l) {
   std::vector<int64_t> s(shape.size());
-  if (l == Layout::nhwc && shape.size() == 4) {
+  if (layout_is_channels_last(l) && shape.size() == 4) {
     const int64_t C = shape[1], H = shape[2], W = shape[3];
     s = {H * W * C, 1, W * C, C};
     return s;
@@ -98,11 +103,11 @@ void HostBuffer::rebind(void* data) {
   data_ = data;
 }
 
-float* TensorView::data() const {
+void* TensorView::address() const {
   if (!buffer) fail("internal: a tensor view without a buffer");
   auto* base = static_cast<char*>(buffer->host());
   if (!base) fail("internal: host access to device memory");
-  return reinterpret_cast<float*>(base + offset);
+  return base + offset;
 }
 
 bool strides_are_dense(const Shape& shape, Layout l, const std::vector<int64_t>& strides) {

@@ -2,8 +2,9 @@
 //
 // - Layout: how a 4-D value's elements are ordered in memory, and what they are. Plain NCHW and
 //   NHWC, the channel-blocked nChw8c / nChw16c of oneDNN-style convolutions (channels padded to
-//   the block), all float32; and nchw_f16, NCHW of IEEE half floats (the vulkan backend's fp16
-//   precision: a change of element type is a reorder like any other). Values of other ranks are
+//   the block), all float32; nchw_f16, NCHW of IEEE half floats (the vulkan backend's fp16
+//   precision), and nhwc_bf16, NHWC of bfloat16 (the cpu backend's bf16 precision): a change of
+//   element type is a reorder like any other. Values of other ranks are
 //   row-major (Layout::nchw, or nchw_f16). Graph inputs and outputs are NCHW float32.
 // - Buffer: bytes a backend owns. Host memory has an address (host()); device memory has none,
 //   and only the backend's kernels and its upload/download touch it.
@@ -26,13 +27,17 @@
 
 namespace film {
 
-enum class Layout : uint8_t { nchw, nhwc, nChw8c, nChw16c, nchw_f16 };
+enum class Layout : uint8_t { nchw, nhwc, nChw8c, nChw16c, nchw_f16, nhwc_bf16 };
 
 const char* layout_name(Layout l);
-// Bytes per element: 2 for nchw_f16, else 4.
+// Bytes per element: 2 for nchw_f16 and nhwc_bf16, else 4.
 size_t layout_element_bytes(Layout l);
 // The layouts a value of any rank may have (row-major ones): nchw and nchw_f16.
 inline bool layout_is_row_major(Layout l) { return l == Layout::nchw || l == Layout::nchw_f16; }
+// Channels-last (NHWC order), of any element type.
+inline bool layout_is_channels_last(Layout l) {
+  return l == Layout::nhwc || l == Layout::nhwc_bf16;
+}
 // Channels per block: 1 for the plain layouts.
 int64_t layout_block(Layout l);
 inline bool layout_is_plain(Layout l) { return layout_block(l) == 1; }
@@ -102,9 +107,10 @@ struct TensorView {
   Layout layout = Layout::nchw;
   std::vector<int64_t> strides;  // elements, per logical dimension; empty for blocked layouts
 
-  // The first element's address; film::Error for device memory (and meaningless for nchw_f16,
-  // which only device backends plan).
-  float* data() const;
+  // The first element's address; film::Error for device memory. data() is for float32 layouts;
+  // address() for any.
+  float* data() const { return static_cast<float*>(address()); }
+  void* address() const;
   // True when the strides are the dense ones for the shape and layout.
   bool dense() const;
   size_t bytes() const { return layout_bytes(shape, layout); }

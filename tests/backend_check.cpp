@@ -138,24 +138,44 @@ float from_half(uint16_t h) {
   return (h & 0x8000) ? -f : f;
 }
 
+// bfloat16 (round to nearest even; NaN stays NaN), for values in the nhwc_bf16 layout. Written
+// here independently of the backend's own conversion.
+uint16_t to_bf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if (std::isnan(f)) return static_cast<uint16_t>((x >> 16) | 0x40);
+  const uint32_t rem = x & 0xffff, mid = 0x8000;
+  uint32_t h = x >> 16;
+  if (rem > mid || (rem == mid && (h & 1))) ++h;
+  return static_cast<uint16_t>(h);
+}
+float from_bf16(uint16_t h) {
+  const uint32_t x = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
 // Copies between host floats and a backend buffer holding `l`'s element type.
 void upload_as(Backend& b, const std::vector<float>& data, Layout l, Buffer& dst) {
-  if (l != Layout::nchw_f16) {
+  if (layout_element_bytes(l) == sizeof(float)) {
     b.upload(data.data(), dst, 0, sizeof(float) * data.size());
     return;
   }
   std::vector<uint16_t> h(data.size());
-  for (size_t i = 0; i < data.size(); ++i) h[i] = to_half(data[i]);
+  for (size_t i = 0; i < data.size(); ++i)
+    h[i] = l == Layout::nchw_f16 ? to_half(data[i]) : to_bf16(data[i]);
   b.upload(h.data(), dst, 0, 2 * h.size());
 }
 void download_as(Backend& b, const Buffer& src, Layout l, std::vector<float>& data) {
-  if (l != Layout::nchw_f16) {
+  if (layout_element_bytes(l) == sizeof(float)) {
     b.download(src, 0, sizeof(float) * data.size(), data.data());
     return;
   }
   std::vector<uint16_t> h(data.size());
   b.download(src, 0, 2 * h.size(), h.data());
-  for (size_t i = 0; i < data.size(); ++i) data[i] = from_half(h[i]);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = l == Layout::nchw_f16 ? from_half(h[i]) : from_bf16(h[i]);
 }
 
 void run_kernel(Backend& b, const KernelDesc& d, const KernelArgs& args) {
@@ -167,7 +187,7 @@ void run_kernel(Backend& b, const KernelDesc& d, const KernelArgs& args) {
 }
 
 double check(const std::string& backend, const OpCase& c, uint32_t seed,
-             Tolerance (*tolerance)(const std::string&)) {
+             Tolerance (*tolerance)(const std::string&), Layout offered) {
   const graph::OpSchema* schema = graph::find_op(c.op);
   REQUIRE(schema);
   KernelDesc d;
@@ -207,17 +227,19 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
 
   auto b = create_backend(backend);
   REQUIRE(b->unsupported_reason(d) == "");
-  const NodePlan np = b->plan_node(d, std::vector<Layout>(in.size(), Layout::nchw));
+  const NodePlan np = b->plan_node(d, std::vector<Layout>(in.size(), offered));
   d.input_layouts = np.input_layouts;
   d.output_layouts = np.output_layouts;
   d.scratch_bytes = np.scratch_bytes;
   d.in_place = c.in_place;
-  // Inputs the backend reads as half floats are rounded to them for ref too, so the comparison
-  // measures the kernel, not the rounding of its inputs.
+  // Inputs the backend reads as half floats or bfloat16 are rounded to them for ref too, so the
+  // comparison measures the kernel, not the rounding of its inputs.
   for (size_t i = 0; i < in.size(); ++i)
-    if (np.input_layouts[i] == Layout::nchw_f16)
-      for (int64_t k = 0; k < in[i].size(); ++k)
-        in[i].data()[k] = from_half(to_half(in[i].data()[k]));
+    for (int64_t k = 0; k < in[i].size(); ++k) {
+      float& x = in[i].data()[k];
+      if (np.input_layouts[i] == Layout::nchw_f16) x = from_half(to_half(x));
+      if (np.input_layouts[i] == Layout::nhwc_bf16) x = from_bf16(to_bf16(x));
+    }
 
   // ref, in NCHW, on host memory.
   Tensor ref = Tensor::zeros(out_shape);
@@ -276,7 +298,8 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
                              {static_cast<int64_t>(d.scratch_bytes / sizeof(float))}, Layout::nchw);
     }
     KernelDesc cd = d;
-    cd.output_strides = {out_rel.strides == dense_strides(out_shape, out_layout)
+    cd.output_strides = {!layout_is_plain(out_layout) ||
+                                 out_rel.strides == dense_strides(out_shape, out_layout)
                              ? std::vector<int64_t>{}
                              : out_rel.strides};
     run_kernel(*b, cd, args);
@@ -284,7 +307,7 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
     return gather(out_rel, host.data());
   };
 
-  constexpr float kSentinel = -1234.0f;  // exact in half floats too
+  constexpr float kSentinel = -1232.0f;  // exact in half floats and bfloat16 too
   const int64_t guard = 64;
   std::vector<float> buf(layout_elements(out_shape, out_layout) + 2 * guard, kSentinel);
   const Tensor got = run(buf, view_in(nullptr, guard, out_shape, out_layout));
@@ -336,12 +359,12 @@ OpCase conv(Shape src, int64_t out, int k, json p, json extra = json::object()) 
 }  // namespace
 
 double check_op_cases(const std::string& backend, const std::vector<OpCase>& cases,
-                      Tolerance (*tolerance)(const std::string& op)) {
+                      Tolerance (*tolerance)(const std::string& op), Layout offered) {
   REQUIRE_MESSAGE(backend_available(backend.substr(0, backend.find(':'))), "the ", backend,
                   " backend is unavailable (this case should have been skipped)");
   double worst = 0;
   uint32_t seed = 100;
-  for (auto& c : cases) worst = std::max(worst, check(backend, c, seed++, tolerance));
+  for (auto& c : cases) worst = std::max(worst, check(backend, c, seed++, tolerance, offered));
   MESSAGE(backend, " ", cases[0].op, ": ", cases.size(), " cases, max abs error against ref ",
           worst);
   return worst;

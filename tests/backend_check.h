@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/memory.h"
 #include "graph/shape.h"
 
 namespace film::test {
@@ -34,8 +35,10 @@ struct OpCase {
 
 // Runs every case (seeds 100, 101, ...) on `backend` against ref with the tolerance
 // `tolerance(op)`; returns the largest abs error. REQUIREs that the backend is available.
+// `offered`: the layout the inputs are offered in to plan_node() (the producers' layout; the cpu
+// backend's bf16 precision runs its loops in bfloat16 when offered nhwc_bf16).
 double check_op_cases(const std::string& backend, const std::vector<OpCase>& cases,
-                      Tolerance (*tolerance)(const std::string& op));
+                      Tolerance (*tolerance)(const std::string& op), Layout offered = Layout::nchw);
 
 // The shared case lists: shapes that straddle vector widths (odd sizes 9x7 and 25x33, 1x1,
 // channels 1/2/3/13/16/24/48), every attribute FILM uses.

@@ -11,6 +11,8 @@
 #include <random>
 
 #include "backends/registry.h"
+#include "engine/app/image.h"
+#include "engine/app/metrics.h"
 #include "engine/backend.h"
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
@@ -43,6 +45,33 @@ Tolerance tolerance_for(const std::string& op) {
 
 double check_all(const std::vector<test::OpCase>& cases) {
   return test::check_op_cases("cpu", cases, tolerance_for);
+}
+
+// bf16 precision: the ops see bfloat16 inputs (rounded for ref too, so what is measured is the
+// kernel) and write bfloat16, whose rounding is half an ulp, 2^-9 relative; rtol 4e-3 is one ulp.
+// conv2d also rounds its weights to bfloat16 (ref keeps them float32): with weights scaled by
+// 1/sqrt(fan-in) and |x| <= 1 that adds about 2^-9 * sqrt(fan-in) * max|w| ~ 2e-3 absolute
+// (measured below); 1e-2 absolute still catches a wrong tap or padding (errors of order 0.1).
+Tolerance tolerance_bf16(const std::string& op) {
+  if (op == "conv2d") return {1e-2, 4e-3};
+  return {1e-6, 4e-3};
+}
+
+// Why "cpu:bf16" cannot be made here ("" when it can).
+std::string bf16_refusal() {
+  if (!kCpu) return "no cpu backend";
+  try {
+    create_backend("cpu:bf16");
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+const std::string kBf16Refusal = bf16_refusal();
+const bool kBf16 = kBf16Refusal.empty();
+
+double check_all_bf16(const std::vector<test::OpCase>& cases) {
+  return test::check_op_cases("cpu:bf16", cases, tolerance_bf16, Layout::nhwc_bf16);
 }
 
 }  // namespace
@@ -85,6 +114,102 @@ TEST_CASE("cpu warp matches ref exactly, border clamping and NaN/inf flows inclu
 
 TEST_CASE("cpu concat and slice match ref on every axis" * doctest::skip(!kCpu)) {
   for (auto& cases : test::concat_slice_cases()) check_all(cases);
+}
+
+TEST_CASE(
+    "cpu bf16: every op against ref in bfloat16, warp and conv heads writing float32 where "
+    "they must" *
+    doctest::skip(!kBf16)) {
+  check_all_bf16(test::conv2d_cases());
+  for (auto& cases : test::eltwise_cases()) check_all_bf16(cases);
+  check_all_bf16(test::avg_pool2d_cases());
+  check_all_bf16(test::resize_cases());
+  check_all_bf16(test::warp_cases());
+  for (auto& cases : test::concat_slice_cases()) check_all_bf16(cases);
+  // The layouts bf16 plans: bfloat16 features, float32 flows and heads.
+  auto b = create_backend("cpu:bf16");
+  auto plan = [&](const std::string& op, const nlohmann::json& attrs, std::vector<Shape> in,
+                  std::vector<Layout> offered) {
+    const graph::OpSchema* schema = graph::find_op(op);
+    KernelDesc d;
+    d.node_name = "t";
+    d.op = schema->kind;
+    d.params = graph::op_params(*schema, attrs);
+    d.input_shapes = in;
+    d.output_shapes = schema->infer(in, graph::complete_attrs(*schema, attrs));
+    d.input_is_weight.assign(in.size(), op == "conv2d");
+    d.input_is_weight[0] = false;
+    d.threads = 1;
+    return b->plan_node(d, offered);
+  };
+  const auto bf = Layout::nhwc_bf16, f = Layout::nhwc;
+  const nlohmann::json pad = {{"pad", {1, 1, 1, 1}}};
+  NodePlan np = plan("conv2d", pad, {{1, 16, 8, 8}, {32, 16, 3, 3}, {32}}, {f, f, f});
+  CHECK(np.input_layouts[0] == bf);
+  CHECK(np.output_layouts[0] == bf);
+  np = plan("conv2d", pad, {{1, 16, 8, 8}, {2, 16, 3, 3}, {2}}, {bf, f, f});  // a flow head
+  CHECK(np.output_layouts[0] == f);
+  np = plan("warp", {}, {{1, 16, 8, 8}, {1, 2, 8, 8}}, {bf, f});
+  CHECK(np.input_layouts == std::vector<Layout>{bf, f});
+  CHECK(np.output_layouts[0] == bf);
+  np = plan("warp", {}, {{1, 3, 8, 8}, {1, 2, 8, 8}}, {f, f});  // an image stays float32
+  CHECK(np.output_layouts[0] == f);
+  np = plan("concat", {{"axis", 1}}, {{1, 3, 8, 8}, {1, 16, 8, 8}}, {f, bf});
+  CHECK(np.input_layouts == std::vector<Layout>{bf, bf});
+  CHECK(np.output_layouts[0] == bf);
+}
+
+TEST_CASE(
+    "cpu bf16 is refused with a clear error where the CPU cannot run it, and offered where it "
+    "can" *
+    doctest::skip(!kCpu)) {
+  MESSAGE("cpu:bf16 here: ", kBf16 ? std::string("available") : kBf16Refusal);
+  // Where it cannot run, the error says why and what to use instead.
+  if (!kBf16) CHECK(kBf16Refusal.find("AVX-512") != std::string::npos);
+  if (!kBf16) CHECK(kBf16Refusal.find("--precision fp32") != std::string::npos);
+  if (kBf16) CHECK(create_backend("cpu:bf16")->name() == "cpu");
+  CHECK_THROWS_WITH_AS(create_backend("cpu:bf17"), doctest::Contains("unknown backend"), Error);
+}
+
+TEST_CASE(
+    "cpu bf16 on real photos with the bundled model: at least 40 dB against fp32, through "
+    "the CLI" *
+    doctest::skip(!kBf16)) {
+  test::TempDir dir;
+  const std::string one = test::fixture("film-official-output/one.png"),
+                    two = test::fixture("film-official-output/two.png");
+  std::map<std::string, Tensor> mid;
+  for (const char* precision : {"fp32", "bf16"}) {
+    const std::string out = dir.path() + "/mid-" + precision + ".png";
+    auto r = test::run_command(test::film_binary() + " interpolate " + one + " " + two + " -o " +
+                               out + " --threads 2 --precision " + precision);
+    CAPTURE(r.output);
+    REQUIRE(r.exit_code == 0);
+    mid[precision] = io::read_png(out);
+  }
+  const double db = psnr(mid.at("bf16"), mid.at("fp32"));
+  MESSAGE("bundled model, 1024x768 demo photos: bf16 against fp32 ", db, " dB");
+  CHECK(db >= 40.0);
+  CHECK(db < kPsnrCap);  // bf16 did run: not the same bits as fp32
+}
+
+TEST_CASE("--precision is checked against the backend" * doctest::skip(!kCpu)) {
+  const std::string model = test::source_dir() + "/models/film-default";
+  auto r = test::run_command(test::film_binary() + " bench " + model +
+                             " --size 64x64 --backend ref --precision bf16");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("--precision bf16 runs on the cpu backend") != std::string::npos);
+  r = test::run_command(test::film_binary() + " bench " + model + " --size 64x64 --precision fp16");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("on the cpu backend use fp32 or bf16") != std::string::npos);
+  if (!kBf16) return;
+  r = test::run_command(test::film_binary() + " bench " + model +
+                        " --size 64x64 --precision bf16 --runs 1 --json");
+  CAPTURE(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  CHECK(j["backend"] == "cpu");
+  CHECK(j["precision"] == "bf16");
 }
 
 TEST_CASE(

@@ -58,21 +58,6 @@ double check_all_fp16(const std::vector<test::OpCase>& cases) {
   return test::check_op_cases("vulkan:fp16", cases, tolerance_fp16);
 }
 
-// Runs `f` with the environment variable `name` set to `value`, restoring it afterwards.
-template <class F>
-void with_env(const char* name, const char* value, F&& f) {
-  const char* old = std::getenv(name);
-  const std::string saved = old ? old : "";
-  setenv(name, value, 1);
-  try {
-    f();
-  } catch (...) {
-    old ? setenv(name, saved.c_str(), 1) : unsetenv(name);
-    throw;
-  }
-  old ? setenv(name, saved.c_str(), 1) : unsetenv(name);
-}
-
 }  // namespace
 
 TEST_CASE("the vulkan backend reports whether it is available, and why not") {
@@ -93,7 +78,7 @@ TEST_CASE("vulkan conv2d matches ref: 3x3, 1x1, 2x2, strides, padding, fused lea
 }
 
 TEST_CASE("vulkan conv2d: the naive baseline shader matches ref too" * doctest::skip(!kVulkan)) {
-  with_env("FILM_VULKAN_NAIVE_CONV", "1", [] { check_all(test::conv2d_cases()); });
+  test::with_env("FILM_VULKAN_NAIVE_CONV", "1", [] { check_all(test::conv2d_cases()); });
 }
 
 TEST_CASE("vulkan leaky_relu, add and mul match ref, in place too" * doctest::skip(!kVulkan)) {
@@ -146,7 +131,7 @@ TEST_CASE("vulkan: repeated runs are bit-identical, through staging too, and mat
     CHECK(std::memcmp(t.data(), first.data(), sizeof(float) * first.size()) == 0);
   }
   // Copies through a staging buffer (as on a discrete GPU) give the same bits.
-  with_env("FILM_VULKAN_STAGING", "1", [&] {
+  test::with_env("FILM_VULKAN_STAGING", "1", [&] {
     const Tensor t = Session(m, create_backend("vulkan"), {}).run(in).at("image");
     CHECK(std::memcmp(t.data(), first.data(), sizeof(float) * first.size()) == 0);
   });
@@ -255,7 +240,8 @@ TEST_CASE("vulkan: film devices lists the devices; --device and --precision are 
   r = test::run_command(test::film_binary() + " bench " + model +
                         " --size 64x64 --backend vulkan --precision fp8");
   CHECK(r.exit_code == 2);
-  CHECK(r.output.find("--precision takes fp32 or fp16, got 'fp8'") != std::string::npos);
+  CHECK(r.output.find("--precision takes fp32, bf16 (cpu) or fp16 (vulkan), got 'fp8'") !=
+        std::string::npos);
   r = test::run_command(
       test::film_binary() + " bench " + model +
       " --size 64x64 --backend vulkan --device 0 --precision fp16 --runs 1 --json");

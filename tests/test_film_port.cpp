@@ -71,6 +71,21 @@ TEST_CASE(
   check_case("b", "vulkan:fp16", 4e-3, 5e-2);
 }
 
+// cpu bf16: features rounded to bfloat16 (relative 2^-9) at every node, weights too; flows and
+// the image written float32. Measured 2026-12-01: image 1.2e-2 (a) and 5.1e-3 (b), about 3/255
+// at worst, under 2.5e-2; flows (in pixels) 2.2e-2 and 4.2e-2, under 0.1 px.
+TEST_CASE("FILM port fixtures a and b on the cpu backend in bf16 stay close to the golden outputs" *
+          doctest::skip(!test::backend_available("cpu"))) {
+  try {
+    create_backend("cpu:bf16");
+  } catch (const Error& e) {
+    MESSAGE("cpu:bf16 unavailable here, not checked: ", e.what());
+    return;
+  }
+  check_case("a", "cpu:bf16", 2.5e-2, 0.1);
+  check_case("b", "cpu:bf16", 2.5e-2, 0.1);
+}
+
 TEST_CASE("results are bit-identical for any thread count and with or without memory reuse") {
   auto m = test::port_fixture_model("b");
   auto golden = io::read_safetensors(test::fixture("film-port/port-small-b.safetensors"));

@@ -436,11 +436,13 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "the cpu plan keeps FILM channels-last: reorders only at the graph's edges, none around a "
-    "conv" *
+    "the cpu plan with direct convolutions keeps FILM channels-last: reorders only at the graph's "
+    "edges, none around a conv" *
     doctest::skip(!test::backend_available("cpu"))) {
   auto model = test::port_fixture_model("b");
-  Session s(model, create_backend("cpu"), {});
+  std::unique_ptr<Backend> direct;
+  test::with_env("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB", "0", [&] { direct = create_backend("cpu"); });
+  Session s(model, std::move(direct), {});
   const std::vector<std::string> outputs = {"image", "forward_flow_pyramid/0"};
   const ExecutionPlan& p =
       s.execution_plan({{"x0", {1, 3, 64, 128}}, {"x1", {1, 3, 64, 128}}}, outputs);
@@ -480,6 +482,47 @@ TEST_CASE(
   CHECK(p.report.slots >= 2 * 5);  // at least the two warped inputs of each of the 5 fusion levels
 }
 
+TEST_CASE(
+    "the cpu plan with Winograd: eligible 3x3 convs in nChw16c, reorders only where a chain "
+    "of them meets the channels-last ops" *
+    doctest::skip(!test::backend_available("cpu"))) {
+  auto model = test::port_fixture_model("b");
+  Session s(model, create_backend("cpu"), {});
+  const ExecutionPlan& p =
+      s.execution_plan({{"x0", {1, 3, 64, 128}}, {"x1", {1, 3, 64, 128}}}, {"image"});
+  int winograd = 0;
+  for (auto& st : p.steps) {
+    if (st.kind == StepKind::reorder) {
+      // Between channels-last and blocked (or the graph's NCHW edges), never blocked to blocked.
+      CHECK(!(st.desc.input_layouts[0] == Layout::nChw16c &&
+              st.desc.output_layouts[0] == Layout::nChw16c));
+      continue;
+    }
+    if (st.kind != StepKind::kernel || st.desc.op != graph::OpKind::conv2d) continue;
+    CAPTURE(st.label);
+    const Shape& w = st.desc.input_shapes[1];
+    const auto& cp = std::get<graph::Conv2dParams>(st.desc.params);
+    const bool eligible = w[2] == 3 && w[3] == 3 && w[1] >= 16 && cp.stride[0] == 1 &&
+                          cp.pad == std::array<int64_t, 4>{1, 1, 1, 1};
+    const Layout l = st.desc.input_layouts[0];
+    CHECK(l == (eligible ? Layout::nChw16c : Layout::nhwc));
+    CHECK(st.desc.output_layouts[0] == l);
+    winograd += eligible;
+  }
+  // A conv that reads another's blocked output reads it as written: no reorder between them.
+  for (auto& st : p.steps) {
+    if (st.kind != StepKind::kernel || st.desc.op != graph::OpKind::conv2d) continue;
+    const int src = p.values[st.inputs[0]].producer;
+    if (src >= 0 && p.steps[src].kind == StepKind::kernel &&
+        p.steps[src].desc.op == graph::OpKind::conv2d &&
+        p.steps[src].desc.output_layouts[0] == Layout::nChw16c)
+      CHECK(st.desc.input_layouts[0] == Layout::nChw16c);
+  }
+  MESSAGE("cpu plan of the FILM port model with Winograd: ", winograd, " Winograd convs, ",
+          p.report.reorders, " reorders, ", p.report.steps, " steps");
+  CHECK(winograd > 0);
+}
+
 TEST_CASE("concat slots are kept only where they cost no memory: the smaller arena wins") {
   auto model = test::port_fixture_model("b");
   const graph::ShapeMap shapes = {{"x0", {1, 3, 64, 128}}, {"x1", {1, 3, 64, 128}}};
@@ -507,6 +550,16 @@ TEST_CASE("concat slots are kept only where they cost no memory: the smaller are
     CHECK(with.report.slots > 0);  // FILM has concat inputs that can go into their slots
     CHECK(chosen.arena_bytes == std::min(with.arena_bytes, without.arena_bytes));
     CHECK((chosen.report.slots > 0) == (with.arena_bytes <= without.arena_bytes));
+    // Whichever won, every plain value has its strides (kernels read them; the plan without slots
+    // once had none, which crashed the first kernel that read a pixel stride).
+    for (auto& v : chosen.values)
+      if (v.role != ValueRole::scratch && layout_is_plain(v.layout))
+        CHECK(v.strides.size() == v.shape.size());
+    ExecutionPlan none = without;
+    pass::no_views(none);
+    for (auto& v : none.values)
+      if (v.role != ValueRole::scratch && layout_is_plain(v.layout))
+        CHECK(v.strides == dense_strides(v.shape, v.layout));
   }
 }
 

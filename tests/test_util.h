@@ -70,4 +70,19 @@ bool backend_available(const std::string& name);
 // for doctest::skip(!python_has("torch")).
 bool python_has(const std::string& module);
 
+// Runs `f` with the environment variable `name` set to `value`, restoring it afterwards.
+template <class F>
+void with_env(const char* name, const char* value, F&& f) {
+  const char* old = std::getenv(name);
+  const std::string saved = old ? old : "";
+  setenv(name, value, 1);
+  try {
+    f();
+  } catch (...) {
+    old ? setenv(name, saved.c_str(), 1) : unsetenv(name);
+    throw;
+  }
+  old ? setenv(name, saved.c_str(), 1) : unsetenv(name);
+}
+
 }  // namespace film::test

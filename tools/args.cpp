@@ -165,11 +165,15 @@ std::string backend_option(const Args& a) {
     backend += ":" + std::to_string(device);
   }
   if (auto p = a.get("--precision")) {
-    if (*p != "fp32" && *p != "fp16") usage_fail("--precision takes fp32 or fp16, got '", *p, "'");
+    if (*p != "fp32" && *p != "fp16" && *p != "bf16")
+      usage_fail("--precision takes fp32, bf16 (cpu) or fp16 (vulkan), got '", *p, "'");
     if (*p == "fp16" && backend.rfind("vulkan", 0) != 0)
-      usage_fail("--precision fp16 runs on the vulkan backend (--backend vulkan); the ", backend,
-                 " backend computes in fp32");
-    if (*p == "fp16") backend += ":fp16";
+      usage_fail("--precision fp16 runs on the vulkan backend (--backend vulkan); on the ", backend,
+                 " backend use fp32", backend == "cpu" ? " or bf16" : "");
+    if (*p == "bf16" && backend != "cpu")
+      usage_fail("--precision bf16 runs on the cpu backend (--backend cpu); on the ", backend,
+                 " backend use fp32", backend.rfind("vulkan", 0) == 0 ? " or fp16" : "");
+    if (*p != "fp32") backend += ":" + *p;
   }
   return backend;
 }

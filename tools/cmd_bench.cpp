@@ -35,7 +35,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   if (a.flag("--help") || !have_source) {
     std::fputs(
         "usage: film bench (MODEL_DIR | --options OPTIONS.json | --released) [--size WxH] "
-        "[--backend cpu|vulkan|ref] [--device N] [--precision fp32|fp16]\n"
+        "[--backend cpu|vulkan|ref] [--device N] [--precision fp32|bf16|fp16]\n"
         "                  [--threads N] [--runs 3] [--profile] [--json]\n"
         "Times one frame (two inputs -> middle) at WxH (default 256x256; padded like "
         "'interpolate'),\n"
@@ -94,10 +94,16 @@ int cmd_bench(const std::vector<std::string>& argv) {
       s.shapes({{in.begin()->first, x0.shape()}, {std::next(in.begin())->first, x1.shape()}});
   const double macs = graph::graph_macs(model->flat, shapes);
   const double mib = 1 << 20;
+  const std::string& spec = so.backend;  // "cpu", "cpu:bf16", "vulkan:0:fp16", ...
+  const std::string precision =
+      spec.size() > 5 && (spec.ends_with(":bf16") || spec.ends_with(":fp16"))
+          ? spec.substr(spec.size() - 4)
+          : "fp32";
   if (a.flag("--json")) {
     nlohmann::ordered_json j = {
         {"model", label},
         {"backend", s.backend_name()},
+        {"precision", precision},
         {"threads", so.threads},
         {"size", {w, h}},
         {"padded", {pw, ph}},
@@ -113,8 +119,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
         {"peak_rss_mib", peak_rss_bytes() / mib}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("model: %s\nbackend %s, threads %d, %s (runs at %s)\n", label.c_str(),
-                s.backend_name().c_str(), so.threads, size_str(h, w).c_str(),
+    std::printf("model: %s\nbackend %s, %s, threads %d, %s (runs at %s)\n", label.c_str(),
+                s.backend_name().c_str(), precision.c_str(), so.threads, size_str(h, w).c_str(),
                 size_str(ph, pw).c_str());
     std::printf(
         "plan %.3f s, first run %.3f s, then %d runs: min %.3f s, median %.3f s, mean %.3f s\n",

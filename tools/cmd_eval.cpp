@@ -17,7 +17,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   if (a.flag("--help") || a.positional().size() != 2) {
     std::fputs(
         "usage: film eval MODEL_DIR DATA_DIR [--json] [--backend cpu|vulkan|ref] [--device N]\n"
-        "                 [--precision fp32|fp16] [--threads N] [--tta "
+        "                 [--precision fp32|bf16|fp16] [--threads N] [--tta "
         "1|2|4|8]\n"
         "DATA_DIR holds one folder per case with im0.png, gt.png, im1.png. Reports PSNR and SSIM\n"
         "(8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for three\n"

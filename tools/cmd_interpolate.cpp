@@ -41,7 +41,7 @@ const char* kHelp =
     "options:\n"
     "  --model DIR        default $FILM_MODEL, else the bundled models/film-default\n"
     "  --backend cpu|vulkan|ref  --device N (a Vulkan device: film devices)\n"
-    "  --precision fp32|fp16 (vulkan)  --threads N (0: all cores)\n"
+    "  --precision fp32|bf16 (cpu)|fp16 (vulkan)  --threads N (0: all cores)\n"
     "  --tta 1|2|4|8      each frame the mean of N runs on swapped/mirrored/flipped inputs\n"
     "  --padding replicate|zeros  how inputs are padded to the model's size (replicate: repeat\n"
     "                     the edge pixels; zeros: black, as the official FILM tool)\n"

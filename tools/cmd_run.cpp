@@ -20,7 +20,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (a.flag("--help") || a.positional().size() != 1) {
     std::fputs(
         "usage: film run MODEL_DIR --inputs IN.safetensors --outputs OUT.safetensors\n"
-        "                [--backend cpu|vulkan|ref] [--device N] [--precision fp32|fp16] "
+        "                [--backend cpu|vulkan|ref] [--device N] [--precision fp32|bf16|fp16] "
         "[--threads N] [--aux] [--no-reuse] [--force]\n"
         "Runs the graph on the NCHW float32 tensors of IN (x0, x1 for FILM) and writes its "
         "outputs\n"

@@ -5,7 +5,8 @@
 // views pass) are skipped; when every input did, the plan has no concat step at all.
 // NHWC, channel axis: pixel by pixel, one memcpy per input; the output may itself be a slot of a
 // wider value. Other cases: contiguous pieces (dense outputs) or element by element.
-// A copy has no arithmetic, so the result is the same at any thread count.
+// A copy has no arithmetic, so the result is the same at any thread count. Copies are of bytes, so
+// float32 and bfloat16 values (all inputs in the output's layout) take the same code.
 #include <cstring>
 #include <vector>
 
@@ -23,7 +24,7 @@ class ConcatKernel : public CpuKernel {
 
   void execute(const KernelArgs& a) override {
     const TensorView& out = a.outputs[0];
-    if (out.layout == Layout::nhwc && axis_ == 1) return nhwc_channels(a);
+    if (layout_is_channels_last(out.layout) && axis_ == 1) return nhwc_channels(a);
     if (out.dense()) return pieces(a);
     elements(a);
   }
@@ -35,24 +36,26 @@ class ConcatKernel : public CpuKernel {
     const TensorView& out = a.outputs[0];
     const int64_t pixels = out.shape[0] * out.shape[2] * out.shape[3];
     const int64_t P = out.strides[3], H = out.shape[2], W = out.shape[3];
-    float* dst = out.data();
+    const int64_t e = static_cast<int64_t>(layout_element_bytes(out.layout));
+    char* dst = static_cast<char*>(out.address());
     struct Part {
-      const float* src;
-      int64_t channels, at;
+      const char* src;
+      int64_t bytes, at;  // per pixel; at: bytes into the output pixel
     };
     std::vector<Part> parts;
     int64_t at = 0;
     for (size_t k = 0; k < a.inputs.size(); ++k) {
       const int64_t c = a.inputs[k].shape[1];
-      if (!skip(k)) parts.push_back({a.inputs[k].data(), c, at});
+      if (!skip(k))
+        parts.push_back({static_cast<const char*>(a.inputs[k].address()), e * c, e * at});
       at += c;
     }
 #pragma omp parallel for schedule(static) num_threads(threads_)
     for (int64_t p = 0; p < pixels; ++p) {
       const int64_t n = p / (H * W), yx = p % (H * W);
-      float* o = dst + n * out.strides[0] + (yx / W) * out.strides[2] + (yx % W) * P;
+      char* o = dst + e * (n * out.strides[0] + (yx / W) * out.strides[2] + (yx % W) * P);
       for (const Part& part : parts)
-        std::memcpy(o + part.at, part.src + p * part.channels, sizeof(float) * part.channels);
+        std::memcpy(o + part.at, part.src + p * part.bytes, part.bytes);
     }
   }
 
@@ -64,46 +67,47 @@ class ConcatKernel : public CpuKernel {
     // The memory order of the dimensions, outermost first.
     std::vector<size_t> order(out.shape.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    if (out.layout == Layout::nhwc && out.shape.size() == 4) order = {0, 2, 3, 1};
+    if (layout_is_channels_last(out.layout) && out.shape.size() == 4) order = {0, 2, 3, 1};
     int64_t outer = 1, inner = 1;
     size_t pos = 0;
     while (order[pos] != static_cast<size_t>(axis_)) outer *= out.shape[order[pos++]];
     for (size_t i = pos + 1; i < order.size(); ++i) inner *= out.shape[order[i]];
     const int64_t out_len = out.shape[axis_] * inner;
     struct Piece {
-      float* dst;
-      const float* src;
-      int64_t len;
+      char* dst;
+      const char* src;
+      int64_t bytes;
     };
-    constexpr int64_t kPiece = int64_t{1} << 18;
+    const int64_t e = static_cast<int64_t>(layout_element_bytes(out.layout));
+    const int64_t piece = e * (int64_t{1} << 18);
     std::vector<Piece> list;
-    float* dst = out.data();
+    char* dst = static_cast<char*>(out.address());
     for (int64_t o = 0; o < outer; ++o) {
-      int64_t at = o * out_len;
+      int64_t at = e * o * out_len;
       for (size_t k = 0; k < a.inputs.size(); ++k) {
-        const int64_t len = a.inputs[k].shape[axis_] * inner;
+        const int64_t len = e * a.inputs[k].shape[axis_] * inner;
+        const char* src = static_cast<const char*>(a.inputs[k].address()) + o * len;
         if (!skip(k))
-          for (int64_t i = 0; i < len; i += kPiece)
-            list.push_back(
-                {dst + at + i, a.inputs[k].data() + o * len + i, std::min(kPiece, len - i)});
+          for (int64_t i = 0; i < len; i += piece)
+            list.push_back({dst + at + i, src + i, std::min(piece, len - i)});
         at += len;
       }
     }
     const int64_t n = static_cast<int64_t>(list.size());
 #pragma omp parallel for schedule(static) num_threads(threads_)
-    for (int64_t i = 0; i < n; ++i)
-      std::memcpy(list[i].dst, list[i].src, sizeof(float) * list[i].len);
+    for (int64_t i = 0; i < n; ++i) std::memcpy(list[i].dst, list[i].src, list[i].bytes);
   }
 
   // Anything else (a strided output in NCHW, say): element by element.
   void elements(const KernelArgs& a) const {
     const TensorView& out = a.outputs[0];
-    float* dst = out.data();
+    const size_t e = layout_element_bytes(out.layout);
+    char* dst = static_cast<char*>(out.address());
     int64_t at = 0;
     for (size_t k = 0; k < a.inputs.size(); ++k) {
       const TensorView& in = a.inputs[k];
       if (!skip(k)) {
-        const float* src = in.data();
+        const char* src = static_cast<const char*>(in.address());
         const Shape& s = in.shape;
         for (int64_t n = 0; n < s[0]; ++n)
           for (int64_t c = 0; c < s[1]; ++c)
@@ -111,7 +115,8 @@ class ConcatKernel : public CpuKernel {
               for (int64_t w = 0; w < s[3]; ++w) {
                 int64_t idx[4] = {n, c, h, w};
                 idx[axis_] += at;
-                dst[out.index(idx[0], idx[1], idx[2], idx[3])] = src[in.index(n, c, h, w)];
+                std::memcpy(dst + e * out.index(idx[0], idx[1], idx[2], idx[3]),
+                            src + e * in.index(n, c, h, w), e);
               }
       }
       at += in.shape[axis_];

@@ -41,19 +41,21 @@ dnnl::memory::desc desc_of(const Shape& shape, Layout layout, const std::vector<
       return dnnl::memory::desc(dims, f32, dnnl::memory::format_tag::nChw16c);
     case Layout::nchw:
     case Layout::nhwc:
+    case Layout::nhwc_bf16:
       break;
     case Layout::nchw_f16:
       fail("internal: the cpu backend was given a float16 value");
   }
   const std::vector<int64_t> s = strides.empty() ? dense_strides(shape, layout) : strides;
-  return dnnl::memory::desc(dims, f32, dnnl::memory::dims(s.begin(), s.end()));
+  const auto type = layout == Layout::nhwc_bf16 ? dnnl::memory::data_type::bf16 : f32;
+  return dnnl::memory::desc(dims, type, dnnl::memory::dims(s.begin(), s.end()));
 }
 
 void need_channels_last(const KernelDesc& d) {
   for (auto* layouts : {&d.input_layouts, &d.output_layouts})
     for (size_t k = 0; k < layouts->size(); ++k) {
       const Shape& s = layouts == &d.input_layouts ? d.input_shapes[k] : d.output_shapes[k];
-      if (s.size() == 4 && (*layouts)[k] != Layout::nhwc)
+      if (s.size() == 4 && !layout_is_channels_last((*layouts)[k]))
         fail("node '", d.node_name, "' (", graph::op_name(d.op),
              "): the cpu backend runs it channels-last, not ", layout_name((*layouts)[k]));
     }
@@ -62,7 +64,7 @@ void need_channels_last(const KernelDesc& d) {
 bool layout_of(const dnnl::memory::desc& md, Layout& layout) {
   if (md.data.ndims != 4) return false;
   const Shape shape(md.data.dims, md.data.dims + 4);
-  for (Layout l : {Layout::nhwc, Layout::nchw, Layout::nChw16c, Layout::nChw8c})
+  for (Layout l : {Layout::nhwc, Layout::nchw, Layout::nChw16c, Layout::nChw8c, Layout::nhwc_bf16})
     if (md == desc_of(shape, l)) {
       layout = l;
       return true;

@@ -35,6 +35,11 @@ class PackedWeights {
 };
 
 struct Context {
+  // bf16 precision: convolutions read bfloat16 activations and weights (accumulating in float32)
+  // and write bfloat16, except the narrow heads (flows, the image), which stay float32.
+  bool bf16 = false;
+  // fp32: 3x3 convolutions run Winograd where its scratchpad fits in this many bytes (0: never).
+  size_t winograd_max_scratch = 0;
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   PackedWeights weights;
@@ -66,8 +71,8 @@ dnnl::memory::desc desc_of(const Shape& shape, Layout layout,
                            const std::vector<int64_t>& strides = {});
 // The engine layout a oneDNN descriptor is in, if it is one of ours.
 bool layout_of(const dnnl::memory::desc& md, Layout& layout);
-// The loops written here for rank-4 values read and write channels-last only (what plan_node()
-// gives them); film::Error for a desc in any other layout.
+// The loops written here for rank-4 values read and write channels-last only (float32 or bfloat16:
+// what plan_node() gives them); film::Error for a desc in any other layout.
 void need_channels_last(const KernelDesc& d);
 // oneDNN takes non-const handles even for inputs it only reads.
 inline void* handle(const TensorView& v) { return v.data(); }

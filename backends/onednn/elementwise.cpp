@@ -1,12 +1,14 @@
 // leaky_relu, mul (by a scalar) and add, as loops written here: the same float operations as the
 // ref backend (so the results are ref's bits, a -0 product included, which oneDNN's linear eltwise
-// turned into +0), in any plain layout, and into a strided slot of a wider value when the planner
-// lets the output go straight into a concatenation. They may run in place (the planner decides).
-// Memory-bound: a flat loop over dense tensors split statically over OpenMP threads.
+// turned into +0; bfloat16 values are computed in float and rounded once), in any plain layout, and
+// into a strided slot of a wider value when the planner lets the output go straight into a
+// concatenation. They may run in place (the planner decides). Memory-bound: a flat loop over dense
+// tensors split statically over OpenMP threads.
 #include <algorithm>
 #include <array>
 
 #include "backends/onednn/context.h"
+#include "backends/onednn/element.h"
 
 namespace film::onednn {
 namespace {
@@ -19,10 +21,16 @@ class ElementwiseKernel : public CpuKernel {
       : CpuKernel(threads), kind_(kind), value_(value) {}
 
   void execute(const KernelArgs& a) override {
+    with_element(a.outputs[0].layout, [&](auto t) { this->compute<decltype(t)>(a); });
+  }
+
+ private:
+  template <class T>
+  void compute(const KernelArgs& a) const {
     const TensorView& out = a.outputs[0];
-    const float* x = a.inputs[0].data();
-    const float* y = kind_ == Kind::add ? a.inputs[1].data() : nullptr;
-    float* d = out.data();
+    const T* x = elements_of<T>(a.inputs[0]);
+    const T* y = kind_ == Kind::add ? elements_of<T>(a.inputs[1]) : nullptr;
+    T* d = elements_of<T>(out);
     if (out.dense()) {
       apply(x, y, d, num_elements(out.shape));
       return;
@@ -31,7 +39,8 @@ class ElementwiseKernel : public CpuKernel {
     // innermost (contiguous) dimension.
     const Shape& s = out.shape;
     const std::vector<int64_t> in_strides = dense_strides(s, out.layout);
-    const size_t inner = out.layout == Layout::nhwc ? 1 : 3;  // the dimension with stride 1
+    const bool last = layout_is_channels_last(out.layout);
+    const size_t inner = last ? 1 : 3;  // the dimension with stride 1
     const int64_t run = s[inner];
     const int64_t runs = num_elements(s) / run;
 #pragma omp parallel for schedule(static) num_threads(threads_)
@@ -39,7 +48,7 @@ class ElementwiseKernel : public CpuKernel {
       // r enumerates the other dimensions in memory order.
       int64_t rest = r, in_at = 0, out_at = 0;
       for (size_t k = s.size(); k-- > 0;) {
-        const size_t dim = out.layout == Layout::nhwc ? std::array<size_t, 4>{0, 2, 3, 1}[k] : k;
+        const size_t dim = last ? std::array<size_t, 4>{0, 2, 3, 1}[k] : k;
         if (dim == inner) continue;
         const int64_t i = rest % s[dim];
         rest /= s[dim];
@@ -50,21 +59,25 @@ class ElementwiseKernel : public CpuKernel {
     }
   }
 
- private:
-  void apply_serial(const float* x, const float* y, float* d, int64_t n) const {
+  template <class T>
+  void apply_serial(const T* x, const T* y, T* d, int64_t n) const {
     switch (kind_) {
       case Kind::leaky_relu:
-        for (int64_t i = 0; i < n; ++i) d[i] = x[i] >= 0.0f ? x[i] : value_ * x[i];
+        for (int64_t i = 0; i < n; ++i) {
+          const float v = to_float(x[i]);
+          d[i] = from_float<T>(v >= 0.0f ? v : value_ * v);
+        }
         break;
       case Kind::mul:
-        for (int64_t i = 0; i < n; ++i) d[i] = x[i] * value_;
+        for (int64_t i = 0; i < n; ++i) d[i] = from_float<T>(to_float(x[i]) * value_);
         break;
       case Kind::add:
-        for (int64_t i = 0; i < n; ++i) d[i] = x[i] + y[i];
+        for (int64_t i = 0; i < n; ++i) d[i] = from_float<T>(to_float(x[i]) + to_float(y[i]));
         break;
     }
   }
-  void apply(const float* x, const float* y, float* d, int64_t n) const {
+  template <class T>
+  void apply(const T* x, const T* y, T* d, int64_t n) const {
     constexpr int64_t kChunk = 1 << 14;
     const int64_t chunks = (n + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) num_threads(threads_)

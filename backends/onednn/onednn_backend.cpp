@@ -16,12 +16,28 @@ std::string unavailable_reason() {
   }
 }
 
-CpuBackend::CpuBackend() {
+std::string bf16_unavailable_reason(bool* native) {
+  using dnnl::cpu_isa;
+  const cpu_isa isa = dnnl::get_effective_cpu_isa();
+  const bool bf16_hw = isa == cpu_isa::avx512_core_bf16 || isa == cpu_isa::avx512_core_amx;
+  if (native) *native = bf16_hw;
+  if (bf16_hw || isa == cpu_isa::avx512_core || isa == cpu_isa::avx512_core_vnni) return "";
+  return "oneDNN 2.6 runs bf16 convolutions only on CPUs with AVX-512 (AVX512_BF16 or AMX for "
+         "speed), and this one has less; use --precision fp32";
+}
+
+CpuBackend::CpuBackend(const CpuOptions& options) {
+  const Precision precision = options.precision;
+  if (precision == Precision::bf16)
+    if (std::string why = bf16_unavailable_reason(); !why.empty())
+      fail("backend 'cpu' cannot run --precision bf16: ", why);
   try {
     ctx_ = std::make_shared<Context>();
   } catch (const dnnl::error& e) {
     fail("backend 'cpu': oneDNN cannot create a CPU engine: ", e.what());
   }
+  ctx_->bf16 = precision == Precision::bf16;
+  ctx_->winograd_max_scratch = options.winograd_max_scratch;
 }
 
 CpuBackend::~CpuBackend() = default;
@@ -54,14 +70,23 @@ NodePlan CpuBackend::plan_node(const KernelDesc& d, const std::vector<Layout>& o
            "): oneDNN cannot plan it: ", e.what());
     }
   }
-  (void)offered;
   // Everything else runs channels-last on rank-4 tensors (the convolutions' layout), row-major
-  // otherwise; the planner reorders whatever arrives in another layout.
+  // otherwise, in the element type it is offered (bf16 precision: bfloat16 features, float32
+  // images and flows); the planner reorders whatever arrives in another layout.
+  auto act = [&](size_t k) {
+    return k < offered.size() && offered[k] == Layout::nhwc_bf16 ? Layout::nhwc_bf16 : Layout::nhwc;
+  };
+  Layout l = act(0);
+  if (d.op == graph::OpKind::concat)  // one layout for all: bfloat16 if any input is
+    for (size_t k = 0; k < d.input_shapes.size(); ++k)
+      if (act(k) == Layout::nhwc_bf16) l = Layout::nhwc_bf16;
   NodePlan p;
-  for (auto& s : d.input_shapes)
-    p.input_layouts.push_back(s.size() == 4 ? Layout::nhwc : Layout::nchw);
-  for (auto& s : d.output_shapes)
-    p.output_layouts.push_back(s.size() == 4 ? Layout::nhwc : Layout::nchw);
+  for (size_t k = 0; k < d.input_shapes.size(); ++k) {
+    // A warp's flow (input 1) is float32 always.
+    const Layout want = d.op == graph::OpKind::warp && k == 1 ? Layout::nhwc : l;
+    p.input_layouts.push_back(d.input_shapes[k].size() == 4 ? want : Layout::nchw);
+  }
+  for (auto& s : d.output_shapes) p.output_layouts.push_back(s.size() == 4 ? l : Layout::nchw);
   // The loops written here can write into a channels-last slot (a concat input's place).
   switch (d.op) {
     case graph::OpKind::leaky_relu:

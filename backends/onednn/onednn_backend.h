@@ -25,8 +25,15 @@
 // Performance note: OpenMP threads spin-wait between parallel regions; on a machine whose cores
 // are also busy with other work that can make 2 threads slower than 1 (set
 // OMP_WAIT_POLICY=passive in the environment there).
+// Precision: fp32 (default) everywhere. bf16 (backend spec "cpu:bf16", --precision bf16): the
+// convolutions read and write bfloat16 activations (Layout::nhwc_bf16) with bfloat16 weights and
+// float32 accumulation; the narrow heads (at most 3 output channels: flows and the image) write
+// float32, so flows, warp coordinates and the final image stay float32. The other ops follow the
+// element type of what they are given (a warp of bf16 features writes bf16, of an image float32;
+// a concatenation with any bf16 input is bf16). The planner inserts the conversions as reorders.
+// It needs oneDNN's bf16 convolutions: AVX-512 (native with AVX512_BF16 or AMX, else emulated).
 // Usage:
-//   film::Session s(model, {.backend = "cpu", .threads = 2});
+//   film::Session s(model, film::create_backend("cpu:bf16"), {.threads = 2});
 #pragma once
 
 #include <memory>
@@ -37,9 +44,21 @@ namespace film::onednn {
 
 struct Context;
 
+enum class Precision { fp32, bf16 };
+
+struct CpuOptions {
+  Precision precision = Precision::fp32;
+  // fp32: 3x3 convolutions run oneDNN's Winograd convolution (faster, in nChw16c) where its
+  // scratchpad, which grows with the frame, fits in this many bytes; 0 turns Winograd off.
+  // The registry takes it from FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB (docs/cli.md).
+  size_t winograd_max_scratch = size_t{1} << 30;
+};
+
 class CpuBackend : public Backend {
  public:
-  CpuBackend();  // throws film::Error when oneDNN cannot make a CPU engine
+  // Throws film::Error when oneDNN cannot make a CPU engine, or (bf16) has no bf16 convolutions
+  // on this CPU.
+  explicit CpuBackend(const CpuOptions& options = {});
   ~CpuBackend() override;
   std::string name() const override { return "cpu"; }
   std::string unsupported_reason(const KernelDesc& desc) const override;
@@ -56,5 +75,8 @@ class CpuBackend : public Backend {
 
 // "" when oneDNN can make a CPU engine here, else why not.
 std::string unavailable_reason();
+// "" when this CPU runs oneDNN's bf16 convolutions, else why not; `native` says whether in
+// hardware (AVX512_BF16 or AMX) rather than emulated.
+std::string bf16_unavailable_reason(bool* native = nullptr);
 
 }  // namespace film::onednn

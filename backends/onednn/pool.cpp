@@ -4,11 +4,13 @@
 // level. Same operation order as backends/ref/ops.cpp (a double sum, row by row, then the
 // division), so the results match ref exactly. Channels-last: output rows split statically over
 // OpenMP threads, the channels of a pixel contiguous; the output may be a slot of a wider
-// channels-last value (pixel stride > channels).
+// channels-last value (pixel stride > channels). float32 or bfloat16 (summed in double, rounded
+// once).
 #include <algorithm>
 #include <vector>
 
 #include "backends/onednn/context.h"
+#include "backends/onednn/element.h"
 
 namespace film::onednn {
 namespace {
@@ -21,9 +23,15 @@ class AvgPoolKernel : public CpuKernel {
   }
 
   void execute(const KernelArgs& a) override {
+    with_element(a.outputs[0].layout, [&](auto t) { this->compute<decltype(t)>(a); });
+  }
+
+ private:
+  template <class T>
+  void compute(const KernelArgs& a) const {
     const TensorView &in = a.inputs[0], &out = a.outputs[0];
-    const float* src = in.data();
-    float* dst = out.data();
+    const T* src = elements_of<T>(in);
+    T* dst = elements_of<T>(out);
     const int64_t N = in.shape[0], C = in.shape[1], H = in.shape[2], W = in.shape[3];
     const int64_t OH = out.shape[2], OW = out.shape[3], ky = ky_, kx = kx_, sy = sy_, sx = sx_;
     const int64_t P = out.strides[3];  // the output's pixel stride (C unless a slot)
@@ -38,17 +46,16 @@ class AvgPoolKernel : public CpuKernel {
           std::fill(sum.begin(), sum.end(), 0.0);
           for (int64_t dy = 0; dy < ky; ++dy)
             for (int64_t dx = 0; dx < kx; ++dx) {
-              const float* px = src + ((n * H + y * sy + dy) * W + x * sx + dx) * C;
-              for (int64_t c = 0; c < C; ++c) sum[c] += px[c];
+              const T* px = src + ((n * H + y * sy + dy) * W + x * sx + dx) * C;
+              for (int64_t c = 0; c < C; ++c) sum[c] += to_float(px[c]);
             }
-          float* o = dst + n * out.strides[0] + y * out.strides[2] + x * P;
-          for (int64_t c = 0; c < C; ++c) o[c] = static_cast<float>(sum[c] / area);
+          T* o = dst + n * out.strides[0] + y * out.strides[2] + x * P;
+          for (int64_t c = 0; c < C; ++c) o[c] = from_float<T>(static_cast<float>(sum[c] / area));
         }
       }
     }
   }
 
- private:
   int64_t ky_, kx_, sy_, sx_;
 };
 

@@ -5,13 +5,15 @@
 //
 // Same formulas and operation order as backends/ref/ops.cpp, in double, so the results match
 // ref exactly. Channels-last: output rows split statically over OpenMP threads, the channels of a
-// pixel contiguous. Every value is computed the same way at any thread count.
+// pixel contiguous. Every value is computed the same way at any thread count. float32 or bfloat16
+// (interpolated in double, rounded once; nearest copies the value).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "backends/onednn/context.h"
+#include "backends/onednn/element.h"
 
 namespace film::onednn {
 namespace {
@@ -49,42 +51,47 @@ class ResizeKernel : public CpuKernel {
         tx_(taps(W_, OW_)) {}
 
   void execute(const KernelArgs& a) override {
-    const float* src = a.inputs[0].data();
+    with_element(a.outputs[0].layout, [&](auto t) { this->compute<decltype(t)>(a); });
+  }
+
+ private:
+  template <class T>
+  void compute(const KernelArgs& a) const {
+    const T* src = elements_of<T>(a.inputs[0]);
     const TensorView& out = a.outputs[0];
     const int64_t C = C_, H = H_, W = W_, OH = OH_, OW = OW_;
     const int64_t P = out.strides[3];  // output pixel stride (C unless a slot)
-    float* dst = out.data();
+    T* dst = elements_of<T>(out);
 #pragma omp parallel for schedule(static) num_threads(threads_)
     for (int64_t ny = 0; ny < N_ * OH; ++ny) {
       const int64_t n = ny / OH, y = ny % OH;
-      const float* image = src + n * H * W * C;
-      float* row = dst + n * out.strides[0] + y * out.strides[2];
+      const T* image = src + n * H * W * C;
+      T* row = dst + n * out.strides[0] + y * out.strides[2];
       if (!bilinear_) {
-        const float* s = image + (y * H / OH) * W * C;
+        const T* s = image + (y * H / OH) * W * C;
         for (int64_t x = 0; x < OW; ++x)
-          std::memcpy(row + x * P, s + (x * W / OW) * C, sizeof(float) * C);
+          std::memcpy(row + x * P, s + (x * W / OW) * C, sizeof(T) * C);
         continue;
       }
-      const float* r0 = image + ty_.i0[y] * W * C;
-      const float* r1 = image + ty_.i1[y] * W * C;
+      const T* r0 = image + ty_.i0[y] * W * C;
+      const T* r1 = image + ty_.i1[y] * W * C;
       const double fy = ty_.frac[y];
       for (int64_t x = 0; x < OW; ++x) {
-        const float* a0 = r0 + tx_.i0[x] * C;
-        const float* a1 = r0 + tx_.i1[x] * C;
-        const float* b0 = r1 + tx_.i0[x] * C;
-        const float* b1 = r1 + tx_.i1[x] * C;
+        const T* a0 = r0 + tx_.i0[x] * C;
+        const T* a1 = r0 + tx_.i1[x] * C;
+        const T* b0 = r1 + tx_.i0[x] * C;
+        const T* b1 = r1 + tx_.i1[x] * C;
         const double fx = tx_.frac[x];
-        float* o = row + x * P;
+        T* o = row + x * P;
         for (int64_t c = 0; c < C; ++c) {
-          const double top = (1 - fx) * a0[c] + fx * a1[c];
-          const double bottom = (1 - fx) * b0[c] + fx * b1[c];
-          o[c] = static_cast<float>((1 - fy) * top + fy * bottom);
+          const double top = (1 - fx) * to_float(a0[c]) + fx * to_float(a1[c]);
+          const double bottom = (1 - fx) * to_float(b0[c]) + fx * to_float(b1[c]);
+          o[c] = from_float<T>(static_cast<float>((1 - fy) * top + fy * bottom));
         }
       }
     }
   }
 
- private:
   bool bilinear_;
   int64_t N_, C_, H_, W_, OH_, OW_;
   Taps ty_, tx_;

@@ -5,12 +5,15 @@
 // Every output value is computed the same way at any thread count. Channels-last (the layout this
 // backend plans for every rank-4 value but a blocked conv's): the channels of the four taps are
 // contiguous, so the per-pixel loop over channels is straight-line code; the output may be a slot
-// of a wider channels-last value (FILM concatenates warped images and features).
+// of a wider channels-last value (FILM concatenates warped images and features). The image and
+// the output may be bfloat16 (the bf16 precision's features), computed in double like float32
+// and rounded once; the flow is always float32 (warp coordinates stay exact).
 // (The NCHW loop with its AVX2 runs of consecutive taps went with the NCHW tensors: here the
 // compiler vectorises the channel loop itself.)
 
 #include "backends/common/warp_corner.h"
 #include "backends/onednn/context.h"
+#include "backends/onednn/element.h"
 #include "graph/error.h"
 
 namespace film::onednn {
@@ -21,39 +24,44 @@ class WarpKernel : public CpuKernel {
   WarpKernel(int threads, const Shape& shape) : CpuKernel(threads), shape_(shape) {}
 
   void execute(const KernelArgs& a) override {
-    const float* src = a.inputs[0].data();
+    with_element(a.outputs[0].layout, [&](auto t) { this->compute<decltype(t)>(a); });
+  }
+
+ private:
+  template <class T>
+  void compute(const KernelArgs& a) const {
+    const T* src = elements_of<T>(a.inputs[0]);
     const float* flow = a.inputs[1].data();
     const TensorView& out = a.outputs[0];
     const int64_t N = shape_[0], C = shape_[1], H = shape_[2], W = shape_[3];
     const int64_t P = out.strides[3];  // output pixel stride (C unless a slot)
-    float* dst = out.data();
+    T* dst = elements_of<T>(out);
     const int64_t step_x = W > 1 ? C : 0, step_y = H > 1 ? W * C : 0;
 #pragma omp parallel for schedule(static) num_threads(threads_)
     for (int64_t ny = 0; ny < N * H; ++ny) {
       const int64_t n = ny / H, y = ny % H;
-      const float* image = src + n * H * W * C;
+      const T* image = src + n * H * W * C;
       const float* f = flow + (n * H + y) * W * 2;
-      float* row = dst + n * out.strides[0] + y * out.strides[2];
+      T* row = dst + n * out.strides[0] + y * out.strides[2];
       for (int64_t x = 0; x < W; ++x) {
         int64_t x0, y0;
         double ax, ay;
         warp_corner(x + static_cast<double>(f[2 * x]), W, x0, ax);
         warp_corner(y + static_cast<double>(f[2 * x + 1]), H, y0, ay);
-        const float* p00 = image + (y0 * W + x0) * C;
-        const float* p01 = p00 + step_x;
-        const float* p10 = p00 + step_y;
-        const float* p11 = p10 + step_x;
-        float* o = row + x * P;
+        const T* p00 = image + (y0 * W + x0) * C;
+        const T* p01 = p00 + step_x;
+        const T* p10 = p00 + step_y;
+        const T* p11 = p10 + step_x;
+        T* o = row + x * P;
         for (int64_t c = 0; c < C; ++c) {
-          const double top = (1 - ax) * p00[c] + ax * p01[c];
-          const double bottom = (1 - ax) * p10[c] + ax * p11[c];
-          o[c] = static_cast<float>((1 - ay) * top + ay * bottom);
+          const double top = (1 - ax) * to_float(p00[c]) + ax * to_float(p01[c]);
+          const double bottom = (1 - ax) * to_float(p10[c]) + ax * to_float(p11[c]);
+          o[c] = from_float<T>(static_cast<float>((1 - ay) * top + ay * bottom));
         }
       }
     }
   }
 
- private:
   Shape shape_;
 };
 

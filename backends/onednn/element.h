@@ -1,0 +1,56 @@
+// Internal to backends/onednn: the element types the loops written here read and write. float32,
+// and bfloat16 (the upper half of a float32: Layout::nhwc_bf16, the bf16 precision's activations).
+// Every loop computes in float (or double, where ref does) and converts once on load and store,
+// rounding to nearest even like oneDNN's own conversions (so a value the loops write and one a
+// convolution writes are rounded the same way). A kernel picks its instantiation from the layout
+// of its output with with_element().
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "engine/memory.h"
+
+namespace film::onednn {
+
+struct bf16 {
+  uint16_t bits;
+};
+
+inline float to_float(float x) { return x; }
+inline float to_float(bf16 x) {
+  const uint32_t u = static_cast<uint32_t>(x.bits) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+template <class T>
+T from_float(float f);
+template <>
+inline float from_float<float>(float f) {
+  return f;
+}
+template <>
+inline bf16 from_float<bf16>(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u)  // NaN stays a (quiet) NaN
+    return {static_cast<uint16_t>((u >> 16) | 0x40)};
+  u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest even; overflow rounds to inf
+  return {static_cast<uint16_t>(u >> 16)};
+}
+
+// Calls f(T{}) with T the element type of `l` (bf16 for nhwc_bf16, else float).
+template <class F>
+decltype(auto) with_element(Layout l, F&& f) {
+  if (l == Layout::nhwc_bf16) return f(bf16{});
+  return f(float{});
+}
+
+template <class T>
+T* elements_of(const TensorView& v) {
+  return static_cast<T*>(v.address());
+}
+
+}  // namespace film::onednn
