@@ -143,16 +143,27 @@ MemoryBudget max_memory_option(const Args& a) {
 
 void check_frame_memory(FrameInterpolator& f, int64_t h, int64_t w, size_t frames,
                         const MemoryBudget& budget) {
-  const auto [ph, pw] = f.padded_size(h, w);
-  graph::ShapeMap shapes;
-  for (auto& in : f.session().model().graph.inputs) shapes[in.name] = {1, 3, ph, pw};
-  const PlanReport r = f.session().plan(shapes);
-  const size_t frame = sizeof(float) * 3 * static_cast<size_t>(ph * pw);
-  const size_t need = r.planned_peak() - r.weight_bytes + frames * frame;
-  if (need > budget.bytes)
-    fail("a ", size_str(h, w), " frame needs about ", need >> 20,
-         " MiB (the plan's peak on backend ", f.session().backend_name(), "), but ", budget.source,
-         " leaves ", budget.bytes >> 20, " MiB; use a smaller size, or free memory");
+  const size_t frame = sizeof(float) * 3 * static_cast<size_t>(h * w);
+  const size_t kept = frames * frame;  // frames held beside the plan
+  if (budget.bytes != SIZE_MAX && kept >= budget.bytes)
+    fail("a ", size_str(h, w), " frame needs about ", kept >> 20, " MiB for the ", frames,
+         " frames held at once alone, but ", budget.source, " leaves ", budget.bytes >> 20,
+         " MiB; use a smaller size, or free memory");
+  f.set_memory_budget(budget.bytes == SIZE_MAX ? SIZE_MAX : budget.bytes - kept);
+  const TilePlan& t = f.tiles(h, w);
+  const std::string backend = f.session().backend_name();
+  if (!t.fits)
+    fail("a ", size_str(h, w), " frame needs about ", (t.need_bytes + kept) >> 20,
+         " MiB on backend ", backend, " even as ", t.grid.count(), " tiles of ",
+         size_str(t.grid.tile_h, t.grid.tile_w), ", but ", budget.source, " leaves ",
+         budget.bytes >> 20, " MiB; use a smaller size, or free memory");
+  if (t.grid.count() > 1)
+    std::fprintf(stderr,
+                 "film: a %s frame needs more memory than %s leaves (%zu MiB): running it as %zu x "
+                 "%zu overlapping tiles of %s (about %zu MiB)\n",
+                 size_str(h, w).c_str(), budget.source.c_str(), budget.bytes >> 20,
+                 t.grid.ys.size(), t.grid.xs.size(), size_str(t.grid.tile_h, t.grid.tile_w).c_str(),
+                 (t.need_bytes + kept) >> 20);
 }
 
 std::string backend_option(const Args& a) {

@@ -48,8 +48,9 @@ const char* kHelp =
     "  --direct-time      predict other times directly (flows scaled by t) instead of by\n"
     "                     recursion: exact times, but outside what the released models learnt\n"
     "  --force            replace existing outputs (only the files this command writes)\n"
-    "  --max-memory SIZE  refuse to start when the plan needs more (default: what the machine\n"
-    "                     and its container limit leave free), e.g. 2G\n"
+    "  --max-memory SIZE  memory to stay within (default: what the machine and its container\n"
+    "                     limit leave free), e.g. 2G; a frame that needs more runs as overlapping\n"
+    "                     tiles (said on stderr), and one that cannot fit even so is refused\n"
     "  --quiet            no progress line\n";
 
 constexpr int kMaxDepth = 6;  // arbitrary times are rounded to multiples of 1/2^kMaxDepth

@@ -86,9 +86,10 @@ std::string size_str(int64_t height, int64_t width);
 // UsageError for a malformed size.
 MemoryBudget max_memory_option(const Args& a);
 
-// Before the first frame: film::Error when a frame of h x w, run by `f` with `frames` more frames
-// held beside its plan (the recursion's path, queues), would not fit `budget`, saying how much it
-// needs. The weights are loaded already and not counted again.
+// Before the first frame: gives `f` the budget less `frames` frames held beside its plan (the
+// recursion's path, queues), so that a frame too large for it runs as overlapping tiles (and says
+// so on stderr); film::Error saying how much it needs when not even tiles fit. The weights are
+// loaded already and not counted again.
 void check_frame_memory(FrameInterpolator& f, int64_t h, int64_t w, size_t frames,
                         const MemoryBudget& budget);
 

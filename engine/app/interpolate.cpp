@@ -165,7 +165,100 @@ Tensor FrameInterpolator::finish(const Tensor& out, const Tensor& like, const Te
              : out;
 }
 
+size_t FrameInterpolator::plan_need(int64_t h, int64_t w) {
+  const auto [ph, pw] = padded_size(h, w);
+  graph::ShapeMap shapes;
+  for (auto& in : session_->model().graph.inputs) shapes[in.name] = {1, 3, ph, pw};
+  const PlanReport r = session_->plan(shapes, {output_});
+  return r.planned_peak() - r.weight_bytes;
+}
+
+const TilePlan& FrameInterpolator::tiles(int64_t h, int64_t w) {
+  if (tiling_ && tiling_->first == std::make_pair(h, w)) return tiling_->second;
+  TilePlan t;
+  t.grid = tile_grid(h, w, h, w, options_.tile_margin, options_.tile_ramp);
+  t.need_bytes = plan_need(h, w);
+  const size_t budget = options_.memory_budget;
+  if (budget != SIZE_MAX && t.need_bytes > budget) {
+    // The fewest tiles (then the squarest) whose plan fits, up to 16 x 16.
+    const int64_t unit = padded_size(1, 1).first;
+    const size_t blend = 4 * sizeof(float) * 3 * static_cast<size_t>(h * w);  // out, weights
+    std::vector<std::pair<int, int>> grids;
+    for (int ny = 1; ny <= 16; ++ny)
+      for (int nx = 1; nx <= 16; ++nx)
+        if (ny * nx > 1) grids.push_back({ny, nx});
+    std::stable_sort(grids.begin(), grids.end(), [&](auto a, auto b) {
+      auto aspect = [&](std::pair<int, int> g) {
+        const double r = (double(h) / g.first) / (double(w) / g.second);
+        return std::max(r, 1 / r);
+      };
+      return a.first * a.second != b.first * b.second ? a.first * a.second < b.first * b.second
+                                                      : aspect(a) < aspect(b);
+    });
+    const int64_t smallest = 2 * options_.tile_margin + options_.tile_ramp + unit;
+    t.fits = false;
+    for (auto [ny, nx] : grids) {
+      const int64_t th = tile_size_for(h, ny, options_.tile_margin, options_.tile_ramp, unit);
+      const int64_t tw = tile_size_for(w, nx, options_.tile_margin, options_.tile_ramp, unit);
+      if ((th < smallest && th < h) || (tw < smallest && tw < w)) continue;
+      const TileGrid g = tile_grid(h, w, th, tw, options_.tile_margin, options_.tile_ramp);
+      if (g.count() != ny * nx) continue;  // rounding made it another grid: reached elsewhere
+      const size_t need = plan_need(th, tw) + blend;
+      t.grid = g;
+      t.need_bytes = need;
+      if (need <= budget) {
+        t.fits = true;
+        break;
+      }
+    }
+  }
+  tiling_ = {{h, w}, t};
+  return tiling_->second;
+}
+
+Tensor FrameInterpolator::run_tiled(const Tensor& a, const Tensor& b, const TileGrid& g) {
+  const int64_t n = a.dim(0), c = a.dim(1), h = a.dim(2), w = a.dim(3);
+  const int64_t th = g.tile_h, tw = g.tile_w;
+  Tensor acc = Tensor::zeros(a.shape()), wsum = Tensor::zeros({h, w});
+  auto crop = [&](const Tensor& x, int64_t y0, int64_t x0) {
+    Tensor t = Tensor::zeros({n, c, th, tw});
+    for (int64_t p = 0; p < n * c; ++p)
+      for (int64_t y = 0; y < th; ++y)
+        std::memcpy(t.data() + (p * th + y) * tw, x.data() + (p * h + y0 + y) * w + x0,
+                    sizeof(float) * tw);
+    return t;
+  };
+  std::vector<float> wy(th), wx(tw);
+  for (int64_t y0 : g.ys)
+    for (int64_t x0 : g.xs) {
+      const Tensor ta = crop(a, y0, x0), tb = crop(b, y0, x0);
+      const Tensor out = run_whole(ta, tb);
+      for (int64_t y = 0; y < th; ++y) wy[y] = tile_weight(y, y0, th, h, g.margin, g.ramp);
+      for (int64_t x = 0; x < tw; ++x) wx[x] = tile_weight(x, x0, tw, w, g.margin, g.ramp);
+      for (int64_t y = 0; y < th; ++y) {
+        float* ws = wsum.data() + (y0 + y) * w + x0;
+        for (int64_t x = 0; x < tw; ++x) ws[x] += wy[y] * wx[x];
+        for (int64_t p = 0; p < n * c; ++p) {
+          const float* o = out.data() + (p * th + y) * tw;
+          float* d = acc.data() + (p * h + y0 + y) * w + x0;
+          for (int64_t x = 0; x < tw; ++x) d[x] += wy[y] * wx[x] * o[x];
+        }
+      }
+    }
+  for (int64_t p = 0; p < n * c; ++p)
+    for (int64_t i = 0; i < h * w; ++i) acc.data()[p * h * w + i] /= wsum.data()[i];
+  return acc;
+}
+
 Tensor FrameInterpolator::run_once(const Tensor& a, const Tensor& b) {
+  if (options_.memory_budget != SIZE_MAX) {
+    const TilePlan& t = tiles(a.dim(2), a.dim(3));
+    if (t.grid.count() > 1) return run_tiled(a, b, t.grid);
+  }
+  return run_whole(a, b);
+}
+
+Tensor FrameInterpolator::run_whole(const Tensor& a, const Tensor& b) {
   const auto& g = session_->model().graph;
   ++counts_.whole;
   return finish(session_->run({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}}, {output_})
@@ -176,6 +269,7 @@ Tensor FrameInterpolator::run_once(const Tensor& a, const Tensor& b) {
 FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
   if (!options_.reuse_features || tta_ != 1 || !session_->backend().buffer_type().host)
     return nullptr;
+  if (options_.memory_budget != SIZE_MAX && tiles(h, w).grid.count() > 1) return nullptr;
   auto [ph, pw] = padded_size(h, w);
   const Shape shape = {1, 3, ph, pw};
   if (!split_ || split_->shape != shape) {
@@ -229,6 +323,7 @@ FrameInterpolator::Split* FrameInterpolator::split_for(int64_t h, int64_t w) {
 void FrameInterpolator::set_memory_budget(size_t bytes) {
   options_.memory_budget = bytes;
   split_.reset();
+  tiling_.reset();
 }
 
 bool FrameInterpolator::splits(int64_t h, int64_t w) { return split_for(h, w) != nullptr; }

@@ -28,8 +28,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
+#include "engine/app/tiling.h"
 #include "engine/session.h"
 
 namespace film {
@@ -59,6 +61,19 @@ struct InterpolatorOptions {
   // intermediates (at 1280x768 with the bundled model 340 MB a frame), so it is used, and with
   // as many kept frames, only as far as this budget allows; otherwise the whole graph runs.
   size_t memory_budget = SIZE_MAX;
+  // Frames whose plan needs more than memory_budget run as overlapping tiles (engine/app/tiling.h):
+  // the fewest whose plan fits, each tile's first `tile_margin` pixels at an interior edge context
+  // only, then a linear blend over `tile_ramp` pixels. (docs/quality.md measures the defaults
+  // against untiled results.)
+  int64_t tile_margin = 128, tile_ramp = 64;
+};
+
+// How frames of one size are run: one tile (the whole frame) or several, and the memory the
+// chosen plan needs (the plan's peak less the weights, plus the blend's frame-sized buffers).
+struct TilePlan {
+  TileGrid grid;
+  size_t need_bytes = 0;
+  bool fits = true;  // false: not even the smallest tiles fit the budget (grid: those tiles)
 };
 
 // A frame and, once a pair has needed them, its encoder outputs: the frame's share of the model's
@@ -119,13 +134,19 @@ class FrameInterpolator {
   void set_tta(int passes);
   // InterpolatorOptions::memory_budget, before the first frame.
   void set_memory_budget(size_t bytes);
+  // How frames of h x w run under the memory budget (whole when it fits or the budget is
+  // unlimited; else the fewest overlapping tiles that fit). Plans, but allocates nothing.
+  const TilePlan& tiles(int64_t h, int64_t w);
   int tta() const { return tta_; }
   Session& session() { return *session_; }
   // The padded size the graph will run at for an input of h x w.
   std::pair<int64_t, int64_t> padded_size(int64_t h, int64_t w) const;
 
  private:
-  Tensor run_once(const Tensor& a, const Tensor& b);
+  Tensor run_once(const Tensor& a, const Tensor& b);  // whole or tiled, by the memory budget
+  Tensor run_whole(const Tensor& a, const Tensor& b);
+  Tensor run_tiled(const Tensor& a, const Tensor& b, const TileGrid& g);
+  size_t plan_need(int64_t h, int64_t w);
   struct Split;
   Split* split_for(int64_t h, int64_t w);
   const EncodedFrame& features(const Keyframe& k);
@@ -136,6 +157,7 @@ class FrameInterpolator {
   std::shared_ptr<SharedArena> arena_;  // host backends: one for the whole graph and the split
   std::unique_ptr<Session> session_;
   std::unique_ptr<Split> split_;
+  std::optional<std::pair<std::pair<int64_t, int64_t>, TilePlan>> tiling_;  // for one frame size
   std::shared_ptr<int> live_features_ = std::make_shared<int>(0);
   RunCounts counts_;
   std::string output_;  // the frame the graph computes: "image", else its first non-aux output
