@@ -95,9 +95,10 @@ std::string default_backend() { return cpu_unavailable_reason().empty() ? "cpu" 
 std::unique_ptr<Backend> create_backend(const std::string& name) {
   if (name == "ref") return std::make_unique<ref::RefBackend>();
 #ifdef FILM_HAVE_CPU_BACKEND
-  if (name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16") {
+  if (name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16" || name == "cpu:direct") {
     onednn::CpuOptions o;
     if (name == "cpu:bf16") o.precision = onednn::Precision::bf16;
+    if (name == "cpu:direct") o.winograd_max_scratch = 0;
     if (const char* e = std::getenv("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB")) {
       char* end = nullptr;
       const unsigned long long mib = std::strtoull(e, &end, 10);
@@ -125,7 +126,7 @@ std::unique_ptr<Backend> create_backend(const std::string& name) {
   std::string avail;
   for (auto& b : list_backends())
     if (b.available) avail += (avail.empty() ? "" : ", ") + b.name;
-  if (name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16")
+  if (name.rfind("cpu", 0) == 0 && (name.size() == 3 || name[3] == ':'))
     fail("backend 'cpu' is not available: ", cpu_unavailable_reason(), " (available: ", avail, ")");
   if (vk.ok)
     fail("backend 'vulkan' is not available: ", vulkan_unavailable_reason(), " (available: ", avail,

@@ -37,8 +37,9 @@ std::vector<BackendInfo> list_backends();
 // What the command-line tools use without --backend: "cpu" (oneDNN) when it is available, else
 // "ref".
 std::string default_backend();
-// `name`: "ref", "cpu" (or "cpu:bf16": bfloat16 convolutions), or "vulkan" with optional ":N"
-// (device N) and ":fp16" (fp16 storage).
+// `name`: "ref", "cpu" (or "cpu:bf16": bfloat16 convolutions; "cpu:direct": fp32 without
+// Winograd convolutions, which need less memory), or "vulkan" with optional ":N" (device N) and
+// ":fp16" (fp16 storage).
 // Throws film::Error naming the backend and listing the available ones when it cannot be made.
 std::unique_ptr<Backend> create_backend(const std::string& name);
 

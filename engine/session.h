@@ -106,6 +106,7 @@ class Session {
   // queries: Encoder::device_seconds()); < 0 when the backend cannot tell.
   double device_seconds() const { return device_seconds_; }
   const Model& model() const { return *model_; }
+  const std::shared_ptr<const Model>& model_ptr() const { return model_; }
   const std::string& backend_name() const { return backend_name_; }
   Backend& backend() { return *backend_; }
 

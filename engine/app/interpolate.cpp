@@ -179,6 +179,19 @@ const TilePlan& FrameInterpolator::tiles(int64_t h, int64_t w) {
   t.grid = tile_grid(h, w, h, w, options_.tile_margin, options_.tile_ramp);
   t.need_bytes = plan_need(h, w);
   const size_t budget = options_.memory_budget;
+  if (budget != SIZE_MAX && t.need_bytes > budget && options_.backend == "cpu") {
+    // Winograd convolutions are faster but hold more (their scratchpads, blocked copies and
+    // transformed weights): before tiling, the same backend without them.
+    options_.backend = "cpu:direct";
+    auto direct = std::make_unique<Session>(session_->model_ptr(), create_backend("cpu:direct"),
+                                            SessionOptions{.threads = options_.threads,
+                                                           .reuse_memory = options_.reuse_memory,
+                                                           .profile = options_.profile,
+                                                           .arena = arena_});
+    std::swap(session_, direct);
+    split_.reset();
+    t.need_bytes = plan_need(h, w);
+  }
   if (budget != SIZE_MAX && t.need_bytes > budget) {
     // The fewest tiles (then the squarest) whose plan fits, up to 16 x 16.
     const int64_t unit = padded_size(1, 1).first;
