@@ -126,7 +126,7 @@ std::unique_ptr<Backend> create_backend(const std::string& name) {
   std::string avail;
   for (auto& b : list_backends())
     if (b.available) avail += (avail.empty() ? "" : ", ") + b.name;
-  if (name.rfind("cpu", 0) == 0 && (name.size() == 3 || name[3] == ':'))
+  if (name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16" || name == "cpu:direct")
     fail("backend 'cpu' is not available: ", cpu_unavailable_reason(), " (available: ", avail, ")");
   if (vk.ok)
     fail("backend 'vulkan' is not available: ", vulkan_unavailable_reason(), " (available: ", avail,

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "engine/app/image.h"
+#include "engine/app/interpolate.h"
 #include "engine/app/metrics.h"
 #include "engine/app/tiling.h"
 #include "graph/error.h"
@@ -111,4 +112,31 @@ TEST_CASE(
   }
   MESSAGE("largest extra mean step across a column or row boundary: ", worst, " levels");
   CHECK(worst < 2.0);
+}
+
+TEST_CASE("over the budget, 'cpu' drops Winograd convolutions before it tiles" *
+          doctest::skip(!test::backend_available("cpu"))) {
+  auto model = Model::load(test::source_dir() + "/models/film-default");
+  auto need = [&](const std::string& backend) {
+    FrameInterpolator f(model, {.backend = backend, .threads = 2});
+    return f.tiles(512, 512).need_bytes;
+  };
+  const size_t winograd = need("cpu"), direct = need("cpu:direct");
+  MESSAGE("bundled model at 512x512: ", winograd >> 20, " MiB with Winograd, ", direct >> 20,
+          " MiB without");
+  REQUIRE(direct < winograd);
+  FrameInterpolator f(model, {.backend = "cpu", .threads = 2});
+  f.set_memory_budget((direct + winograd) / 2);
+  const TilePlan& t = f.tiles(512, 512);
+  CHECK(t.fits);
+  CHECK(t.grid.count() == 1);  // whole, without Winograd
+  CHECK(t.need_bytes == direct);
+  // And the frame it makes is the direct backend's.
+  Tensor a = Tensor::zeros({1, 3, 512, 512}), b = Tensor::zeros({1, 3, 512, 512});
+  for (int64_t i = 0; i < a.size(); ++i) {
+    a.data()[i] = float((i * 7) % 255) / 255;
+    b.data()[i] = float((i * 7 + 40) % 255) / 255;
+  }
+  FrameInterpolator d(model, {.backend = "cpu:direct", .threads = 2});
+  CHECK(test::max_abs_diff(f.middle(a, b), d.middle(a, b)) == 0);
 }

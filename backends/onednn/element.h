@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "engine/memory.h"
 
@@ -40,6 +41,11 @@ inline bf16 from_float<bf16>(float f) {
   u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest even; overflow rounds to inf
   return {static_cast<uint16_t>(u >> 16)};
 }
+
+// What a loop that interpolates T values computes in: double for float32 (ref's arithmetic, so
+// results match it exactly), float for bfloat16 (8 bits of mantissa stored; float vectorises).
+template <class T>
+using Accumulator = std::conditional_t<std::is_same_v<T, float>, double, float>;
 
 // Calls f(T{}) with T the element type of `l` (bf16 for nhwc_bf16, else float).
 template <class F>

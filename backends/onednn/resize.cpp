@@ -6,7 +6,7 @@
 // Same formulas and operation order as backends/ref/ops.cpp, in double, so the results match
 // ref exactly. Channels-last: output rows split statically over OpenMP threads, the channels of a
 // pixel contiguous. Every value is computed the same way at any thread count. float32 or bfloat16
-// (interpolated in double, rounded once; nearest copies the value).
+// (interpolated in float, rounded once; nearest copies the value).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -57,6 +57,7 @@ class ResizeKernel : public CpuKernel {
  private:
   template <class T>
   void compute(const KernelArgs& a) const {
+    using Acc = Accumulator<T>;
     const T* src = elements_of<T>(a.inputs[0]);
     const TensorView& out = a.outputs[0];
     const int64_t C = C_, H = H_, W = W_, OH = OH_, OW = OW_;
@@ -75,17 +76,17 @@ class ResizeKernel : public CpuKernel {
       }
       const T* r0 = image + ty_.i0[y] * W * C;
       const T* r1 = image + ty_.i1[y] * W * C;
-      const double fy = ty_.frac[y];
+      const Acc fy = static_cast<Acc>(ty_.frac[y]);
       for (int64_t x = 0; x < OW; ++x) {
         const T* a0 = r0 + tx_.i0[x] * C;
         const T* a1 = r0 + tx_.i1[x] * C;
         const T* b0 = r1 + tx_.i0[x] * C;
         const T* b1 = r1 + tx_.i1[x] * C;
-        const double fx = tx_.frac[x];
+        const Acc fx = static_cast<Acc>(tx_.frac[x]);
         T* o = row + x * P;
         for (int64_t c = 0; c < C; ++c) {
-          const double top = (1 - fx) * to_float(a0[c]) + fx * to_float(a1[c]);
-          const double bottom = (1 - fx) * to_float(b0[c]) + fx * to_float(b1[c]);
+          const Acc top = (1 - fx) * to_float(a0[c]) + fx * to_float(a1[c]);
+          const Acc bottom = (1 - fx) * to_float(b0[c]) + fx * to_float(b1[c]);
           o[c] = from_float<T>(static_cast<float>((1 - fy) * top + fy * bottom));
         }
       }

@@ -7,7 +7,8 @@
 // contiguous, so the per-pixel loop over channels is straight-line code; the output may be a slot
 // of a wider channels-last value (FILM concatenates warped images and features). The image and
 // the output may be bfloat16 (the bf16 precision's features), computed in double like float32
-// and rounded once; the flow is always float32 (warp coordinates stay exact).
+// the flow is always float32 (warp coordinates stay exact). bfloat16 blends in float (its output
+// keeps 8 bits of mantissa), which the compiler vectorises; float32 in double, as ref does.
 // (The NCHW loop with its AVX2 runs of consecutive taps went with the NCHW tensors: here the
 // compiler vectorises the channel loop itself.)
 
@@ -30,6 +31,7 @@ class WarpKernel : public CpuKernel {
  private:
   template <class T>
   void compute(const KernelArgs& a) const {
+    using Acc = Accumulator<T>;
     const T* src = elements_of<T>(a.inputs[0]);
     const float* flow = a.inputs[1].data();
     const TensorView& out = a.outputs[0];
@@ -53,10 +55,11 @@ class WarpKernel : public CpuKernel {
         const T* p10 = p00 + step_y;
         const T* p11 = p10 + step_x;
         T* o = row + x * P;
+        const Acc wx = static_cast<Acc>(ax), wy = static_cast<Acc>(ay);
         for (int64_t c = 0; c < C; ++c) {
-          const double top = (1 - ax) * to_float(p00[c]) + ax * to_float(p01[c]);
-          const double bottom = (1 - ax) * to_float(p10[c]) + ax * to_float(p11[c]);
-          o[c] = from_float<T>(static_cast<float>((1 - ay) * top + ay * bottom));
+          const Acc top = (1 - wx) * to_float(p00[c]) + wx * to_float(p01[c]);
+          const Acc bottom = (1 - wx) * to_float(p10[c]) + wx * to_float(p11[c]);
+          o[c] = from_float<T>(static_cast<float>((1 - wy) * top + wy * bottom));
         }
       }
     }
