@@ -1,7 +1,8 @@
 // The "cpu" backend. Host memory; tensors between nodes are channels-last (NHWC) float32, the
 // layout oneDNN's fast convolutions read and write on this hardware, so no convolution reorders its
-// input or output (a conv that wants a blocked layout gets one planned reorder per value instead;
-// graph inputs and outputs are reordered from and to NCHW once). oneDNN primitives where oneDNN
+// input or output (a conv that wants a blocked layout gets one planned reorder per value instead:
+// the fp32 Winograd convolutions, nChw16c, see conv.cpp; graph inputs and outputs are reordered
+// from and to NCHW once). oneDNN primitives where oneDNN
 // has the op and is fast on it: conv2d (weights repacked once and shared between kernels, leaky
 // ReLU fused as a post-op, its scratchpad planned by the engine), slice and the layout reorders.
 // Loops written here, in the files of those ops, for warp (oneDNN has none), avg_pool2d, resize,
