@@ -388,6 +388,10 @@ std::vector<OpCase> conv2d_cases() {
       conv({1, 16, 9, 7}, 16, 2, pad(0, 0, 1, 1), {{"leaky_relu", 0.2}}),
       // More output channels than one 64-channel tile, more taps than one 16-tap step.
       conv({1, 48, 17, 19}, 80, 3, pad(1, 1, 1, 1), {{"leaky_relu", 0.2}}),
+      // 64+ channels in and out, 3x3, stride 1: the cpu backend's Winograd convolution (nChw16c,
+      // its leaky ReLU applied after it), over sizes that are not multiples of its 4x4 tiles.
+      conv({1, 64, 11, 13}, 72, 3, pad(1, 1, 1, 1), {{"leaky_relu", 0.2}}),
+      conv({2, 80, 6, 9}, 64, 3, pad(1, 1, 1, 1)),
   };
   OpCase runtime = conv({1, 13, 9, 7}, 16, 3, pad(1, 1, 1, 1));
   runtime.constant_weights = false;

@@ -502,7 +502,7 @@ TEST_CASE(
     CAPTURE(st.label);
     const Shape& w = st.desc.input_shapes[1];
     const auto& cp = std::get<graph::Conv2dParams>(st.desc.params);
-    const bool eligible = w[2] == 3 && w[3] == 3 && w[1] >= 16 && cp.stride[0] == 1 &&
+    const bool eligible = w[2] == 3 && w[3] == 3 && w[1] >= 64 && w[0] >= 64 && cp.stride[0] == 1 &&
                           cp.pad == std::array<int64_t, 4>{1, 1, 1, 1};
     const Layout l = st.desc.input_layouts[0];
     CHECK(l == (eligible ? Layout::nChw16c : Layout::nhwc));

@@ -13,7 +13,7 @@
 // bias and writes NHWC bfloat16 — or float32 when it has at most 3 output channels: FILM's flow
 // and image heads, whose results are flows, warp coordinates and the final image, stay float32.
 // A conv whose weights arrive at run time stays float32.
-// Winograd (fp32): a 3x3 stride-1 conv with at least 16 input channels runs oneDNN's Winograd
+// Winograd (fp32): a 3x3 stride-1 conv with at least 64 channels in and out runs oneDNN's Winograd
 // F(4x4, 3x3) convolution (jit_wino_4x3), measured 1.4-2.6x faster than its direct one on FILM's
 // shapes here (docs/benchmarks.md), when its scratchpad (the transformed image, which grows with
 // the frame: 2.3 GB for FILM's largest fusion conv at 1280x768) stays within
@@ -68,14 +68,17 @@ dnnl::convolution_forward::primitive_desc make_desc(
   return dnnl::convolution_forward::primitive_desc(desc, attr, ctx.engine);
 }
 
-// 3x3, stride 1, padding 1, constant weights, at least 16 input channels: what oneDNN's Winograd
-// F(4x4, 3x3) convolution takes (channel-blocked nChw16c in and out).
+// 3x3, stride 1, padding 1, constant weights: what oneDNN's Winograd F(4x4, 3x3) convolution takes
+// (channel-blocked nChw16c in and out); and at least 64 channels in and out, where it pays: with
+// 16-32 (the bundled model's narrow layers) the weight transforms cost the first frame more than
+// later frames gain (measured: bundled model at 1024x768, first frame 1.95 -> 1.17 s, later
+// frames 0.854 -> 0.823 s, against a threshold of 16).
 bool winograd_candidate(const Context& ctx, const KernelDesc& d, bool const_weights) {
   const auto& p = std::get<graph::Conv2dParams>(d.params);
   const Shape& w = d.input_shapes[1];
-  return ctx.winograd_max_scratch > 0 && const_weights && w[2] == 3 && w[3] == 3 && w[1] >= 16 &&
-         p.stride[0] == 1 && p.stride[1] == 1 && p.pad[0] == 1 && p.pad[1] == 1 && p.pad[2] == 1 &&
-         p.pad[3] == 1;
+  return ctx.winograd_max_scratch > 0 && const_weights && w[2] == 3 && w[3] == 3 && w[1] >= 64 &&
+         w[0] >= 64 && p.stride[0] == 1 && p.stride[1] == 1 && p.pad[0] == 1 && p.pad[1] == 1 &&
+         p.pad[2] == 1 && p.pad[3] == 1;
 }
 
 // Weights that are a graph weight are constants: repacked once. Others come as they are, each run.
