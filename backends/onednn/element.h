@@ -10,6 +10,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "backends/onednn/context.h"
 #include "engine/memory.h"
 
 namespace film::onednn {
@@ -58,5 +59,17 @@ template <class T>
 T* elements_of(const TensorView& v) {
   return static_cast<T*>(v.address());
 }
+
+// A CpuKernel that runs Derived::compute<T>(args) with T the element type of its output.
+template <class Derived>
+class ElementKernel : public CpuKernel {
+ public:
+  using CpuKernel::CpuKernel;
+  void execute(const KernelArgs& a) final {
+    with_element(a.outputs[0].layout, [&](auto t) {
+      static_cast<const Derived*>(this)->template compute<decltype(t)>(a);
+    });
+  }
+};
 
 }  // namespace film::onednn

@@ -15,16 +15,11 @@ namespace {
 
 enum class Kind { leaky_relu, mul, add };
 
-class ElementwiseKernel : public CpuKernel {
+class ElementwiseKernel : public ElementKernel<ElementwiseKernel> {
  public:
   ElementwiseKernel(int threads, Kind kind, float value)
-      : CpuKernel(threads), kind_(kind), value_(value) {}
+      : ElementKernel(threads), kind_(kind), value_(value) {}
 
-  void execute(const KernelArgs& a) override {
-    with_element(a.outputs[0].layout, [&](auto t) { this->compute<decltype(t)>(a); });
-  }
-
- private:
   template <class T>
   void compute(const KernelArgs& a) const {
     const TensorView& out = a.outputs[0];
@@ -59,6 +54,7 @@ class ElementwiseKernel : public CpuKernel {
     }
   }
 
+ private:
   template <class T>
   void apply_serial(const T* x, const T* y, T* d, int64_t n) const {
     switch (kind_) {

@@ -15,18 +15,13 @@
 namespace film::onednn {
 namespace {
 
-class AvgPoolKernel : public CpuKernel {
+class AvgPoolKernel : public ElementKernel<AvgPoolKernel> {
  public:
-  AvgPoolKernel(int threads, const KernelDesc& d) : CpuKernel(threads) {
+  AvgPoolKernel(int threads, const KernelDesc& d) : ElementKernel(threads) {
     const auto& p = std::get<graph::AvgPool2dParams>(d.params);
     ky_ = p.kernel[0], kx_ = p.kernel[1], sy_ = p.stride[0], sx_ = p.stride[1];
   }
 
-  void execute(const KernelArgs& a) override {
-    with_element(a.outputs[0].layout, [&](auto t) { this->compute<decltype(t)>(a); });
-  }
-
- private:
   template <class T>
   void compute(const KernelArgs& a) const {
     const TensorView &in = a.inputs[0], &out = a.outputs[0];
@@ -56,6 +51,7 @@ class AvgPoolKernel : public CpuKernel {
     }
   }
 
+ private:
   int64_t ky_, kx_, sy_, sx_;
 };
 

@@ -36,10 +36,10 @@ Taps taps(int64_t in, int64_t out) {
   return t;
 }
 
-class ResizeKernel : public CpuKernel {
+class ResizeKernel : public ElementKernel<ResizeKernel> {
  public:
   ResizeKernel(int threads, const Shape& in, const Shape& out, bool bilinear)
-      : CpuKernel(threads),
+      : ElementKernel(threads),
         bilinear_(bilinear),
         N_(in[0]),
         C_(in[1]),
@@ -50,11 +50,6 @@ class ResizeKernel : public CpuKernel {
         ty_(taps(H_, OH_)),
         tx_(taps(W_, OW_)) {}
 
-  void execute(const KernelArgs& a) override {
-    with_element(a.outputs[0].layout, [&](auto t) { this->compute<decltype(t)>(a); });
-  }
-
- private:
   template <class T>
   void compute(const KernelArgs& a) const {
     using Acc = Accumulator<T>;
@@ -93,6 +88,7 @@ class ResizeKernel : public CpuKernel {
     }
   }
 
+ private:
   bool bilinear_;
   int64_t N_, C_, H_, W_, OH_, OW_;
   Taps ty_, tx_;

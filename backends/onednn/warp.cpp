@@ -20,15 +20,10 @@
 namespace film::onednn {
 namespace {
 
-class WarpKernel : public CpuKernel {
+class WarpKernel : public ElementKernel<WarpKernel> {
  public:
-  WarpKernel(int threads, const Shape& shape) : CpuKernel(threads), shape_(shape) {}
+  WarpKernel(int threads, const Shape& shape) : ElementKernel(threads), shape_(shape) {}
 
-  void execute(const KernelArgs& a) override {
-    with_element(a.outputs[0].layout, [&](auto t) { this->compute<decltype(t)>(a); });
-  }
-
- private:
   template <class T>
   void compute(const KernelArgs& a) const {
     using Acc = Accumulator<T>;
@@ -65,6 +60,7 @@ class WarpKernel : public CpuKernel {
     }
   }
 
+ private:
   Shape shape_;
 };
 
