@@ -210,10 +210,15 @@ const TilePlan& FrameInterpolator::tiles(int64_t h, int64_t w) {
     });
     const int64_t smallest = 2 * options_.tile_margin + options_.tile_ramp + unit;
     t.fits = false;
+    std::vector<std::pair<int64_t, int64_t>> too_big;  // tile sizes that did not fit
     for (auto [ny, nx] : grids) {
       const int64_t th = tile_size_for(h, ny, options_.tile_margin, options_.tile_ramp, unit);
       const int64_t tw = tile_size_for(w, nx, options_.tile_margin, options_.tile_ramp, unit);
       if ((th < smallest && th < h) || (tw < smallest && tw < w)) continue;
+      // A tile at least as large both ways as one that did not fit cannot fit: not planned.
+      if (std::any_of(too_big.begin(), too_big.end(),
+                      [&](auto f) { return th >= f.first && tw >= f.second; }))
+        continue;
       const TileGrid g = tile_grid(h, w, th, tw, options_.tile_margin, options_.tile_ramp);
       if (g.count() != ny * nx) continue;  // rounding made it another grid: reached elsewhere
       const size_t need = plan_need(th, tw) + blend;
@@ -223,6 +228,7 @@ const TilePlan& FrameInterpolator::tiles(int64_t h, int64_t w) {
         t.fits = true;
         break;
       }
+      too_big.push_back({th, tw});
     }
   }
   tiling_ = {{h, w}, t};
