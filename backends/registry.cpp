@@ -61,7 +61,16 @@ VulkanSpec vulkan_spec(const std::string& name) {
   return s;
 }
 
+// The cpu backend's specs: "cpu" (= "cpu:fp32"), "cpu:bf16", "cpu:direct" (fp32, no Winograd).
+bool is_cpu_spec(const std::string& name) {
+  return name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16" || name == "cpu:direct";
+}
+
 }  // namespace
+
+std::string leaner_backend(const std::string& name) {
+  return name == "cpu" || name == "cpu:fp32" ? "cpu:direct" : "";
+}
 
 std::vector<BackendInfo> list_backends() {
   const std::string cpu_why = cpu_unavailable_reason();
@@ -95,20 +104,18 @@ std::string default_backend() { return cpu_unavailable_reason().empty() ? "cpu" 
 std::unique_ptr<Backend> create_backend(const std::string& name) {
   if (name == "ref") return std::make_unique<ref::RefBackend>();
 #ifdef FILM_HAVE_CPU_BACKEND
-  if (name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16" || name == "cpu:direct") {
+  if (is_cpu_spec(name)) {
     onednn::CpuOptions o;
     if (name == "cpu:bf16") o.precision = onednn::Precision::bf16;
-    if (name == "cpu:direct") o.winograd_max_scratch = 0;
     if (const char* e = std::getenv("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB")) {
       char* end = nullptr;
       const unsigned long long mib = std::strtoull(e, &end, 10);
       if (!*e || *end || mib > (1ull << 30))
-        fail(
-            "FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB must be a number of MiB (0 turns Winograd off), "
-            "got '",
-            e, "'");
+        fail("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB must be a number of MiB (0 turns Winograd off), ",
+             "got '", e, "'");
       o.winograd_max_scratch = static_cast<size_t>(mib) << 20;
     }
+    if (name == "cpu:direct") o.winograd_max_scratch = 0;  // whatever the environment says
     return std::make_unique<onednn::CpuBackend>(o);
   }
 #endif
@@ -126,7 +133,7 @@ std::unique_ptr<Backend> create_backend(const std::string& name) {
   std::string avail;
   for (auto& b : list_backends())
     if (b.available) avail += (avail.empty() ? "" : ", ") + b.name;
-  if (name == "cpu" || name == "cpu:fp32" || name == "cpu:bf16" || name == "cpu:direct")
+  if (is_cpu_spec(name))
     fail("backend 'cpu' is not available: ", cpu_unavailable_reason(), " (available: ", avail, ")");
   if (vk.ok)
     fail("backend 'vulkan' is not available: ", vulkan_unavailable_reason(), " (available: ", avail,

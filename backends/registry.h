@@ -42,5 +42,9 @@ std::string default_backend();
 // ":fp16" (fp16 storage).
 // Throws film::Error naming the backend and listing the available ones when it cannot be made.
 std::unique_ptr<Backend> create_backend(const std::string& name);
+// The same backend planned to hold less memory, for a caller over its budget ("cpu" ->
+// "cpu:direct": no Winograd scratchpads, blocked copies or transformed weights); "" when there is
+// none.
+std::string leaner_backend(const std::string& name);
 
 }  // namespace film

@@ -492,4 +492,14 @@ std::vector<std::vector<OpCase>> concat_slice_cases() {
           }};
 }
 
+std::vector<std::vector<OpCase>> every_op_cases() {
+  std::vector<std::vector<OpCase>> all = {conv2d_cases()};
+  for (auto& c : eltwise_cases()) all.push_back(c);
+  all.push_back(avg_pool2d_cases());
+  all.push_back(resize_cases());
+  all.push_back(warp_cases());
+  for (auto& c : concat_slice_cases()) all.push_back(c);
+  return all;
+}
+
 }  // namespace film::test

@@ -48,5 +48,8 @@ std::vector<OpCase> avg_pool2d_cases();
 std::vector<OpCase> resize_cases();
 std::vector<OpCase> warp_cases();
 std::vector<std::vector<OpCase>> concat_slice_cases();  // concat, slice
+// All of the above, one list per op (conv2d, leaky_relu, add, mul, avg_pool2d, resize, warp,
+// concat, slice).
+std::vector<std::vector<OpCase>> every_op_cases();
 
 }  // namespace film::test

@@ -120,12 +120,7 @@ TEST_CASE(
     "cpu bf16: every op against ref in bfloat16, warp and conv heads writing float32 where "
     "they must" *
     doctest::skip(!kBf16)) {
-  check_all_bf16(test::conv2d_cases());
-  for (auto& cases : test::eltwise_cases()) check_all_bf16(cases);
-  check_all_bf16(test::avg_pool2d_cases());
-  check_all_bf16(test::resize_cases());
-  check_all_bf16(test::warp_cases());
-  for (auto& cases : test::concat_slice_cases()) check_all_bf16(cases);
+  for (auto& cases : test::every_op_cases()) check_all_bf16(cases);
   // The layouts bf16 plans: bfloat16 features, float32 flows and heads.
   auto b = create_backend("cpu:bf16");
   auto plan = [&](const std::string& op, const nlohmann::json& attrs, std::vector<Shape> in,
@@ -160,15 +155,41 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "cpu bf16 is refused with a clear error where the CPU cannot run it, and offered where it "
-    "can" *
+    "cpu backend specs: bf16 refused with the reason where it cannot run; cpu:direct has no "
+    "Winograd whatever the environment; a bad FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB is named" *
     doctest::skip(!kCpu)) {
   MESSAGE("cpu:bf16 here: ", kBf16 ? std::string("available") : kBf16Refusal);
   // Where it cannot run, the error says why and what to use instead.
   if (!kBf16) CHECK(kBf16Refusal.find("AVX-512") != std::string::npos);
   if (!kBf16) CHECK(kBf16Refusal.find("--precision fp32") != std::string::npos);
-  if (kBf16) CHECK(create_backend("cpu:bf16")->name() == "cpu");
   CHECK_THROWS_WITH_AS(create_backend("cpu:bf17"), doctest::Contains("unknown backend"), Error);
+  // A 64 -> 64 3x3 conv: Winograd (nChw16c) on "cpu", direct (nhwc) on "cpu:direct", even with
+  // the environment asking for Winograd.
+  KernelDesc d;
+  d.node_name = "t";
+  d.op = graph::OpKind::conv2d;
+  const graph::OpSchema* schema = graph::find_op("conv2d");
+  const nlohmann::json attrs = {{"pad", {1, 1, 1, 1}}};
+  d.params = graph::op_params(*schema, attrs);
+  d.input_shapes = {{1, 64, 16, 16}, {64, 64, 3, 3}, {64}};
+  d.output_shapes = schema->infer(d.input_shapes, graph::complete_attrs(*schema, attrs));
+  d.input_is_weight = {false, true, true};
+  d.threads = 1;
+  const std::vector<Layout> offered(3, Layout::nhwc);
+  CHECK(create_backend("cpu")->plan_node(d, offered).input_layouts[0] == Layout::nChw16c);
+  test::with_env("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB", "1024", [&] {
+    CHECK(create_backend("cpu:direct")->plan_node(d, offered).input_layouts[0] == Layout::nhwc);
+  });
+  test::with_env("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB", "0", [&] {
+    CHECK(create_backend("cpu")->plan_node(d, offered).input_layouts[0] == Layout::nhwc);
+  });
+  test::with_env("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB", "lots", [&] {
+    CHECK_THROWS_WITH_AS(create_backend("cpu"),
+                         doctest::Contains("FILM_CPU_WINOGRAD_MAX_SCRATCH_MIB must be a number"),
+                         Error);
+  });
+  CHECK(leaner_backend("cpu") == "cpu:direct");
+  CHECK(leaner_backend("cpu:bf16") == "");
 }
 
 TEST_CASE(

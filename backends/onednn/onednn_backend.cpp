@@ -16,12 +16,12 @@ std::string unavailable_reason() {
   }
 }
 
-std::string bf16_unavailable_reason(bool* native) {
+std::string bf16_unavailable_reason() {
   using dnnl::cpu_isa;
   const cpu_isa isa = dnnl::get_effective_cpu_isa();
-  const bool bf16_hw = isa == cpu_isa::avx512_core_bf16 || isa == cpu_isa::avx512_core_amx;
-  if (native) *native = bf16_hw;
-  if (bf16_hw || isa == cpu_isa::avx512_core || isa == cpu_isa::avx512_core_vnni) return "";
+  if (isa == cpu_isa::avx512_core_bf16 || isa == cpu_isa::avx512_core_amx ||
+      isa == cpu_isa::avx512_core || isa == cpu_isa::avx512_core_vnni)
+    return "";
   return "oneDNN 2.6 runs bf16 convolutions only on CPUs with AVX-512 (AVX512_BF16 or AMX for "
          "speed), and this one has less; use --precision fp32";
 }

@@ -76,8 +76,8 @@ class CpuBackend : public Backend {
 
 // "" when oneDNN can make a CPU engine here, else why not.
 std::string unavailable_reason();
-// "" when this CPU runs oneDNN's bf16 convolutions, else why not; `native` says whether in
-// hardware (AVX512_BF16 or AMX) rather than emulated.
-std::string bf16_unavailable_reason(bool* native = nullptr);
+// "" when this CPU runs oneDNN's bf16 convolutions (in hardware with AVX512_BF16 or AMX, emulated
+// on other AVX-512 CPUs), else why not.
+std::string bf16_unavailable_reason();
 
 }  // namespace film::onednn

@@ -179,16 +179,16 @@ const TilePlan& FrameInterpolator::tiles(int64_t h, int64_t w) {
   t.grid = tile_grid(h, w, h, w, options_.tile_margin, options_.tile_ramp);
   t.need_bytes = plan_need(h, w);
   const size_t budget = options_.memory_budget;
-  if (budget != SIZE_MAX && t.need_bytes > budget && options_.backend == "cpu") {
-    // Winograd convolutions are faster but hold more (their scratchpads, blocked copies and
-    // transformed weights): before tiling, the same backend without them.
-    options_.backend = "cpu:direct";
-    auto direct = std::make_unique<Session>(session_->model_ptr(), create_backend("cpu:direct"),
-                                            SessionOptions{.threads = options_.threads,
-                                                           .reuse_memory = options_.reuse_memory,
-                                                           .profile = options_.profile,
-                                                           .arena = arena_});
-    std::swap(session_, direct);
+  if (const std::string leaner = leaner_backend(options_.backend);
+      budget != SIZE_MAX && t.need_bytes > budget && !leaner.empty()) {
+    // Before tiling, the same backend planned to hold less (on cpu: without Winograd).
+    options_.backend = leaner;
+    auto lean = std::make_unique<Session>(session_->model_ptr(), create_backend(leaner),
+                                          SessionOptions{.threads = options_.threads,
+                                                         .reuse_memory = options_.reuse_memory,
+                                                         .profile = options_.profile,
+                                                         .arena = arena_});
+    std::swap(session_, lean);
     split_.reset();
     t.need_bytes = plan_need(h, w);
   }
