@@ -16,12 +16,6 @@ to the level and divided by 2^l, measures the error in full-resolution pixels, a
 robust Charbonnier penalty sqrt(e^2 + 0.01) weighted by the pooled confidence; levels are
 averaged. Its weight falls linearly to 0 over --distill-steps, so the image loss decides in the
 end.
-
-Gate (--distill-gate): also zero the confidence wherever the model's own level-0 flow already
-explains the middle frame at least as well as the teacher's (the same photometric error, the
-model's warp detached), so a trained model is pulled towards the teacher only where the teacher is
-better. Without it, fine-tuning the bundled model lost 1 dB of validation PSNR in 800 steps
-(docs/quality.md): on large synthetic motion DIS is often wrong with a small photometric error.
 """
 from __future__ import annotations
 
@@ -60,25 +54,9 @@ def teacher(trip: np.ndarray):
     return np.stack(flows).astype(np.float32), np.stack(conf).astype(np.float32)
 
 
-def gate(out: dict, flows, conf, x0, gt, x1):
-    """Confidences [B, 2, 1, H, W] kept only where the teacher's flow warps the input closer to the
-    middle frame than the model's level-0 flow does (image 0 sampled at x + 0.5 * backward, image 1
-    at x + 0.5 * forward; both warped by the same function, so equal flows are not kept)."""
-    import torch
-    from film_torch import warp
-    with torch.no_grad():
-        keep = []
-        for i, (key, src) in enumerate((("backward_flow_pyramid", x0), ("forward_flow_pyramid", x1))):
-            both = warp(torch.cat([src, src]), 0.5 * torch.cat([flows[:, i], out[key][0]]))
-            err = (both - torch.cat([gt, gt])).abs().mean(1, keepdim=True)
-            keep.append(err[:len(src)] < err[len(src):])
-        return conf * torch.stack(keep, 1).to(conf.dtype)
-
-
 def loss(out: dict, flows, conf):
     """The distillation loss of a forward pass `out` (film_torch.FILM's dict) against teacher
-    flows [B, 2, 2, H, W] and confidences [B, 2, 1, H, W] (torch tensors; gate() first for
-    --distill-gate)."""
+    flows [B, 2, 2, H, W] and confidences [B, 2, 1, H, W] (torch tensors)."""
     import torch.nn.functional as F
     total, n = 0.0, 0
     for key, i in (("backward_flow_pyramid", 0), ("forward_flow_pyramid", 1)):

@@ -47,7 +47,7 @@ DEFAULTS = dict(
     warmup=1000, weight_decay=0.0, clip=0.0, seed=1, video_fraction=0.3, max_disp=100.0, max_objects=5,
     loss="l1=1,lap=1,census=0", val_every=2000, val_crop=192, val_synth=24, val_video=12, log_every=50,
     ckpt_every=1000, keep=3, workers=0, time_limit=0.0, init="", freeze="", still_fraction=0.0, val_still=0,
-    distill=0.0, distill_steps=0, distill_gate=False,
+    distill=0.0, distill_steps=0,
 )
 RUN_KEYS = list(DEFAULTS)  # stored in run.json; --threads/--device are per invocation
 
@@ -80,9 +80,6 @@ def parse_args(argv=None):
     ap.add_argument("--distill-steps", type=int,
                     help="the distillation weight falls linearly to 0 over this many steps (default 0: "
                          "constant)")
-    ap.add_argument("--distill-gate", action="store_true", default=None,
-                    help="distil only where the teacher's warp explains the middle frame better than the "
-                         "model's own flow (for fine-tuning a trained model; distill.gate)")
     ap.add_argument("--val-every", type=int, help="validation interval in steps (default 2000; 0 = off)")
     ap.add_argument("--val-crop", type=int, help="validation crop (default 192)")
     ap.add_argument("--val-synth", type=int, help="synthetic validation triplets (default 24)")
@@ -369,11 +366,7 @@ def main(argv=None):
         loss, terms = loss_fn(pred, gt)
         w_distill = distill.weight(step, s["distill"], s["distill_steps"])
         if w_distill > 0:
-            conf = batch[4]
-            if s["distill_gate"]:
-                conf = distill.gate(out, batch[3], conf, x0, gt, x1)
-                terms["distill_kept"] = float(conf.gt(0).float().mean())
-            d = distill.loss(out, batch[3], conf)
+            d = distill.loss(out, batch[3], batch[4])
             terms["distill"] = float(d.detach())
             loss = loss + w_distill * d
         opt.zero_grad(set_to_none=True)
