@@ -13,6 +13,19 @@ Never reads data/ (the evaluation sets).
 (b) Real consecutive-frame triplets (i, i+s, i+2s) from the videos opencv-doc ships (vtest.avi,
     Megamind.avi, tree.avi), skipping triplets that span a scene cut, with the crop chosen among a few
     candidates as the one with the most change (a static-camera video is mostly still otherwise).
+(c) Still triplets (--still-fraction): one crop three times with faint iid noise.
+(d) Video-content triplets (issue 28), each kind at its own fraction of the stream (0 = off, the default):
+    photometric  a global brightness / contrast / colour change: every channel of every frame is an affine
+                 map a_t * x + b_t of the content, a and b linear in t (the middle is the map at t = 0.5;
+                 on unchanging content, unclipped, exactly the mean of the ends), over a still, flat,
+                 moving (synthetic) or video base;
+    fade         to or from black or white: (1 - w_t) * x_t + w_t * C, w linear in t (often 0 -> 1, a
+                 whole fade in two frames: the middle is the 50% mix);
+    dissolve     a cross-dissolve of two unrelated bases (mostly still, some with small motion):
+                 (1 - w_t) * A_t + w_t * B_t, w linear in t;
+    noisy        near-still: one crop with sub-pixel drift (or none) and sensor-like noise of its own in
+                 each frame (signal-dependent, partly shared across channels, sometimes spatially
+                 correlated, usually quantised to 8 bits).
 Augmentation as FILM: random crop, horizontal / vertical flip, 90-degree rotation, time reversal.
 
 Reproducibility: sample number n of a run is drawn from numpy's Generator seeded with (seed, n), so a
@@ -28,6 +41,9 @@ same train/validation split and the same sample stream.
 
 Usage: data.py --prepare            decode/cache the sources and print what was found
        data.py --preview OUT.png    write a sheet of training triplets (x0 | middle | x1 rows)
+       data.py --preview OUT.jpg --kinds all --n 2 --crop 128
+                                    the same, --n rows of each kind named (labelled): synthetic, video,
+                                    still, photometric, fade, dissolve, noisy (docs/training-kinds.jpg)
        data.py --pack DIR           copy the source files into DIR (see above)
 """
 from __future__ import annotations
@@ -313,6 +329,145 @@ def video_triplet(rng, videos: List[Video], size: int, val: bool = False, candid
 
 
 # ----------------------------------------------------------------------------------------------
+# video-content triplets (issue 28): photometric change, fades, dissolves, noisy near-still frames
+
+CONTENT_KINDS = ("photometric", "fade", "dissolve", "noisy")
+ALL_KINDS = ("synthetic", "video", "still") + CONTENT_KINDS
+
+
+def flat_triplet(rng, size: int) -> np.ndarray:
+    """A flat colour (grey half the time), sometimes with a smooth gradient and a faint texture:
+    the content on which a global change shows most plainly. The same for the three frames."""
+    c = np.full(3, rng.uniform(0.05, 0.95)) if rng.random() < 0.5 else rng.uniform(0.05, 0.95, 3)
+    im = np.broadcast_to(c.astype(np.float32), (size, size, 3)).copy()
+    if rng.random() < 0.5:  # a linear gradient, up to 0.3 across the crop
+        yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size - 0.5
+        a = rng.uniform(0, 2 * math.pi)
+        im += (rng.uniform(-0.3, 0.3) * (math.cos(a) * xx + math.sin(a) * yy))[..., None]
+    if rng.random() < 0.3:  # faint smooth texture
+        small = rng.standard_normal((size // 16, size // 16, 3)).astype(np.float32)
+        im += rng.uniform(0, 0.04) * cv2.resize(small, (size, size), interpolation=cv2.INTER_CUBIC)
+    im = np.clip(im, 0, 1)
+    return np.stack([im, im, im])
+
+
+def base_triplet(rng, src, size: int, val: bool, max_disp: float, max_objects: int,
+                 p_flat: float, p_still: float, p_video: float) -> np.ndarray:
+    """The content a global change, fade or dissolve is applied to: a flat colour (p_flat), a still photo
+    crop (p_still), a video triplet (p_video, if there are videos) or else a synthetic moving one."""
+    u = rng.random()
+    if u < p_flat:
+        return flat_triplet(rng, size)
+    if u < p_flat + p_still:
+        p = random_patch(rng, src.photos[rng.integers(len(src.photos))], size, size)
+        return np.stack([p, p, p])
+    if u < p_flat + p_still + p_video and src.videos:
+        return video_triplet(rng, src.videos, size, val=val)
+    return synthetic_triplet(rng, src.photos, size, max_disp, max_objects)
+
+
+def _affine_params(rng):
+    """Per-channel gain a and offset b of y = a x + b: a global exposure gain, a contrast change about
+    mid-grey, a colour cast and a brightness offset."""
+    g = math.exp(rng.normal(0, 0.35))
+    k = math.exp(rng.normal(0, 0.2)) if rng.random() < 0.6 else 1.0
+    c = np.exp(rng.normal(0, 0.08, 3)) if rng.random() < 0.5 else np.ones(3)
+    o = rng.normal(0, 0.05) if rng.random() < 0.5 else 0.0
+    a = k * g * c
+    return a, (0.5 - 0.5 * k) * g * c + o
+
+
+def photometric_triplet(rng, src, size: int, val: bool = False, max_disp: float = 100.0,
+                        max_objects: int = 5) -> np.ndarray:
+    """A global brightness / contrast / colour change: y_t = clip(a_t x_t + b_t), per channel, with
+    a_t, b_t linear in t between two random maps (one of them the identity 30% of the time)."""
+    base = base_triplet(rng, src, size, val, max_disp, max_objects, p_flat=0.25, p_still=0.3, p_video=0.2)
+    a0, b0 = _affine_params(rng)
+    a1, b1 = _affine_params(rng)
+    if rng.random() < 0.3:
+        a0, b0 = np.ones(3), np.zeros(3)
+    out = [base[i] * ((1 - t) * a0 + t * a1).astype(np.float32) + ((1 - t) * b0 + t * b1).astype(np.float32)
+           for i, t in enumerate((0.0, 0.5, 1.0))]
+    return np.clip(np.stack(out), 0, 1).astype(np.float32)
+
+
+def _weights(rng, p_whole: float, min_change: float):
+    """Mixing weights (w0, w1) for t = 0 and 1: the whole transition (0, 1) with probability p_whole,
+    else a random stretch of it at least min_change long (either direction; augment() also reverses)."""
+    if rng.random() < p_whole:
+        return 0.0, 1.0
+    w0 = rng.uniform(0, 1 - min_change)
+    w1 = rng.uniform(w0 + min_change, 1)
+    return (w0, w1) if rng.random() < 0.5 else (w1, w0)
+
+
+def fade_triplet(rng, src, size: int, val: bool = False, max_disp: float = 100.0,
+                 max_objects: int = 5) -> np.ndarray:
+    """A fade to (or, reversed, from) black (45%), white (35%) or a random flat colour (20%):
+    y_t = (1 - w_t) x_t + w_t C with w linear in t."""
+    base = base_triplet(rng, src, size, val, max_disp, max_objects, p_flat=0.1, p_still=0.4, p_video=0.2)
+    u = rng.random()
+    C = np.zeros(3) if u < 0.45 else np.ones(3) if u < 0.8 else rng.uniform(0, 1, 3)
+    w0, w1 = _weights(rng, 0.4, 0.15)
+    out = [(1 - w) * base[i] + (w * C).astype(np.float32)
+           for i, w in enumerate((w0, 0.5 * (w0 + w1), w1))]
+    return np.clip(np.stack(out), 0, 1).astype(np.float32)
+
+
+def dissolve_triplet(rng, src, size: int, val: bool = False, max_objects: int = 5) -> np.ndarray:
+    """A cross-dissolve between two unrelated bases, mostly still (a dissolve over moving pictures has
+    two motions per pixel, which one flow cannot follow), some with up to 16 px of motion:
+    y_t = (1 - w_t) A_t + w_t B_t with w linear in t (the whole dissolve, 0 -> 1, half the time)."""
+    a = base_triplet(rng, src, size, val, 16.0, max_objects, p_flat=0.05, p_still=0.6, p_video=0.15)
+    b = base_triplet(rng, src, size, val, 16.0, max_objects, p_flat=0.05, p_still=0.6, p_video=0.15)
+    w0, w1 = _weights(rng, 0.5, 0.2)
+    out = [(1 - w) * a[i] + w * b[i] for i, w in enumerate((w0, 0.5 * (w0 + w1), w1))]
+    return np.clip(np.stack(out), 0, 1).astype(np.float32)
+
+
+def sensor_noise(rng, im: np.ndarray, sigma: float, shot: float, shared: float, blur: float) -> np.ndarray:
+    """Noise like a camera's after demosaicing: standard deviation sigma * sqrt(shot * 2x + 1 - shot)
+    (signal-dependent shot noise plus read noise; sigma at mid-grey), a `shared` part of it the same in
+    the three channels (luma noise), spatially blurred by a Gaussian of `blur` px (renormalised)."""
+    h, w = im.shape[:2]
+    n = math.sqrt(1 - shared) * rng.standard_normal((h, w, 3)) + math.sqrt(shared) * rng.standard_normal((h, w, 1))
+    n = n.astype(np.float32)
+    if blur > 0:
+        n = cv2.GaussianBlur(n, (0, 0), blur, borderType=cv2.BORDER_REFLECT101)
+        n /= max(float(n.std()), 1e-6)
+    std = sigma * np.sqrt(np.clip(shot * 2 * im + (1 - shot), 0, None))
+    return im + std * n
+
+
+def noisy_triplet(rng, photos: List[np.ndarray], size: int) -> np.ndarray:
+    """Near-still: one photo crop, drifting by up to 0.6 px between the end frames half the time (all
+    three frames resampled, bicubic, so they are equally soft), each frame with its own sensor-like noise
+    (sigma at mid-grey 0.002-0.02, i.e. 0.5-5 levels) and, 70% of the time, rounded to 8 bits."""
+    m = 8
+    patch = random_patch(rng, photos[rng.integers(len(photos))], size + 2 * m, size + 2 * m)
+    frames = []
+    if rng.random() < 0.5:
+        d = _disp(rng, 0.6)
+        off = rng.uniform(-0.5, 0.5, 2)
+        for t in (0.0, 0.5, 1.0):
+            sx, sy = off + (t - 0.5) * d
+            A = np.array([[1, 0, sx - m], [0, 1, sy - m]], np.float64)
+            frames.append(cv2.warpAffine(patch, A, (size, size), flags=cv2.INTER_CUBIC,
+                                         borderMode=cv2.BORDER_REFLECT101))
+    else:
+        frames = [patch[m:m + size, m:m + size]] * 3
+    sigma = rng.uniform(0.002, 0.02)
+    shot, shared = rng.uniform(0, 1), rng.uniform(0, 0.8)
+    blur = rng.uniform(0.3, 1.0) if rng.random() < 0.5 else 0.0
+    quantise = rng.random() < 0.7
+    out = []
+    for f in frames:
+        f = np.clip(sensor_noise(rng, np.clip(f, 0, 1), sigma, shot, shared, blur), 0, 1)
+        out.append(np.round(f * 255) / 255 if quantise else f)
+    return np.stack(out).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------------
 
 def augment(rng, trip: np.ndarray) -> np.ndarray:
     """FILM's augmentation on a [3,H,W,C] triplet: flips, 90-degree rotation, time reversal."""
@@ -347,10 +502,17 @@ class TripletDataset:
 
     def __init__(self, sources: Sources, crop: int, seed: int, video_fraction: float = 0.3,
                  max_disp: float = 100.0, max_objects: int = 5, val: bool = False, do_augment: bool = True,
-                 still_fraction: float = 0.0, teacher: bool = False):
+                 still_fraction: float = 0.0, teacher: bool = False, photometric_fraction: float = 0.0,
+                 fade_fraction: float = 0.0, dissolve_fraction: float = 0.0, noisy_fraction: float = 0.0):
         self.src, self.crop, self.seed = sources, crop, seed
         self.teacher = teacher  # also return distill.teacher()'s flows and confidences
         self.still_fraction = still_fraction
+        # shares of the whole stream, kind by kind; what is left is video / synthetic by video_fraction
+        self.content = [("still", still_fraction), ("photometric", photometric_fraction),
+                        ("fade", fade_fraction), ("dissolve", dissolve_fraction), ("noisy", noisy_fraction)]
+        if sum(f for _, f in self.content) > 1 + 1e-9 or any(f < 0 for _, f in self.content):
+            raise ValueError("the still, photometric, fade, dissolve and noisy fractions must be >= 0 and sum "
+                             "to at most 1")
         self.video_fraction = video_fraction if sources.videos else 0.0
         self.max_disp, self.max_objects = max_disp, max_objects
         self.val, self.do_augment = val, do_augment
@@ -358,15 +520,46 @@ class TripletDataset:
     def __len__(self):
         return 1 << 62
 
-    def triplet(self, n: int) -> np.ndarray:
+    def make(self, kind: str, rng) -> np.ndarray:
+        """One un-augmented triplet of `kind` (synthetic, video, still or one of CONTENT_KINDS)."""
+        if kind == "still":
+            return still_triplet(rng, self.src.photos, self.crop)
+        if kind == "video":
+            return video_triplet(rng, self.src.videos, self.crop, val=self.val)
+        if kind == "synthetic":
+            return synthetic_triplet(rng, self.src.photos, self.crop, self.max_disp, self.max_objects)
+        if kind == "photometric":
+            return photometric_triplet(rng, self.src, self.crop, self.val, self.max_disp, self.max_objects)
+        if kind == "fade":
+            return fade_triplet(rng, self.src, self.crop, self.val, self.max_disp, self.max_objects)
+        if kind == "dissolve":
+            return dissolve_triplet(rng, self.src, self.crop, self.val, self.max_objects)
+        if kind == "noisy":
+            return noisy_triplet(rng, self.src.photos, self.crop)
+        raise ValueError(f"unknown triplet kind {kind!r}")
+
+    def kind_of(self, rng) -> str:
+        """Draws sample's kind. With only still triplets asked for (or none), the draws are those of the
+        older streams, so older runs' streams are unchanged; with any video-content kind, one draw picks
+        still / photometric / fade / dissolve / noisy at their fractions, and a second video or synthetic."""
+        if any(f > 0 for k, f in self.content if k != "still"):
+            u = rng.random()
+            for kind, f in self.content:
+                if u < f:
+                    return kind
+                u -= f
+        elif self.still_fraction > 0 and rng.random() < self.still_fraction:
+            return "still"
+        return "video" if rng.random() < self.video_fraction else "synthetic"
+
+    def triplet(self, n: int, kind: Optional[str] = None) -> np.ndarray:
+        """Sample n of the stream (kind None: drawn at the configured fractions), a pure function of
+        (seed, n, kind). A given kind still takes the one draw that used to pick it, so the validation
+        sets of earlier runs (made with fractions 0 or 1) are reproduced exactly."""
         rng = np.random.default_rng([self.seed, n])
-        # (the extra draw only when still triplets are asked for, so older runs' streams are unchanged)
-        if self.still_fraction > 0 and rng.random() < self.still_fraction:
-            t = still_triplet(rng, self.src.photos, self.crop)
-        elif rng.random() < self.video_fraction:
-            t = video_triplet(rng, self.src.videos, self.crop, val=self.val)
-        else:
-            t = synthetic_triplet(rng, self.src.photos, self.crop, self.max_disp, self.max_objects)
+        if kind:
+            rng.random()
+        t = self.make(kind or self.kind_of(rng), rng)
         return augment(rng, t) if self.do_augment else t
 
     def __getitem__(self, n: int):
@@ -380,24 +573,36 @@ class TripletDataset:
         return t[0], t[1], t[2]
 
 
-def validation_set(crop: int = 192, n_synth: int = 24, n_video: int = 12, seed: int = 20240601,
-                   n_still: int = 0):
-    """A fixed held-out set: tensors x0, gt, x1 [N,3,crop,crop] from held-out photos / video tails:
-    n_synth synthetic, then n_video video (if the videos are there), then n_still still triplets."""
-    import torch
+def validation_parts(crop: int = 192, n_synth: int = 24, n_video: int = 12, seed: int = 20240601,
+                     n_still: int = 0, n_content: int = 0):
+    """A fixed held-out set from held-out photos / video tails, as [(kind, triplets [3,crop,crop,3])...]:
+    n_synth synthetic, n_video video (if the videos are there), n_still still, then n_content of each
+    of CONTENT_KINDS (photometric, fade, dissolve, noisy). Each part has its own seed, so adding parts
+    leaves the others as they were (the 48-triplet set of earlier runs is the first three parts)."""
     src = Sources("val")
-    out = []
-    ds = TripletDataset(src, crop, seed, video_fraction=0.0, val=True, do_augment=False)
-    out += [ds.triplet(i) for i in range(n_synth)]
+    ds = TripletDataset(src, crop, seed, val=True, do_augment=False)
+    parts = [("synth", [ds.triplet(i, "synthetic") for i in range(n_synth)])]
     if src.videos:
-        dv = TripletDataset(src, crop, seed + 1, video_fraction=1.0, val=True, do_augment=False)
-        out += [dv.triplet(i) for i in range(n_video)]
+        dv = TripletDataset(src, crop, seed + 1, val=True, do_augment=False)
+        parts.append(("video", [dv.triplet(i, "video") for i in range(n_video)]))
     if n_still:
-        ds_still = TripletDataset(src, crop, seed + 2, video_fraction=0.0, val=True, do_augment=False,
-                                  still_fraction=1.0)
-        out += [ds_still.triplet(i) for i in range(n_still)]
+        dst = TripletDataset(src, crop, seed + 2, val=True, do_augment=False)
+        parts.append(("still", [dst.triplet(i, "still") for i in range(n_still)]))
+    for k, kind in enumerate(CONTENT_KINDS if n_content else ()):
+        dk = TripletDataset(src, crop, seed + 3 + k, val=True, do_augment=False)
+        parts.append((kind, [dk.triplet(i, kind) for i in range(n_content)]))
+    return [(k, t) for k, t in parts if t]
+
+
+def validation_set(crop: int = 192, n_synth: int = 24, n_video: int = 12, seed: int = 20240601,
+                   n_still: int = 0, n_content: int = 0):
+    """validation_parts() as tensors x0, gt, x1 [N,3,crop,crop], the parts one after another, and the
+    parts' (kind, count) list."""
+    import torch
+    parts = validation_parts(crop, n_synth, n_video, seed, n_still, n_content)
+    out = [t for _, ts in parts for t in ts]
     t = torch.from_numpy(np.stack(out)).permute(0, 1, 4, 2, 3).contiguous()  # N,3(frames),C,H,W
-    return t[:, 0], t[:, 1], t[:, 2]
+    return t[:, 0], t[:, 1], t[:, 2], [(k, len(ts)) for k, ts in parts]
 
 
 def main():
@@ -409,6 +614,8 @@ def main():
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--video-fraction", type=float, default=0.3)
+    ap.add_argument("--kinds", help="preview: --n rows of each of these kinds (comma-separated, or 'all'), "
+                                    "labelled, instead of the training stream")
     args = ap.parse_args()
     if args.pack:
         files = photo_paths() + [p for p in map(video_path, VIDEOS) if os.path.exists(p)]
@@ -437,11 +644,22 @@ def main():
     if args.preview:
         ds = TripletDataset(Sources("train"), args.crop, args.seed, video_fraction=args.video_fraction)
         rows = []
-        for n in range(args.n):
-            t = ds.triplet(n)
-            rows.append(np.concatenate(list(t), 1))
+        if args.kinds:
+            kinds = ALL_KINDS if args.kinds == "all" else args.kinds.split(",")
+            for kind in kinds:
+                for n in range(args.n):
+                    t = (ds.triplet(n + 1000 * kinds.index(kind), kind) * 255 + 0.5).astype(np.uint8)
+                    row = np.ascontiguousarray(np.concatenate(list(t), 1))
+                    label = f"{kind}: x0 | middle | x1" if n == 0 else kind
+                    for colour, width in (((0, 0, 0), 3), ((255, 255, 255), 1)):
+                        cv2.putText(row, label, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.42, colour, width, cv2.LINE_AA)
+                    rows.append(row.astype(np.float32) / 255)
+        else:
+            for n in range(args.n):
+                t = ds.triplet(n)
+                rows.append(np.concatenate(list(t), 1))
         sheet = (np.concatenate(rows, 0) * 255 + 0.5).astype(np.uint8)
-        cv2.imwrite(args.preview, cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+        cv2.imwrite(args.preview, cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
         print("wrote", args.preview)
 
 

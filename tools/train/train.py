@@ -12,7 +12,8 @@ from the run's run.json.
 Writes into --run:
   run.json         the options and training settings
   log.jsonl        {"kind":"train", step, loss, terms, lr, sec_per_step, data_sec, ...} every --log-every
-                   steps and {"kind":"val", step, psnr, psnr_synth, psnr_video, psnr_still} every --val-every
+                   steps and {"kind":"val", step, psnr, psnr_synth, psnr_video, psnr_still, psnr_photometric,
+                   psnr_fade, psnr_dissolve, psnr_noisy} (the parts present) every --val-every
   ckpt-XXXXXXXX.pt the last --keep checkpoints (also written on SIGINT/SIGTERM and at the end)
 Plot with tools/train/plot.py RUN; export with tools/train/export.py RUN.
 """
@@ -47,7 +48,8 @@ DEFAULTS = dict(
     warmup=1000, weight_decay=0.0, clip=0.0, seed=1, video_fraction=0.3, max_disp=100.0, max_objects=5,
     loss="l1=1,lap=1,census=0", val_every=2000, val_crop=192, val_synth=24, val_video=12, log_every=50,
     ckpt_every=1000, keep=3, workers=0, time_limit=0.0, init="", freeze="", still_fraction=0.0, val_still=0,
-    distill=0.0, distill_steps=0,
+    distill=0.0, distill_steps=0, photometric_fraction=0.0, fade_fraction=0.0, dissolve_fraction=0.0,
+    noisy_fraction=0.0, val_content=0,
 )
 RUN_KEYS = list(DEFAULTS)  # stored in run.json; --threads/--device are per invocation
 
@@ -71,6 +73,16 @@ def parse_args(argv=None):
     ap.add_argument("--video-fraction", type=float, help="share of video triplets (default 0.3)")
     ap.add_argument("--still-fraction", type=float,
                     help="share of still triplets: one crop three times with faint noise (default 0)")
+    ap.add_argument("--photometric-fraction", type=float,
+                    help="share of triplets with a global brightness/contrast/colour change (default 0)")
+    ap.add_argument("--fade-fraction", type=float,
+                    help="share of fades to/from black, white or a flat colour (default 0)")
+    ap.add_argument("--dissolve-fraction", type=float,
+                    help="share of cross-dissolves between two unrelated pictures (default 0)")
+    ap.add_argument("--noisy-fraction", type=float,
+                    help="share of near-still triplets with sensor-like noise (default 0). The five fractions "
+                         "(still, photometric, fade, dissolve, noisy) are shares of the whole stream and sum "
+                         "to at most 1; the rest is video / synthetic by --video-fraction")
     ap.add_argument("--max-disp", type=float, help="max synthetic displacement in px over [0,1] (default 100)")
     ap.add_argument("--max-objects", type=int, help="max synthetic foreground objects (default 5)")
     ap.add_argument("--loss", help="loss weights, e.g. l1=1,lap=1,census=0 (default)")
@@ -85,6 +97,9 @@ def parse_args(argv=None):
     ap.add_argument("--val-synth", type=int, help="synthetic validation triplets (default 24)")
     ap.add_argument("--val-video", type=int, help="video validation triplets (default 12)")
     ap.add_argument("--val-still", type=int, help="still validation triplets (default 0)")
+    ap.add_argument("--val-content", type=int,
+                    help="validation triplets of each video-content kind: photometric, fade, dissolve, noisy "
+                         "(default 0)")
     ap.add_argument("--log-every", type=int, help="log interval in steps (default 50)")
     ap.add_argument("--ckpt-every", type=int, help="checkpoint interval in steps (default 1000)")
     ap.add_argument("--keep", type=int, help="checkpoints kept (default 3)")
@@ -230,22 +245,26 @@ def psnr(pred, gt):
     return -10 * torch.log10(mse.clamp_min(1e-10))
 
 
+def per_part(ps, parts):
+    """{"psnr": mean over all, "psnr_<kind>": mean over each part} for per-triplet values `ps` in the
+    order of the (kind, count) list `parts` (data.validation_set)."""
+    r, i = dict(psnr=float(ps.mean())), 0
+    for kind, n in parts:
+        r["psnr_" + kind] = float(ps[i:i + n].mean())
+        i += n
+    return r
+
+
 @torch.no_grad()
-def validate(model, val, device, n_synth, n_still=0, bs=4):
+def validate(model, val, device, bs=4):
     model.eval()
-    x0, gt, x1 = val
+    x0, gt, x1, parts = val
     ps = []
     for i in range(0, len(x0), bs):
         out = model(x0[i:i + bs].to(device), x1[i:i + bs].to(device))["image"]
         ps.append(psnr(out, gt[i:i + bs].to(device)).cpu())
     model.train()
-    ps = torch.cat(ps)
-    r = dict(psnr=float(ps.mean()), psnr_synth=float(ps[:n_synth].mean()))
-    if len(ps) > n_synth + n_still:
-        r["psnr_video"] = float(ps[n_synth:len(ps) - n_still].mean())
-    if n_still:
-        r["psnr_still"] = float(ps[len(ps) - n_still:].mean())
-    return r
+    return per_part(torch.cat(ps), parts)
 
 
 def main(argv=None):
@@ -312,18 +331,25 @@ def main(argv=None):
           f"{args.threads} threads; batch {s['batch']} crop {s['crop']}; loss {s['loss']}")
 
     train_src = data.Sources("train")
-    ds = data.TripletDataset(train_src, s["crop"], s["seed"], s["video_fraction"], s["max_disp"], s["max_objects"],
-                             still_fraction=s["still_fraction"], teacher=s["distill"] > 0)
+    try:
+        ds = data.TripletDataset(train_src, s["crop"], s["seed"], s["video_fraction"], s["max_disp"], s["max_objects"],
+                                 still_fraction=s["still_fraction"], teacher=s["distill"] > 0,
+                                 photometric_fraction=s["photometric_fraction"], fade_fraction=s["fade_fraction"],
+                                 dissolve_fraction=s["dissolve_fraction"], noisy_fraction=s["noisy_fraction"])
+    except ValueError as e:
+        sys.exit(str(e))
     loader = torch.utils.data.DataLoader(ds, batch_size=s["batch"], sampler=Sampler(step * s["batch"]),
                                          num_workers=s["workers"], persistent_workers=s["workers"] > 0,
                                          pin_memory=device.type == "cuda")
     val = None
     if s["val_every"]:
         t = time.time()
-        val = data.validation_set(s["val_crop"], s["val_synth"], s["val_video"], n_still=s["val_still"])
-        base = psnr(0.5 * (val[0] + val[2]), val[1])
+        val = data.validation_set(s["val_crop"], s["val_synth"], s["val_video"], n_still=s["val_still"],
+                                  n_content=s["val_content"])
+        base = per_part(psnr(0.5 * (val[0] + val[2]), val[1]), val[3])
         print(f"validation set: {len(val[0])} triplets {s['val_crop']}^2 ({time.time() - t:.1f}s); "
-              f"averaging-the-inputs baseline {float(base.mean()):.2f} dB")
+              f"averaging-the-inputs baseline {base['psnr']:.2f} dB ("
+              + ", ".join(f"{k} {base['psnr_' + k]:.2f}" for k, _ in val[3]) + ")")
 
     stop = {"flag": False}
 
@@ -341,11 +367,16 @@ def main(argv=None):
         log.flush()
 
     if val is not None:  # the bar to clear: averaging the two inputs
-        write(dict(kind="val_baseline", step=step, psnr=float(base.mean()), time=time.time()))
+        write(dict(kind="val_baseline", step=step, time=time.time(), **base))
+
+    def report(r):
+        print(f"step {step} val psnr {r['psnr']:.2f} ("
+              + ", ".join(f"{k} {r['psnr_' + k]:.2f}" for k, _ in val[3]) + ")", flush=True)
+
     if val is not None and step == 0:
-        r = validate(model, val, device, s["val_synth"], s["val_still"])
+        r = validate(model, val, device)
         write(dict(kind="val", step=0, time=time.time(), **r))
-        print(f"step 0 val psnr {r['psnr']:.2f}")
+        report(r)
 
     acc = dict(n=0, loss=0.0, step_sec=0.0, data_sec=0.0, terms={})
     it = iter(loader)
@@ -408,11 +439,9 @@ def main(argv=None):
                   + f" lr {lr:.2e} {rec['sec_per_step']:.3f}s/step (+{rec['data_sec']:.3f}s data)", flush=True)
             acc = dict(n=0, loss=0.0, step_sec=0.0, data_sec=0.0, terms={})
         if val is not None and step % s["val_every"] == 0:
-            r = validate(model, val, device, s["val_synth"], s["val_still"])
+            r = validate(model, val, device)
             write(dict(kind="val", step=step, time=time.time(), **r))
-            print(f"step {step} val psnr {r['psnr']:.2f} (synthetic {r['psnr_synth']:.2f}"
-                  + (f", video {r['psnr_video']:.2f}" if "psnr_video" in r else "")
-                  + (f", still {r['psnr_still']:.2f}" if "psnr_still" in r else "") + ")", flush=True)
+            report(r)
         if step % s["ckpt_every"] == 0 or (
                 args.ckpt_every_sec > 0 and time.time() - last_ckpt_time >= args.ckpt_every_sec):
             save_checkpoint(args.run, step, model, opt, s["keep"], seconds)
