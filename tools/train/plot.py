@@ -93,7 +93,9 @@ def main():
         fallback_plot(out, [(ts, loss, True), (vs, vp, False), (ts, lr, False), (ts, sps, False)])
         print("wrote", out, "(plain)")
         return
-    fig, ax = plt.subplots(2, 2, figsize=(12, 7))
+    kinds = [k for k in ("still", "photometric", "fade", "dissolve", "noisy") if val and "psnr_" + k in val[-1]]
+    content = any(k != "still" for k in kinds)
+    fig, ax = plt.subplots(2, 3 if content else 2, figsize=(17 if content else 12, 7))
     ax[0, 0].plot(ts, loss, lw=0.8, label="total")
     for k in ("l1", "lap", "census"):
         if train and k in train[-1]:
@@ -102,7 +104,8 @@ def main():
     ax[0, 0].set_title("training loss")
     ax[0, 0].legend()
     still = [r["psnr_still"] for r in val if "psnr_still" in r]  # ~39 dB: off this panel's scale
-    ax[0, 1].plot(vs, vp, "o-", label=f"all (incl. still triplets, last {still[-1]:.2f})" if still else "all")
+    ax[0, 1].plot(vs, vp, "o-", label=f"all (every part, last {vp[-1]:.2f})" if content else
+                  f"all (incl. still triplets, last {still[-1]:.2f})" if still else "all")
     for k, lab in (("psnr_synth", "synthetic"), ("psnr_video", "video")):
         if val and k in val[-1]:
             ax[0, 1].plot(vs, [r.get(k, np.nan) for r in val], ".--", label=lab)
@@ -110,11 +113,23 @@ def main():
         ax[0, 1].axhline(base[-1]["psnr"], color="grey", ls=":", label="average of the inputs")
     ax[0, 1].set_title("validation PSNR (dB, held-out triplets)")
     ax[0, 1].legend()
+    if content:  # the parts the averaging baseline scores far higher: a panel of their own
+        for k in kinds:
+            ax[0, 2].plot(vs, [r.get("psnr_" + k, np.nan) for r in val], "o-", ms=3, label=k)
+        ax[0, 2].set_title("validation PSNR per kind (dB)")
+        ax[0, 2].legend()
+        ax[1, 2].axis("off")
+        if base:
+            lines = ["averaging the inputs:"] + [f"  {k}: {base[-1]['psnr_' + k]:.2f} dB" for k in
+                                                 ["synth", "video"] + kinds if "psnr_" + k in base[-1]]
+            ax[1, 2].text(0.05, 0.95, "\n".join(lines), va="top", family="monospace", transform=ax[1, 2].transAxes)
     ax[1, 0].plot(ts, lr)
     ax[1, 0].set_title("learning rate")
     ax[1, 1].plot(ts, sps, lw=0.8)
     ax[1, 1].set_title("seconds per step (compute)")
     for a in ax.flat:
+        if not a.axison:
+            continue
         a.set_xlabel("step")
         a.grid(alpha=0.3)
     fig.suptitle(os.path.abspath(args.run))
