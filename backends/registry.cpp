@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "backends/ref/ref_backend.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 #ifdef FILM_HAVE_CPU_BACKEND
 #include "backends/onednn/onednn_backend.h"
 #endif
@@ -72,7 +72,7 @@ std::string leaner_backend(const std::string& name) {
   return name == "cpu" || name == "cpu:fp32" ? "cpu:direct" : "";
 }
 
-std::vector<BackendInfo> list_backends() {
+std::vector<BackendStatus> list_backends() {
   const std::string cpu_why = cpu_unavailable_reason();
   const std::string vulkan_why = vulkan_unavailable_reason();
   return {{"ref", "reference: plain loops, double accumulation; the oracle for tests", true, ""},

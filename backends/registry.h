@@ -14,7 +14,7 @@
 
 namespace film {
 
-struct BackendInfo {
+struct BackendStatus {
   std::string name;
   std::string summary;
   bool available;
@@ -33,7 +33,7 @@ struct VulkanDevice {
 std::vector<VulkanDevice> vulkan_devices();
 
 // Every backend this build knows, available or not.
-std::vector<BackendInfo> list_backends();
+std::vector<BackendStatus> list_backends();
 // What the command-line tools use without --backend: "cpu" (oneDNN) when it is available, else
 // "ref".
 std::string default_backend();

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "engine/host_encoder.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film {
 namespace {

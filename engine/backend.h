@@ -54,6 +54,9 @@ struct KernelDesc {
   size_t scratch_bytes = 0;
   // SessionOptions::threads (<= 0: all cores).
   int threads = 0;
+  // The model builder's word that the output must stay float32 in a reduced precision (a flow
+  // or image head; graph::Node::keep_fp32): what a backend lowering precision honours.
+  bool keep_fp32 = false;
 };
 
 // A backend's plan for one node, made without weights.

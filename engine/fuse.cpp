@@ -18,13 +18,16 @@ graph::Graph fuse_conv_activation(const graph::Graph& g, const std::vector<std::
   std::vector<bool> drop(g.nodes.size(), false);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const graph::Node& act = g.nodes[i];
-    if (act.op != "leaky_relu" || act.inputs.size() != 1) continue;
+    if (act.kind != graph::OpKind::leaky_relu || act.inputs.size() != 1) continue;
     auto p = producer.find(act.inputs[0]);
     if (p == producer.end()) continue;  // a graph input or weight
     graph::Node& conv = out.nodes[p->second];
-    if (conv.op != "conv2d" || conv.attrs.contains("leaky_relu")) continue;
+    if (conv.kind != graph::OpKind::conv2d) continue;
+    auto params = std::get<graph::Conv2dParams>(conv.params);
+    if (params.leaky_relu) continue;
     if (reads[act.inputs[0]] != 1 || visible.count(act.inputs[0])) continue;
-    conv.attrs["leaky_relu"] = act.attrs.at("alpha");
+    params.leaky_relu = std::get<graph::LeakyReluParams>(act.params).alpha;
+    graph::set_params(conv, params);
     conv.outputs = act.outputs;
     drop[i] = true;
   }

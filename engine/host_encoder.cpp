@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "engine/scheduler.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film {
 

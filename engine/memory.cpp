@@ -8,42 +8,47 @@
 #include <sys/mman.h>
 #endif
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film {
 
-const char* layout_name(Layout l) {
-  switch (l) {
-    case Layout::nchw:
-      return "nchw";
-    case Layout::nhwc:
-      return "nhwc";
-    case Layout::nChw8c:
-      return "nChw8c";
-    case Layout::nChw16c:
-      return "nChw16c";
-    case Layout::nchw_f16:
-      return "nchw-f16";
-    case Layout::nhwc_bf16:
-      return "nhwc-bf16";
+std::string layout_name(Layout l) {
+  const char* order = "?";
+  switch (l.order) {
+    case Order::nchw:
+      order = "nchw";
+      break;
+    case Order::nhwc:
+      order = "nhwc";
+      break;
+    case Order::nChw8c:
+      order = "nChw8c";
+      break;
+    case Order::nChw16c:
+      order = "nChw16c";
+      break;
   }
-  return "?";
+  switch (l.dtype) {
+    case DType::f32:
+      return order;
+    case DType::f16:
+      return std::string(order) + "-f16";
+    case DType::bf16:
+      return std::string(order) + "-bf16";
+  }
+  return order;
 }
 
-size_t layout_element_bytes(Layout l) {
-  return l == Layout::nchw_f16 || l == Layout::nhwc_bf16 ? 2 : sizeof(float);
-}
+size_t dtype_bytes(DType t) { return t == DType::f32 ? sizeof(float) : 2; }
 
 int64_t layout_block(Layout l) {
-  switch (l) {
-    case Layout::nchw:
-    case Layout::nhwc:
-    case Layout::nchw_f16:
-    case Layout::nhwc_bf16:
+  switch (l.order) {
+    case Order::nchw:
+    case Order::nhwc:
       return 1;
-    case Layout::nChw8c:
+    case Order::nChw8c:
       return 8;
-    case Layout::nChw16c:
+    case Order::nChw16c:
       return 16;
   }
   return 1;

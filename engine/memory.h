@@ -1,11 +1,11 @@
 // The memory and layout model every backend shares (docs/architecture.md, "Memory and layouts").
 //
-// - Layout: how a 4-D value's elements are ordered in memory, and what they are. Plain NCHW and
-//   NHWC, the channel-blocked nChw8c / nChw16c of oneDNN-style convolutions (channels padded to
-//   the block), all float32; nchw_f16, NCHW of IEEE half floats (the vulkan backend's fp16
-//   precision), and nhwc_bf16, NHWC of bfloat16 (the cpu backend's bf16 precision): a change of
-//   element type is a reorder like any other. Values of other ranks are
-//   row-major (Layout::nchw, or nchw_f16). Graph inputs and outputs are NCHW float32.
+// - Layout: how a 4-D value's elements are ordered in memory (Order: plain NCHW and NHWC, the
+//   channel-blocked nChw8c / nChw16c of oneDNN-style convolutions, channels padded to the block)
+//   and what they are (DType: float32, IEEE half floats for the vulkan backend's fp16 precision,
+//   bfloat16 for the cpu backend's bf16 precision), two separate properties; a change of either
+//   is a reorder like any other. Values of other ranks are row-major (Order::nchw). Graph inputs
+//   and outputs are NCHW float32.
 // - Buffer: bytes a backend owns. Host memory has an address (host()); device memory has none,
 //   and only the backend's kernels and its upload/download touch it.
 // - TensorView: what a kernel sees of a value: buffer + byte offset + shape + layout + strides.
@@ -27,18 +27,44 @@
 
 namespace film {
 
-enum class Layout : uint8_t { nchw, nhwc, nChw8c, nChw16c, nchw_f16, nhwc_bf16 };
+// How a value's elements are ordered in memory ...
+enum class Order : uint8_t {
+  nchw,     // row-major (any rank)
+  nhwc,     // channels last (rank 4)
+  nChw8c,   // channels in blocks of 8, padded to the block (rank 4)
+  nChw16c,  // ... of 16
+};
+// ... and what each element is.
+enum class DType : uint8_t { f32, f16, bf16 };
 
-const char* layout_name(Layout l);
-// Bytes per element: 2 for nchw_f16 and nhwc_bf16, else 4.
-size_t layout_element_bytes(Layout l);
-// The layouts a value of any rank may have (row-major ones): nchw and nchw_f16.
-inline bool layout_is_row_major(Layout l) { return l == Layout::nchw || l == Layout::nchw_f16; }
+// A value's layout: its order and its element type, two separate properties. The layouts the
+// backends use have names below; a change of either is a reorder like any other.
+struct Layout {
+  Order order = Order::nchw;
+  DType dtype = DType::f32;
+  constexpr bool operator==(const Layout&) const = default;
+  constexpr bool operator<(const Layout& o) const {
+    return order != o.order ? order < o.order : dtype < o.dtype;
+  }
+  static const Layout nchw, nhwc, nChw8c, nChw16c, nchw_f16, nhwc_bf16;
+};
+inline constexpr Layout Layout::nchw{Order::nchw, DType::f32};
+inline constexpr Layout Layout::nhwc{Order::nhwc, DType::f32};
+inline constexpr Layout Layout::nChw8c{Order::nChw8c, DType::f32};
+inline constexpr Layout Layout::nChw16c{Order::nChw16c, DType::f32};
+inline constexpr Layout Layout::nchw_f16{Order::nchw, DType::f16};
+inline constexpr Layout Layout::nhwc_bf16{Order::nhwc, DType::bf16};
+
+// "nchw", "nhwc-bf16", ...: the order, and the element type when it is not float32.
+std::string layout_name(Layout l);
+// Bytes per element: 2 for f16 and bf16, 4 for f32.
+size_t dtype_bytes(DType t);
+inline size_t layout_element_bytes(Layout l) { return dtype_bytes(l.dtype); }
+// The layouts a value of any rank may have (row-major ones), of any element type.
+inline bool layout_is_row_major(Layout l) { return l.order == Order::nchw; }
 // Channels-last (NHWC order), of any element type.
-inline bool layout_is_channels_last(Layout l) {
-  return l == Layout::nhwc || l == Layout::nhwc_bf16;
-}
-// Channels per block: 1 for the plain layouts.
+inline bool layout_is_channels_last(Layout l) { return l.order == Order::nhwc; }
+// Channels per block: 1 for the plain orders.
 int64_t layout_block(Layout l);
 inline bool layout_is_plain(Layout l) { return layout_block(l) == 1; }
 // Elements a value of `shape` occupies in layout `l` (blocked layouts pad channels to the block).

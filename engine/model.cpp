@@ -5,8 +5,8 @@
 #include <random>
 
 #include "engine/io/safetensors.h"
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "graph/flatten.h"
 
 namespace film {

@@ -6,7 +6,7 @@
 
 #include "engine/fuse.h"
 #include "engine/planner.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 #include "graph/flatten.h"
 
 namespace film {
@@ -130,15 +130,17 @@ void order(ExecutionPlan& p, const Backend& backend, const PlanOptions& options)
   for (auto& w : p.graph.weights) weights.insert(w.name);
   for (size_t i = 0; i < p.graph.nodes.size(); ++i) {
     const graph::Node& n = p.graph.nodes[i];
-    const graph::OpSchema* schema = graph::find_op(n.op);
-    if (!schema) fail(p.model_name, ": node '", n.name, "' has unknown op '", n.op, "'");
+    if (graph::op_index(n.kind) >= graph::kPrimitiveOps ||
+        std::holds_alternative<std::monostate>(n.params))
+      fail(p.model_name, ": node '", n.name, "' has no kernel for op '", n.op, "'");
     PlanStep s;
     s.node = static_cast<int>(i);
     s.label = "node '" + n.name + "' (" + n.op + ")";
     KernelDesc& d = s.desc;
     d.node_name = n.name;
-    d.op = schema->kind;
-    d.params = graph::op_params(*schema, n.attrs);
+    d.op = n.kind;
+    d.params = n.params;
+    d.keep_fp32 = n.keep_fp32;
     d.threads = options.threads;
     for (auto& in : n.inputs) {
       if (!p.value_index.count(in)) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film {
 

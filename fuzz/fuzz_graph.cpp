@@ -9,7 +9,7 @@
 
 #include "backends/registry.h"
 #include "engine/session.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 #include "graph/graph.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

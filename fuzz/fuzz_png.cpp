@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/app/image.h"
-#include "graph/error.h"
+#include "tools/media/image.h"
+#include "graph/base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

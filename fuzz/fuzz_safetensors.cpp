@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "engine/io/safetensors.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

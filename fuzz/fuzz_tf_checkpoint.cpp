@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 #include "models/import/crc32c.h"
 #include "models/import/tf_checkpoint.h"
 #include "models/import/tf_savedmodel.h"

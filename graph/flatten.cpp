@@ -3,13 +3,13 @@
 #include <map>
 #include <set>
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::graph {
 namespace {
 
 void inline_call(const Graph& g, const Node& call, const std::map<std::string, std::string>& outer,
-                 const std::string& prefix, std::vector<Node>& out) {
+                 const std::string& prefix, const std::string& stage, std::vector<Node>& out) {
   const Function& f = g.functions.at(call.function);
   std::map<std::string, std::string> names;  // function-local name -> flat name
   for (size_t i = 0; i < f.inputs.size(); ++i) names[f.inputs[i]] = outer.at(call.inputs[i]);
@@ -22,12 +22,15 @@ void inline_call(const Graph& g, const Node& call, const std::map<std::string, s
 
   for (auto& n : f.nodes) {
     const std::string node_prefix = prefix + "/" + n.name;
-    if (n.op == "call") {  // a nested call resolves its names through ours
-      inline_call(g, n, names, node_prefix, out);
+    // A node's own stage, else its call's (the innermost call that has one).
+    const std::string& inner_stage = n.stage.empty() ? stage : n.stage;
+    if (n.kind == OpKind::call) {  // a nested call resolves its names through ours
+      inline_call(g, n, names, node_prefix, inner_stage, out);
       continue;
     }
     Node flat = n;
     flat.name = node_prefix;
+    flat.stage = inner_stage;
     for (auto& in : flat.inputs) in = names.at(in);
     for (auto& o : flat.outputs) o = names.at(o);
     out.push_back(std::move(flat));
@@ -47,8 +50,8 @@ Graph flatten(const Graph& g, const std::string& path) {
     for (auto& o : n.outputs)
       if (!o.empty()) identity[o] = o;
   for (auto& n : g.nodes) {
-    if (n.op == "call") {
-      inline_call(g, n, identity, n.name, flat.nodes);
+    if (n.kind == OpKind::call) {
+      inline_call(g, n, identity, n.name, n.stage, flat.nodes);
     } else {
       flat.nodes.push_back(n);
     }

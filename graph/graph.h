@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "graph/ops.h"
 #include "graph/shape.h"
 
 namespace film::graph {
@@ -27,16 +28,33 @@ inline constexpr int kFormatVersion = 1;
 
 struct Node {
   std::string name;
-  std::string op;
+  OpKind kind = OpKind::unknown;  // what passes switch on
+  std::string op;                 // the op's name as written ("conv2d", "call", ...)
+  // A primitive op's typed parameters: set with the attributes (set_op, set_params, or the
+  // reader once they check out), so every node of a validated graph has them.
+  OpParams params;
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;  // "" in a call's outputs discards that function output
-  nlohmann::json attrs = nlohmann::json::object();
-  // For op == "call": the function and the scope its formal weights resolve in
+  nlohmann::json attrs = nlohmann::json::object();  // as graph.json holds them
+  // For a call: the function and the scope its formal weights resolve in
   // (formal "conv0/weight" with scope "flow/predictor_shared" ->
   // "flow/predictor_shared/conv0/weight").
   std::string function;
   std::string weight_scope;
+  // What the model builder says about the node, for tools and backends that would otherwise
+  // guess from names or shapes. `stage`: the part of the model it belongs to (FILM: pyramid,
+  // encoder, flow, warp, fusion), shown and grouped by the inspector; a call's stage is its
+  // inlined nodes' unless they have their own. `keep_fp32`: its output must stay float32 in a
+  // reduced precision (FILM's flow and image heads), for the backends that lower precision.
+  std::string stage;
+  bool keep_fp32 = false;
 };
+
+// Makes `n` a node of op `op` with `attrs` (kind, op name, attributes and typed parameters);
+// film::Error naming the node for an unknown op or attributes its schema does not take.
+void set_op(Node& n, const std::string& op, nlohmann::json attrs = nlohmann::json::object());
+// A primitive node's parameters replaced, its attributes written from them.
+void set_params(Node& n, OpParams params);
 
 // One input dimension: a fixed size or a symbol shared across inputs.
 using Dim = std::variant<int64_t, std::string>;

@@ -2,8 +2,8 @@
 // every message names the JSON location (e.g. nodes[12] 'flow/l3/conv0').
 #include <set>
 
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "graph/graph.h"
 
 namespace film::graph {
@@ -80,15 +80,18 @@ class Reader {
     std::string where = where0;
     if (j.is_object() && j.contains("name") && j["name"].is_string())
       where += " '" + j["name"].get<std::string>() + "'";
-    keys(j, where, {"name", "op", "inputs", "outputs", "attrs", "function", "weight_scope"});
+    keys(j, where,
+         {"name", "op", "inputs", "outputs", "attrs", "function", "weight_scope", "stage",
+          "keep_fp32"});
     Node n;
     n.name = str(j, "name", where);
     n.op = str(j, "op", where);
+    n.kind = op_kind(n.op);
     n.inputs = strs(j, "inputs", where);
     if (j.contains("outputs")) {
       n.outputs = strs(j, "outputs", where);
     } else {
-      if (n.op == "call") fail(path_, ": ", where, ": a call must list its outputs");
+      if (n.kind == OpKind::call) fail(path_, ": ", where, ": a call must list its outputs");
       n.outputs = {n.name};
     }
     if (j.contains("attrs")) {
@@ -97,9 +100,20 @@ class Reader {
     }
     n.function = str(j, "function", where, false);
     n.weight_scope = str(j, "weight_scope", where, false);
-    if (n.op == "call" && n.function.empty()) fail(path_, ": ", where, ": a call needs 'function'");
-    if (n.op != "call" && (!n.function.empty() || j.contains("weight_scope")))
+    const bool call = n.kind == OpKind::call;
+    if (call && n.function.empty()) fail(path_, ": ", where, ": a call needs 'function'");
+    if (!call && (!n.function.empty() || j.contains("weight_scope")))
       fail(path_, ": ", where, ": 'function' and 'weight_scope' belong to op \"call\" only");
+    n.stage = str(j, "stage", where, false);
+    if (j.contains("keep_fp32")) {
+      if (!j["keep_fp32"].is_boolean()) fail(path_, ": ", where, ": 'keep_fp32' must be true or false");
+      n.keep_fp32 = j["keep_fp32"].get<bool>();
+    }
+    // The typed parameters, where the attributes check out (validation reports the others).
+    if (!call && n.kind != OpKind::unknown) try {
+        n.params = op_params(op_schema(n.kind), n.attrs, where);
+      } catch (const Error&) {
+      }
     return n;
   }
 
@@ -225,13 +239,15 @@ using ojson = nlohmann::ordered_json;
 
 ojson node_json(const Node& n) {
   ojson j = {{"name", n.name}, {"op", n.op}, {"inputs", n.inputs}};
-  if (n.op == "call") {
+  const bool call = n.kind == OpKind::call;
+  if (call) {
     j["function"] = n.function;
     if (!n.weight_scope.empty()) j["weight_scope"] = n.weight_scope;
   }
-  if (!(n.outputs.size() == 1 && n.outputs[0] == n.name && n.op != "call"))
-    j["outputs"] = n.outputs;
+  if (!(n.outputs.size() == 1 && n.outputs[0] == n.name && !call)) j["outputs"] = n.outputs;
   if (!n.attrs.empty()) j["attrs"] = n.attrs;
+  if (!n.stage.empty()) j["stage"] = n.stage;
+  if (n.keep_fp32) j["keep_fp32"] = true;
   return j;
 }
 

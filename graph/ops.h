@@ -1,62 +1,47 @@
-// Op schemas: for every primitive op, its kind (OpKind), argument names, attributes (typed,
-// required or not), typed parameters (OpParams) and its shape function. The one place an op's
-// contract lives; backends switch over OpKind (a missing case is a compile error: -Werror=switch)
-// and read the typed parameters (see docs/adding-an-op.md).
+// Op schemas: for every primitive op (graph/op_list.h), its kind (OpKind), argument names,
+// attributes (typed, required or not), typed parameters (OpParams: read from the attributes once,
+// written back for graph.json) and its shape function. Each op's schema is in its own file,
+// graph/ops/NAME.cpp (op_definition<OpKind::NAME>()); this file holds what all ops share. Passes
+// switch on the kind and read the typed parameters; backends map the kind to a kernel factory
+// (docs/adding-an-op.md).
 //
 // Usage:
-//   const film::graph::OpSchema* s = film::graph::find_op("conv2d");
-//   std::vector<film::Shape> out = s->infer({src, weights, bias}, node.attrs);  // throws
-//   film::Error auto p = std::get<film::graph::Conv2dParams>(film::graph::op_params(*s,
-//   node.attrs));
+//   const film::graph::OpSchema& s = film::graph::op_schema(film::graph::OpKind::conv2d);
+//   film::graph::OpParams p = film::graph::op_params(s, {{"pad", {1, 1, 1, 1}}});  // checked
+//   std::vector<film::Shape> out = s.infer({src, weights, bias}, p);              // throws
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "graph/op_list.h"
 #include "graph/shape.h"
 
 namespace film::graph {
 
 enum class AttrType { Int, Float, String, Ints };
 
-// Every primitive op. Adding one: docs/adding-an-op.md.
-enum class OpKind { conv2d, leaky_relu, avg_pool2d, resize, warp, concat, add, mul, slice };
+enum class OpKind : uint8_t {
+#define FILM_OP_KIND(name, Type) name,
+  FILM_OPS(FILM_OP_KIND)
+#undef FILM_OP_KIND
+  call,     // a function call (flatten() inlines every one)
+  unknown,  // an op name no schema knows (validation reports it)
+};
+// The primitive ops are the kinds before `call`: a table over them has this many entries.
+inline constexpr size_t kPrimitiveOps = static_cast<size_t>(OpKind::call);
+inline constexpr size_t op_index(OpKind k) { return static_cast<size_t>(k); }
 
-// Typed parameters, one struct per op, read once from the (validated, completed) attributes.
-struct Conv2dParams {
-  std::array<int64_t, 4> pad{};     // top, left, bottom, right
-  std::array<int64_t, 2> stride{};  // y, x
-  std::optional<float> leaky_relu;  // fused activation slope (engine/fuse.h)
-};
-struct LeakyReluParams {
-  float alpha = 0;
-};
-struct AvgPool2dParams {
-  std::array<int64_t, 2> kernel{}, stride{};
-};
-struct ResizeParams {
-  bool bilinear = false;  // else nearest
-  std::array<int64_t, 2> scale{};
-};
-struct WarpParams {};
-struct ConcatParams {
-  int axis = 1;
-};
-struct AddParams {};
-struct MulParams {
-  float scalar = 0;
-};
-struct SliceParams {
-  int axis = 0;
-  int64_t begin = 0, end = 0;
-};
-using OpParams = std::variant<Conv2dParams, LeakyReluParams, AvgPool2dParams, ResizeParams,
-                              WarpParams, ConcatParams, AddParams, MulParams, SliceParams>;
+// Typed parameters, one struct per op; std::monostate for a call or an unknown op.
+#define FILM_OP_PARAMS(name, Type) , Type##Params
+using OpParams = std::variant<std::monostate FILM_OPS(FILM_OP_PARAMS)>;
+#undef FILM_OP_PARAMS
 
 struct AttrSpec {
   std::string name;
@@ -73,30 +58,51 @@ struct OpSchema {
   int num_outputs = 1;
   std::vector<AttrSpec> attrs;
   std::string summary;
+  // The typed parameters from attributes check_attrs() accepted, defaults filled in; film::Error
+  // (about the attributes) for values the types allow but the op does not.
+  std::function<OpParams(const nlohmann::json& attrs)> read;
+  // The attributes graph.json holds for `params` (those that differ from the defaults).
+  std::function<nlohmann::json(const OpParams& params)> write;
   // Output shapes from input shapes; throws film::Error with a message the caller prefixes
   // with the node's name.
-  std::function<std::vector<Shape>(const std::vector<Shape>&, const nlohmann::json& attrs)> infer;
+  std::function<std::vector<Shape>(const std::vector<Shape>&, const OpParams&)> infer;
   // True when the output may share memory with input 0 (element-wise ops).
   bool can_run_in_place = false;
 
   const AttrSpec* find_attr(const std::string& name) const;
 };
 
-const std::vector<OpSchema>& all_ops();
-const OpSchema* find_op(const std::string& name);
-const OpSchema& op_schema(OpKind kind);
-const char* op_name(OpKind kind);
+// Each op's schema, defined in graph/ops/NAME.cpp (a missing one is a link error naming it).
+template <OpKind K>
+OpSchema op_definition();
 
-// The typed parameters of an op from attributes that check_attrs() accepted (defaults filled in).
-OpParams op_params(const OpSchema& schema, const nlohmann::json& attrs);
+// Every primitive op's schema, in OpKind order.
+const std::vector<OpSchema>& all_ops();
+const OpSchema* find_op(const std::string& name);  // nullptr for "call" and unknown names
+const OpSchema& op_schema(OpKind kind);             // primitive kinds only
+const char* op_name(OpKind kind);                   // "call" and "unknown" too
+// The kind a node's "op" names: a primitive, call, or unknown.
+OpKind op_kind(const std::string& name);
 
 // Checks `attrs` against the schema: unknown names, missing required ones, wrong types.
 // Throws film::Error prefixed with `where`.
 void check_attrs(const OpSchema& schema, const nlohmann::json& attrs, const std::string& where);
-
-}  // namespace film::graph
-
-namespace film::graph {
 // `attrs` with every absent optional attribute set to its default.
 nlohmann::json complete_attrs(const OpSchema& schema, const nlohmann::json& attrs);
+// check_attrs, then the typed parameters (schema.read of the completed attributes); `where`
+// prefixes the messages.
+OpParams op_params(const OpSchema& schema, const nlohmann::json& attrs,
+                   const std::string& where = "attrs");
+// Output shapes for attributes given as JSON (tests, tools): infer(shapes, op_params(attrs)).
+std::vector<Shape> infer_output_shapes(const OpSchema& schema, const std::vector<Shape>& inputs,
+                                const nlohmann::json& attrs);
+
+// Helpers for the op definitions (graph/ops/*.cpp).
+namespace attr {
+std::vector<int64_t> ints(const nlohmann::json& v);
+std::array<int64_t, 2> pair(const nlohmann::json& a, const char* key);
+// Rank `rank` or a film::Error naming `arg`.
+void need_rank(const Shape& s, size_t rank, const char* arg);
+}  // namespace attr
+
 }  // namespace film::graph

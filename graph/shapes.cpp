@@ -1,6 +1,6 @@
 #include "graph/shapes.h"
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 #include "graph/flatten.h"
 #include "graph/ops.h"
 
@@ -67,14 +67,14 @@ ShapeMap infer_shapes(const Graph& flat, const ShapeMap& inputs, const std::stri
   for (auto& w : flat.weights) shapes[w.name] = w.shape;
   for (size_t i : topo_order(flat)) {
     const Node& n = flat.nodes[i];
-    const OpSchema* op = find_op(n.op);
-    if (!op)
+    if (op_index(n.kind) >= kPrimitiveOps || std::holds_alternative<std::monostate>(n.params))
       fail(path, ": node '", n.name, "': op '", n.op, "' cannot be executed (not flattened?)");
+    const OpSchema& op = op_schema(n.kind);
     std::vector<Shape> in;
     for (auto& v : n.inputs) in.push_back(shapes.at(v));
     std::vector<Shape> out;
     try {
-      out = op->infer(in, complete_attrs(*op, n.attrs));
+      out = op.infer(in, n.params);
     } catch (const Error& e) {
       std::string ins;
       for (size_t k = 0; k < in.size(); ++k)
@@ -102,7 +102,7 @@ double graph_macs(const Graph& flat, const ShapeMap& shapes) {
 }
 
 double node_macs(const Node& n, const ShapeMap& shapes) {
-  if (n.op != "conv2d" || n.outputs.empty() || !shapes.count(n.outputs[0]) || n.inputs.size() < 2)
+  if (n.kind != OpKind::conv2d || n.outputs.empty() || !shapes.count(n.outputs[0]) || n.inputs.size() < 2)
     return 0;
   const Shape &out = shapes.at(n.outputs[0]), &w = shapes.at(n.inputs[1]);
   return static_cast<double>(num_elements(out)) * w[1] * w[2] * w[3];

@@ -42,7 +42,8 @@ std::optional<InputSplit> split_by_input(const Graph& whole, const ShapeMap& inp
   std::vector<int> node_dep(flat.nodes.size(), 0);
   for (size_t i : topo_order(flat)) {
     const Node& n = flat.nodes[i];
-    uint64_t h = hs(n.op + "|" + n.attrs.dump());
+    uint64_t h = hs(std::string(op_name(n.kind)) + "|" +
+                    (n.kind == OpKind::call ? n.attrs : op_schema(n.kind).write(n.params)).dump());
     for (auto& v : n.inputs) {
       node_dep[i] |= dep[v];
       h = mix(h, sig[v]);

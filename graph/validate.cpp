@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 #include "graph/graph.h"
 #include "graph/ops.h"
 
@@ -63,7 +63,7 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path, Proble
       pr.add(s.function, at, where, ": node name used twice");
     size_t want_in = 0, want_out = 0;
     bool variadic = false, known = true;  // unknown op or function: no arity to check
-    if (n.op == "call") {
+    if (n.kind == OpKind::call) {
       auto it = g.functions.find(n.function);
       if (it == g.functions.end()) {
         pr.add(s.function, at, where, ": unknown function '", n.function, "'");
@@ -75,7 +75,7 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path, Proble
         check_weight_binding(g, n, it->second, where, pr, s.function, at);
       }
     } else {
-      const OpSchema* op = find_op(n.op);
+      const OpSchema* op = n.kind == OpKind::unknown ? nullptr : &op_schema(n.kind);
       if (!op) {
         std::string names;
         for (auto& o : all_ops()) names += (names.empty() ? "" : ", ") + o.name;
@@ -83,7 +83,7 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path, Proble
         known = false;
       } else {
         try {
-          check_attrs(*op, n.attrs, where);
+          op_params(*op, n.attrs, where);  // the attributes' names and types, then their values
         } catch (const Error& e) {
           if (!pr.collecting()) throw;
           pr.add(s.function, at, e.what());
@@ -101,7 +101,7 @@ void check_scope(const Graph& g, const Scope& s, const std::string& path, Proble
     // An unknown op's outputs still count as produced, so that its readers are not blamed too.
     for (auto& o : n.outputs) {
       if (o.empty()) {
-        if (n.op != "call") pr.add(s.function, at, where, ": an output name is empty");
+        if (n.kind != OpKind::call) pr.add(s.function, at, where, ": an output name is empty");
         continue;
       }
       if (s.inputs.count(o) || s.weights.count(o))
@@ -228,7 +228,7 @@ void check_graph(const Graph& g, const std::string& path, Problems& pr) {
     if (f == g.functions.end()) return;  // an unknown function: reported at its call
     state[fn] = 1;
     for (auto& n : f->second.nodes)
-      if (n.op == "call") visit(n.function, chain + " -> " + n.function);
+      if (n.kind == OpKind::call) visit(n.function, chain + " -> " + n.function);
     state[fn] = 2;
   };
   for (auto& [name, f] : g.functions) visit(name, name);

@@ -164,7 +164,7 @@ void upload_as(Backend& b, const std::vector<float>& data, Layout l, Buffer& dst
   }
   std::vector<uint16_t> h(data.size());
   for (size_t i = 0; i < data.size(); ++i)
-    h[i] = l == Layout::nchw_f16 ? to_half(data[i]) : to_bf16(data[i]);
+    h[i] = l.dtype == DType::f16 ? to_half(data[i]) : to_bf16(data[i]);
   b.upload(h.data(), dst, 0, 2 * h.size());
 }
 void download_as(Backend& b, const Buffer& src, Layout l, std::vector<float>& data) {
@@ -175,7 +175,7 @@ void download_as(Backend& b, const Buffer& src, Layout l, std::vector<float>& da
   std::vector<uint16_t> h(data.size());
   b.download(src, 0, 2 * h.size(), h.data());
   for (size_t i = 0; i < data.size(); ++i)
-    data[i] = l == Layout::nchw_f16 ? from_half(h[i]) : from_bf16(h[i]);
+    data[i] = l.dtype == DType::f16 ? from_half(h[i]) : from_bf16(h[i]);
 }
 
 void run_kernel(Backend& b, const KernelDesc& d, const KernelArgs& args) {
@@ -195,7 +195,7 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
   d.op = schema->kind;
   d.params = graph::op_params(*schema, c.attrs);
   d.input_shapes = c.inputs;
-  d.output_shapes = schema->infer(c.inputs, graph::complete_attrs(*schema, c.attrs));
+  d.output_shapes = graph::infer_output_shapes(*schema, c.inputs, c.attrs);
   d.threads = 2;
   d.input_in_place.assign(c.inputs.size(), false);
   d.output_strides.assign(1, {});
@@ -237,8 +237,8 @@ double check(const std::string& backend, const OpCase& c, uint32_t seed,
   for (size_t i = 0; i < in.size(); ++i)
     for (int64_t k = 0; k < in[i].size(); ++k) {
       float& x = in[i].data()[k];
-      if (np.input_layouts[i] == Layout::nchw_f16) x = from_half(to_half(x));
-      if (np.input_layouts[i] == Layout::nhwc_bf16) x = from_bf16(to_bf16(x));
+      if (np.input_layouts[i].dtype == DType::f16) x = from_half(to_half(x));
+      if (np.input_layouts[i].dtype == DType::bf16) x = from_bf16(to_bf16(x));
     }
 
   // ref, in NCHW, on host memory.

@@ -11,12 +11,12 @@
 #include <random>
 
 #include "backends/registry.h"
-#include "engine/app/image.h"
-#include "engine/app/metrics.h"
+#include "tools/media/image.h"
+#include "tools/eval/metrics.h"
 #include "engine/backend.h"
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "graph/ops.h"
 #include "models/film/import_port.h"
 #include "models/film/options.h"
@@ -124,17 +124,18 @@ TEST_CASE(
   // The layouts bf16 plans: bfloat16 features, float32 flows and heads.
   auto b = create_backend("cpu:bf16");
   auto plan = [&](const std::string& op, const nlohmann::json& attrs, std::vector<Shape> in,
-                  std::vector<Layout> offered) {
+                  std::vector<Layout> offered, bool keep_fp32 = false) {
     const graph::OpSchema* schema = graph::find_op(op);
     KernelDesc d;
     d.node_name = "t";
     d.op = schema->kind;
     d.params = graph::op_params(*schema, attrs);
     d.input_shapes = in;
-    d.output_shapes = schema->infer(in, graph::complete_attrs(*schema, attrs));
+    d.output_shapes = graph::infer_output_shapes(*schema, in, attrs);
     d.input_is_weight.assign(in.size(), op == "conv2d");
     d.input_is_weight[0] = false;
     d.threads = 1;
+    d.keep_fp32 = keep_fp32;
     return b->plan_node(d, offered);
   };
   const auto bf = Layout::nhwc_bf16, f = Layout::nhwc;
@@ -142,8 +143,12 @@ TEST_CASE(
   NodePlan np = plan("conv2d", pad, {{1, 16, 8, 8}, {32, 16, 3, 3}, {32}}, {f, f, f});
   CHECK(np.input_layouts[0] == bf);
   CHECK(np.output_layouts[0] == bf);
-  np = plan("conv2d", pad, {{1, 16, 8, 8}, {2, 16, 3, 3}, {2}}, {bf, f, f});  // a flow head
+  // A head the model marks keep_fp32 (FILM's flows and image) writes float32; the backend does
+  // not guess it from the channel count.
+  np = plan("conv2d", pad, {{1, 16, 8, 8}, {2, 16, 3, 3}, {2}}, {bf, f, f}, true);
   CHECK(np.output_layouts[0] == f);
+  np = plan("conv2d", pad, {{1, 16, 8, 8}, {2, 16, 3, 3}, {2}}, {bf, f, f}, false);
+  CHECK(np.output_layouts[0] == bf);
   np = plan("warp", {}, {{1, 16, 8, 8}, {1, 2, 8, 8}}, {bf, f});
   CHECK(np.input_layouts == std::vector<Layout>{bf, f});
   CHECK(np.output_layouts[0] == bf);
@@ -172,7 +177,7 @@ TEST_CASE(
   const nlohmann::json attrs = {{"pad", {1, 1, 1, 1}}};
   d.params = graph::op_params(*schema, attrs);
   d.input_shapes = {{1, 64, 16, 16}, {64, 64, 3, 3}, {64}};
-  d.output_shapes = schema->infer(d.input_shapes, graph::complete_attrs(*schema, attrs));
+  d.output_shapes = graph::infer_output_shapes(*schema, d.input_shapes, attrs);
   d.input_is_weight = {false, true, true};
   d.threads = 1;
   const std::vector<Layout> offered(3, Layout::nhwc);

@@ -13,8 +13,8 @@
 #include "engine/io/safetensors.h"
 #include "engine/planner.h"
 #include "engine/session.h"
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "graph/ops.h"
 #include "models/film/import_port.h"
 #include "models/film/options.h"
@@ -31,10 +31,9 @@ graph::Node node(std::string name, std::string op, std::vector<std::string> in,
                  json attrs = json::object()) {
   graph::Node n;
   n.name = name;
-  n.op = std::move(op);
   n.inputs = std::move(in);
   n.outputs = {std::move(name)};
-  n.attrs = std::move(attrs);
+  graph::set_op(n, op, std::move(attrs));
   return n;
 }
 
@@ -85,9 +84,10 @@ TEST_CASE(
   graph::Graph fused = fuse_conv_activation(m->flat, {"image"});
   size_t convs = 0, fused_convs = 0, relus = 0;
   for (auto& n : fused.nodes) {
-    convs += n.op == "conv2d";
-    fused_convs += n.op == "conv2d" && n.attrs.contains("leaky_relu");
-    relus += n.op == "leaky_relu";
+    convs += n.kind == graph::OpKind::conv2d;
+    fused_convs += n.kind == graph::OpKind::conv2d &&
+                   std::get<graph::Conv2dParams>(n.params).leaky_relu.has_value();
+    relus += n.kind == graph::OpKind::leaky_relu;
   }
   // Every activation in FILM follows a conv read by nothing else.
   CHECK(relus == 0);

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "engine/app/image.h"
+#include "tools/media/image.h"
 #include "engine/io/safetensors.h"
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/app/eval.h"
-#include "graph/file.h"
+#include "tools/eval/eval.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -58,9 +58,10 @@ TEST_CASE(
 }
 
 TEST_CASE("the evaluation sets in data/ are byte for byte the recorded ones, each with a README") {
-  check_manifest(test::source_dir() + "/data", {"ucf101-dev", "sintel-dev"});
+  check_manifest(test::source_dir() + "/data", {"ucf101-dev", "sintel-dev", "video-content"});
   CHECK(list_triplets(test::eval_data("ucf101-dev")).size() == 95);
   CHECK(list_triplets(test::eval_data("sintel-dev")).size() == 8);
+  CHECK(list_triplets(test::eval_data("video-content")).size() == 21);
 }
 
 // tests/main.cpp: a filter that matches nothing (or a build with no tests) must not pass as green.

@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "engine/app/eval.h"
-#include "engine/app/interpolate.h"
+#include "tools/eval/eval.h"
+#include "tools/app/interpolate.h"
 #include "engine/model.h"
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

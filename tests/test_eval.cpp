@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "engine/app/eval.h"
-#include "engine/app/image.h"
-#include "engine/app/metrics.h"
-#include "graph/error.h"
-#include "graph/file.h"
+#include "tools/eval/eval.h"
+#include "tools/media/image.h"
+#include "tools/eval/metrics.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

@@ -8,7 +8,7 @@
 #include "backends/registry.h"
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "models/film/import_port.h"
 #include "tests/test_util.h"
 

@@ -21,7 +21,7 @@ TEST_CASE(
   // Shared weights are written once: one encoder function, called on 7 levels of 2 images.
   CHECK(g.functions.count("encoder") == 1);
   int encoder_calls = 0;
-  for (auto& n : g.nodes) encoder_calls += n.op == "call" && n.function == "encoder";
+  for (auto& n : g.nodes) encoder_calls += n.kind == graph::OpKind::call && n.function == "encoder";
   CHECK(encoder_calls == 14);
 }
 

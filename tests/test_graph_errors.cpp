@@ -10,8 +10,8 @@
 #include "backends/registry.h"
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "graph/flatten.h"
 #include "models/film/options.h"
 #include "tests/test_util.h"
@@ -126,11 +126,10 @@ TEST_CASE("a weight stored in the wrong dtype is reported when loading a model d
   g.weights = {{"b", {3}, "F32"}};
   graph::Node n;
   n.name = "y";
-  n.op = "conv2d";
   g.weights.push_back({"w", {3, 3, 1, 1}, "F32"});
   n.inputs = {"x", "w", "b"};
   n.outputs = {"y"};
-  n.attrs = {{"pad", {0, 0, 0, 0}}};
+  graph::set_op(n, "conv2d", {{"pad", {0, 0, 0, 0}}});
   g.nodes = {n};
   g.outputs = {{"y", false}};
   io::write_file_atomic(dir / "graph.json", graph::dump_graph(g));

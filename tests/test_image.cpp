@@ -7,10 +7,10 @@
 #include <set>
 #include <vector>
 
-#include "engine/app/image.h"
+#include "tools/media/image.h"
 #include "engine/io/safetensors.h"
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

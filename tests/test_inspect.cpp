@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "backends/registry.h"
-#include "engine/app/image.h"
-#include "engine/app/inspect.h"
-#include "engine/app/visualize.h"
+#include "tools/media/image.h"
+#include "tools/inspect/inspect.h"
+#include "tools/inspect/visualize.h"
 #include "engine/io/safetensors.h"
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

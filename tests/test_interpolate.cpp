@@ -6,7 +6,7 @@
 #include <cmath>
 #include <functional>
 
-#include "engine/app/interpolate.h"
+#include "tools/app/interpolate.h"
 #include "engine/io/safetensors.h"
 #include "tests/test_util.h"
 

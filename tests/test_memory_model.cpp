@@ -20,7 +20,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/plan.h"
 #include "engine/session.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -604,10 +604,9 @@ graph::Node op(std::string name, std::string kind, std::vector<std::string> in,
                nlohmann::json attrs = {}) {
   graph::Node n;
   n.name = name;
-  n.op = std::move(kind);
   n.inputs = std::move(in);
   n.outputs = {std::move(name)};
-  n.attrs = attrs.is_null() ? nlohmann::json::object() : std::move(attrs);
+  graph::set_op(n, kind, attrs.is_null() ? nlohmann::json::object() : std::move(attrs));
   return n;
 }
 

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <random>
 
-#include "engine/app/image.h"
-#include "engine/app/metrics.h"
-#include "graph/error.h"
+#include "tools/media/image.h"
+#include "tools/eval/metrics.h"
+#include "graph/base/error.h"
 
 using namespace film;
 

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/app/pipeline.h"
+#include "tools/app/pipeline.h"
 
 using namespace film;
 

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
 #include "engine/io/safetensors.h"
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

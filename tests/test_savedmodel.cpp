@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "models/import/crc32c.h"
 #include "models/import/import_savedmodel.h"
 #include "models/import/protobuf_wire.h"

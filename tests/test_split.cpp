@@ -5,7 +5,7 @@
 #include <set>
 
 #include "backends/registry.h"
-#include "engine/app/interpolate.h"
+#include "tools/app/interpolate.h"
 #include "engine/io/safetensors.h"
 #include "graph/flatten.h"
 #include "graph/split.h"

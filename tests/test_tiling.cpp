@@ -4,11 +4,11 @@
 
 #include <cmath>
 
-#include "engine/app/image.h"
-#include "engine/app/interpolate.h"
-#include "engine/app/metrics.h"
-#include "engine/app/tiling.h"
-#include "graph/error.h"
+#include "tools/media/image.h"
+#include "tools/app/interpolate.h"
+#include "tools/eval/metrics.h"
+#include "tools/app/tiling.h"
+#include "graph/base/error.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -119,7 +119,7 @@ TEST_CASE("over the budget, 'cpu' drops Winograd convolutions before it tiles" *
   auto model = Model::load(test::source_dir() + "/models/film-default");
   auto need = [&](const std::string& backend) {
     FrameInterpolator f(model, {.backend = backend, .threads = 2});
-    return f.tiles(512, 512).need_bytes;
+    return f.plan_fit(512, 512).tiles.need_bytes;
   };
   const size_t winograd = need("cpu"), direct = need("cpu:direct");
   MESSAGE("bundled model at 512x512: ", winograd >> 20, " MiB with Winograd, ", direct >> 20,
@@ -127,7 +127,12 @@ TEST_CASE("over the budget, 'cpu' drops Winograd convolutions before it tiles" *
   REQUIRE(direct < winograd);
   FrameInterpolator f(model, {.backend = "cpu", .threads = 2});
   f.set_memory_budget((direct + winograd) / 2);
-  const TilePlan& t = f.tiles(512, 512);
+  // The decision is a query first: nothing changes until it is applied.
+  const MemoryFit planned = f.plan_fit(512, 512);
+  CHECK(planned.backend == "cpu:direct");
+  CHECK(f.backend_spec() == "cpu");
+  const TilePlan& t = f.fit(512, 512);
+  CHECK(f.backend_spec() == "cpu:direct");
   CHECK(t.fits);
   CHECK(t.grid.count() == 1);  // whole, without Winograd
   CHECK(t.need_bytes == direct);

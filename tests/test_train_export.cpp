@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "engine/io/safetensors.h"
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

@@ -11,7 +11,7 @@
 
 #include "backends/registry.h"
 #include "engine/io/safetensors.h"
-#include "graph/file.h"
+#include "graph/base/file.h"
 #include "models/film/import_port.h"
 
 namespace film::test {

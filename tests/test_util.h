@@ -7,7 +7,7 @@
 #include <string>
 
 #include "engine/model.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::test {
 

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <vector>
 
-#include "engine/app/sequence.h"
-#include "graph/file.h"
+#include "tools/media/sequence.h"
+#include "graph/base/file.h"
 #include "tests/test_util.h"
 
 using namespace film;

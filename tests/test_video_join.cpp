@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/app/video.h"
+#include "tools/media/video.h"
 #include "tests/test_util.h"
 
 using namespace film;

@@ -2,15 +2,20 @@
 # check_layers target that every library depends on): a source file may include project headers
 # only from its own layer and the layers below it. An upward include fails the build, naming the
 # file, the line and the rule. The layers, bottom to top (docs/architecture.md):
-#   graph/            the IR, shapes, errors, file I/O               -> graph/
+#   graph/base/       errors, whole-file I/O and atomic writes, interrupt clean-up: includes nothing
+#   graph/            the IR, shapes, op schemas, validation, inlining
 #   engine/           tensors, models, memory model, planning, Session, the Backend interface
 #   backends/X/       one backend each (ref, onednn, vulkan), plus backends/common/ helpers
 #   backends/registry the one place that knows every backend
 #   models/film/      FILM's options, graph builder and PyTorch-port weight names
 #   models/import/    TF SavedModel/checkpoint readers and the SavedModel importer (snappy)
-#   engine/app/       images, metrics, evaluation, frame interpolation: above the Session
-#   tools/, tests/, fuzz/  programs: may include anything (tools/ not tests/); tools/gpu/ may
-#                     use the vulkan backend directly (it links no other backend)
+#   tools/media/      images and video files (libpng, OpenImageIO, FFmpeg): engine tensors in/out
+#   tools/app/        the application layer: frame interpolation, video retiming, the output rule
+#   tools/eval/       evaluation and metrics (OpenCV)       tools/inspect/  the inspector
+#   tools/api/        the public API (include/film/): what libfilm's users call
+#   include/film/     the public headers: include nothing of the project but each other
+#   tools/cli/, tests/, fuzz/  programs: may include anything; tools/gpu/ may use the vulkan
+#                     backend directly (it links no other backend)
 cmake_minimum_required(VERSION 3.20)
 if(NOT DEFINED SOURCE_DIR)
   get_filename_component(SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
@@ -19,6 +24,7 @@ endif()
 # Each rule: layer name | path regex | allowed include regexes, comma-separated. First match wins.
 set(core_h "engine/[a-z_]+[.]h$")
 set(rules
+  "base|graph/base/.*|graph/base/,film/error[.]h$"
   "graph|graph/.*|graph/"
   "engine|engine/[^/]+|graph/,${core_h},engine/io/"
   "engine-io|engine/io/.*|graph/,${core_h},engine/io/"
@@ -29,14 +35,19 @@ set(rules
   "backend-registry|backends/registry[.].*|graph/,${core_h},backends/"
   "models-film|models/film/.*|graph/,${core_h},engine/io/,models/film/"
   "models-import|models/import/.*|graph/,${core_h},engine/io/,models/film/,models/import/"
-  "app|engine/app/.*|graph/,engine/,backends/registry[.]h$"
+  "media|tools/media/.*|graph/,${core_h},engine/io/,tools/media/,film/rational[.]h$"
+  "app|tools/app/.*|graph/,engine/,backends/registry[.]h$,models/film/,tools/media/,tools/app/,film/"
+  "eval|tools/eval/.*|graph/,${core_h},tools/media/,tools/eval/,film/rational[.]h$"
+  "inspect|tools/inspect/.*|graph/,engine/,backends/registry[.]h$,tools/media/,tools/app/,tools/inspect/,film/"
+  "public|include/film/.*|film/"
   "gpu-check|tools/gpu/.*|graph/,engine/,backends/vulkan/,models/"
-  "tools|tools/.*|graph/,engine/,backends/registry[.]h$,models/,tools/"
+  "api|tools/api/.*|graph/,engine/,backends/registry[.]h$,models/film/,tools/media/,tools/app/,tools/api/,film/"
+  "cli|tools/cli/.*|graph/,engine/,backends/registry[.]h$,models/,tools/,film/"
 )
 
 file(GLOB_RECURSE sources RELATIVE "${SOURCE_DIR}"
   "${SOURCE_DIR}/graph/*" "${SOURCE_DIR}/engine/*" "${SOURCE_DIR}/backends/*"
-  "${SOURCE_DIR}/models/*" "${SOURCE_DIR}/tools/*")
+  "${SOURCE_DIR}/models/*" "${SOURCE_DIR}/tools/*" "${SOURCE_DIR}/include/*")
 list(FILTER sources INCLUDE REGEX "\\.(cpp|h)$")
 set(violations "")
 foreach(src IN LISTS sources)

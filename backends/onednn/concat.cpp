@@ -129,8 +129,15 @@ class ConcatKernel : public CpuKernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_concat(int threads, const KernelDesc& d) {
+namespace {
+std::unique_ptr<Kernel> make_concat(const std::shared_ptr<Context>&, int threads, const KernelDesc& d) {
   return std::make_unique<ConcatKernel>(threads, d);
+}
+}  // namespace
+
+template <>
+OpImpl op_impl<graph::OpKind::concat>() {
+  return {.make = make_concat, .writes_strided_output = true};
 }
 
 }  // namespace film::onednn

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::onednn {
 
@@ -34,20 +34,18 @@ ThreadScope::~ThreadScope() { omp_set_num_threads(previous_); }
 dnnl::memory::desc desc_of(const Shape& shape, Layout layout, const std::vector<int64_t>& strides) {
   const dnnl::memory::dims dims(shape.begin(), shape.end());
   const auto f32 = dnnl::memory::data_type::f32;
-  switch (layout) {
-    case Layout::nChw8c:
-      return dnnl::memory::desc(dims, f32, dnnl::memory::format_tag::nChw8c);
-    case Layout::nChw16c:
-      return dnnl::memory::desc(dims, f32, dnnl::memory::format_tag::nChw16c);
-    case Layout::nchw:
-    case Layout::nhwc:
-    case Layout::nhwc_bf16:
+  if (layout.dtype == DType::f16) fail("internal: the cpu backend was given a float16 value");
+  const auto type = layout.dtype == DType::bf16 ? dnnl::memory::data_type::bf16 : f32;
+  switch (layout.order) {
+    case Order::nChw8c:
+      return dnnl::memory::desc(dims, type, dnnl::memory::format_tag::nChw8c);
+    case Order::nChw16c:
+      return dnnl::memory::desc(dims, type, dnnl::memory::format_tag::nChw16c);
+    case Order::nchw:
+    case Order::nhwc:
       break;
-    case Layout::nchw_f16:
-      fail("internal: the cpu backend was given a float16 value");
   }
   const std::vector<int64_t> s = strides.empty() ? dense_strides(shape, layout) : strides;
-  const auto type = layout == Layout::nhwc_bf16 ? dnnl::memory::data_type::bf16 : f32;
   return dnnl::memory::desc(dims, type, dnnl::memory::dims(s.begin(), s.end()));
 }
 

@@ -95,15 +95,21 @@ class CpuKernel : public HostKernel {
 dnnl::convolution_forward::primitive_desc conv_desc(Context& ctx, const KernelDesc& d);
 NodePlan plan_conv2d(Context& ctx, const KernelDesc& d);
 
-// Kernel factories, one file each. `threads` is already resolved; the caller holds a ThreadScope
-// for it while the factory creates primitives.
-std::unique_ptr<Kernel> make_conv2d(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_elementwise(int threads, const KernelDesc& d);  // leaky_relu, mul, add
-std::unique_ptr<Kernel> make_avg_pool2d(int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_resize(int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_concat(int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_warp(int threads, const KernelDesc& d);
-std::unique_ptr<Kernel> make_slice(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d);
+// What the backend does for op K, defined in the op's file (conv.cpp, warp.cpp, ...; the
+// element-wise ops in elementwise.cpp): CpuBackend's table holds one per op of graph/op_list.h.
+struct OpImpl {
+  // The kernel. `threads` is already resolved; the caller holds a ThreadScope for it while the
+  // factory creates primitives.
+  std::unique_ptr<Kernel> (*make)(const std::shared_ptr<Context>& ctx, int threads,
+                                  const KernelDesc& d) = nullptr;
+  // Its plan; null: channels-last in the element type it is offered (CpuBackend::plan_node).
+  NodePlan (*plan)(Context& ctx, const KernelDesc& d) = nullptr;
+  // Its loops can write output 0 into a channels-last slot (a concat input's place).
+  bool writes_strided_output = false;
+};
+template <graph::OpKind K>
+OpImpl op_impl();
+
 std::unique_ptr<Kernel> make_reorder(std::shared_ptr<Context> ctx, int threads, const Shape& shape,
                                      Layout from, Layout to);
 

@@ -21,7 +21,7 @@
 // a chain of such convs. It takes no leaky ReLU post-op: the kernel runs oneDNN's eltwise in place
 // right after it. bf16 has no Winograd convolution in oneDNN 2.6.
 #include "backends/onednn/context.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::onednn {
 namespace {
@@ -32,7 +32,8 @@ std::string key_of(const KernelDesc& d, bool const_weights) {
   const auto& p = std::get<graph::Conv2dParams>(d.params);
   return cat(shape_str(d.input_shapes[0]), shape_str(d.input_shapes[1]), p.pad[0], ",", p.pad[1],
              ",", p.pad[2], ",", p.pad[3], "/", p.stride[0], ",", p.stride[1], "/",
-             p.leaky_relu ? *p.leaky_relu : -1.0f, "/", const_weights, "/", d.threads);
+             p.leaky_relu ? *p.leaky_relu : -1.0f, "/", const_weights, "/", d.threads, "/",
+             d.keep_fp32);
 }
 
 // src and dst in the layouts given, or `any` (oneDNN's choice) where `force` is false.
@@ -48,7 +49,7 @@ dnnl::convolution_forward::primitive_desc make_desc(
   const auto f32 = memory::data_type::f32;
   const memory::desc src = force ? desc_of(src_shape, src_l) : memory::desc(dims_src, f32, any);
   const memory::desc dst = force ? desc_of(dst_shape, dst_l) : memory::desc(dims_dst, f32, any);
-  const auto w_type = src_l == Layout::nhwc_bf16 ? memory::data_type::bf16 : f32;
+  const auto w_type = src_l.dtype == DType::bf16 ? memory::data_type::bf16 : f32;
   dnnl::convolution_forward::desc desc(
       dnnl::prop_kind::forward_inference, algorithm, src,
       // Weights that are not constants come as they are, each run; constants get repacked.
@@ -161,7 +162,7 @@ dnnl::convolution_forward::primitive_desc conv_desc(Context& ctx, const KernelDe
     return layout_of(c.src_desc(), l) && c.dst_desc() == desc_of(d.output_shapes[0], l);
   };
   if (ctx.bf16 && const_weights) {
-    const Layout out = d.output_shapes[0][1] <= 3 ? Layout::nhwc : Layout::nhwc_bf16;
+    const Layout out = d.keep_fp32 ? Layout::nhwc : Layout::nhwc_bf16;
     pd = make_desc(ctx, d, const_weights, true, Layout::nhwc_bf16, out);
   } else {
     bool done = false;
@@ -196,9 +197,13 @@ NodePlan plan_conv2d(Context& ctx, const KernelDesc& d) {
   return p;
 }
 
-std::unique_ptr<Kernel> make_conv2d(std::shared_ptr<Context> ctx, int threads,
-                                    const KernelDesc& d) {
-  return std::make_unique<Conv2dKernel>(std::move(ctx), threads, d);
+template <>
+OpImpl op_impl<graph::OpKind::conv2d>() {
+  return {.make = [](const std::shared_ptr<Context>& ctx, int threads,
+                     const KernelDesc& d) -> std::unique_ptr<Kernel> {
+            return std::make_unique<Conv2dKernel>(ctx, threads, d);
+          },
+          .plan = plan_conv2d};
 }
 
 }  // namespace film::onednn

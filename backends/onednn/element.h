@@ -51,7 +51,7 @@ using Accumulator = std::conditional_t<std::is_same_v<T, float>, double, float>;
 // Calls f(T{}) with T the element type of `l` (bf16 for nhwc_bf16, else float).
 template <class F>
 decltype(auto) with_element(Layout l, F&& f) {
-  if (l == Layout::nhwc_bf16) return f(bf16{});
+  if (l.dtype == DType::bf16) return f(bf16{});
   return f(float{});
 }
 

@@ -89,7 +89,8 @@ class ElementwiseKernel : public ElementKernel<ElementwiseKernel> {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_elementwise(int threads, const KernelDesc& d) {
+namespace {
+std::unique_ptr<Kernel> make_elementwise(const std::shared_ptr<Context>&, int threads, const KernelDesc& d) {
   switch (d.op) {
     case graph::OpKind::leaky_relu:
       return std::make_unique<ElementwiseKernel>(threads, Kind::leaky_relu,
@@ -100,6 +101,22 @@ std::unique_ptr<Kernel> make_elementwise(int threads, const KernelDesc& d) {
     default:
       return std::make_unique<ElementwiseKernel>(threads, Kind::add, 0.0f);
   }
+}
+}  // namespace
+
+template <>
+OpImpl op_impl<graph::OpKind::leaky_relu>() {
+  return {.make = make_elementwise, .writes_strided_output = true};
+}
+
+template <>
+OpImpl op_impl<graph::OpKind::mul>() {
+  return {.make = make_elementwise, .writes_strided_output = true};
+}
+
+template <>
+OpImpl op_impl<graph::OpKind::add>() {
+  return {.make = make_elementwise, .writes_strided_output = true};
 }
 
 }  // namespace film::onednn

@@ -1,7 +1,9 @@
 #include "backends/onednn/onednn_backend.h"
 
 #include "backends/onednn/context.h"
-#include "graph/error.h"
+
+#include <array>
+#include "graph/base/error.h"
 
 namespace film::onednn {
 
@@ -42,32 +44,40 @@ CpuBackend::CpuBackend(const CpuOptions& options) {
 
 CpuBackend::~CpuBackend() = default;
 
+namespace {
+
+// Op kind -> what this backend does for it: every op of graph/op_list.h.
+const std::array<OpImpl, graph::kPrimitiveOps>& ops() {
+  static const std::array<OpImpl, graph::kPrimitiveOps> table = {
+#define FILM_CPU_OP(name, Type) op_impl<graph::OpKind::name>(),
+      FILM_OPS(FILM_CPU_OP)
+#undef FILM_CPU_OP
+  };
+  return table;
+}
+
+const OpImpl* impl_of(graph::OpKind k) {
+  return graph::op_index(k) < graph::kPrimitiveOps ? &ops()[graph::op_index(k)] : nullptr;
+}
+
+}  // namespace
+
 std::string CpuBackend::unsupported_reason(const KernelDesc& d) const {
   for (auto& s : d.input_shapes)
     if (s.size() > DNNL_MAX_NDIMS)
       return "oneDNN handles tensors of at most " + std::to_string(DNNL_MAX_NDIMS) + " dimensions";
-  switch (d.op) {
-    case graph::OpKind::conv2d:
-    case graph::OpKind::leaky_relu:
-    case graph::OpKind::avg_pool2d:
-    case graph::OpKind::resize:
-    case graph::OpKind::warp:
-    case graph::OpKind::concat:
-    case graph::OpKind::add:
-    case graph::OpKind::mul:
-    case graph::OpKind::slice:
-      return "";
-  }
-  return cat("the cpu backend has no kernel for op ", static_cast<int>(d.op));
+  const OpImpl* impl = impl_of(d.op);
+  return impl && impl->make ? "" : cat("the cpu backend has no kernel for op ", graph::op_name(d.op));
 }
 
 NodePlan CpuBackend::plan_node(const KernelDesc& d, const std::vector<Layout>& offered) const {
-  if (d.op == graph::OpKind::conv2d) {
+  const OpImpl* impl = impl_of(d.op);
+  if (impl && impl->plan) {
     try {
-      return plan_conv2d(*ctx_, d);
+      return impl->plan(*ctx_, d);
     } catch (const dnnl::error& e) {
-      fail("node '", d.node_name, "' (conv2d, input ", shape_str(d.input_shapes[0]),
-           "): oneDNN cannot plan it: ", e.what());
+      fail("node '", d.node_name, "' (", graph::op_name(d.op), ", input ",
+           shape_str(d.input_shapes[0]), "): oneDNN cannot plan it: ", e.what());
     }
   }
   // Everything else runs channels-last on rank-4 tensors (the convolutions' layout), row-major
@@ -87,21 +97,7 @@ NodePlan CpuBackend::plan_node(const KernelDesc& d, const std::vector<Layout>& o
     p.input_layouts.push_back(d.input_shapes[k].size() == 4 ? want : Layout::nchw);
   }
   for (auto& s : d.output_shapes) p.output_layouts.push_back(s.size() == 4 ? l : Layout::nchw);
-  // The loops written here can write into a channels-last slot (a concat input's place).
-  switch (d.op) {
-    case graph::OpKind::leaky_relu:
-    case graph::OpKind::mul:
-    case graph::OpKind::add:
-    case graph::OpKind::avg_pool2d:
-    case graph::OpKind::resize:
-    case graph::OpKind::warp:
-    case graph::OpKind::concat:
-      p.writes_strided_output = d.output_shapes[0].size() == 4;
-      break;
-    case graph::OpKind::conv2d:
-    case graph::OpKind::slice:
-      break;
-  }
+  p.writes_strided_output = impl && impl->writes_strided_output && d.output_shapes[0].size() == 4;
   return p;
 }
 
@@ -112,31 +108,13 @@ std::unique_ptr<Kernel> CpuBackend::compile(const KernelDesc& d) {
   // oneDNN sizes its work split for the thread count it sees while creating a primitive.
   ThreadScope scope(threads);
   try {
-    switch (d.op) {
-      case graph::OpKind::conv2d:
-        return make_conv2d(ctx_, threads, d);
-      case graph::OpKind::leaky_relu:
-      case graph::OpKind::mul:
-      case graph::OpKind::add:
-        return make_elementwise(threads, d);
-      case graph::OpKind::avg_pool2d:
-        return make_avg_pool2d(threads, d);
-      case graph::OpKind::resize:
-        return make_resize(threads, d);
-      case graph::OpKind::concat:
-        return make_concat(threads, d);
-      case graph::OpKind::slice:
-        return make_slice(ctx_, threads, d);
-      case graph::OpKind::warp:
-        return make_warp(threads, d);
-    }
+    return impl_of(d.op)->make(ctx_, threads, d);
   } catch (const dnnl::error& e) {
     std::string shapes;
     for (auto& s : d.input_shapes) shapes += (shapes.empty() ? "" : ", ") + shape_str(s);
     fail("node '", d.node_name, "' (", graph::op_name(d.op), ", inputs ", shapes,
          "): oneDNN could not build it: ", e.what());
   }
-  fail("node '", d.node_name, "': the cpu backend has no kernel for op ", graph::op_name(d.op));
 }
 
 std::unique_ptr<Kernel> CpuBackend::compile_reorder(const Shape& shape, Layout from, Layout to,

@@ -57,9 +57,16 @@ class AvgPoolKernel : public ElementKernel<AvgPoolKernel> {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_avg_pool2d(int threads, const KernelDesc& d) {
+namespace {
+std::unique_ptr<Kernel> make_avg_pool2d(const std::shared_ptr<Context>&, int threads, const KernelDesc& d) {
   need_channels_last(d);
   return std::make_unique<AvgPoolKernel>(threads, d);
+}
+}  // namespace
+
+template <>
+OpImpl op_impl<graph::OpKind::avg_pool2d>() {
+  return {.make = make_avg_pool2d, .writes_strided_output = true};
 }
 
 }  // namespace film::onednn

@@ -96,10 +96,17 @@ class ResizeKernel : public ElementKernel<ResizeKernel> {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_resize(int threads, const KernelDesc& d) {
+namespace {
+std::unique_ptr<Kernel> make_resize(const std::shared_ptr<Context>&, int threads, const KernelDesc& d) {
   need_channels_last(d);
   return std::make_unique<ResizeKernel>(threads, d.input_shapes[0], d.output_shapes[0],
                                         std::get<graph::ResizeParams>(d.params).bilinear);
+}
+}  // namespace
+
+template <>
+OpImpl op_impl<graph::OpKind::resize>() {
+  return {.make = make_resize, .writes_strided_output = true};
 }
 
 }  // namespace film::onednn

@@ -30,7 +30,8 @@ class ReorderKernel : public CpuKernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_slice(std::shared_ptr<Context> ctx, int threads, const KernelDesc& d) {
+namespace {
+std::unique_ptr<Kernel> make_slice(const std::shared_ptr<Context>& ctx, int threads, const KernelDesc& d) {
   const auto& p = std::get<graph::SliceParams>(d.params);
   const Shape& out = d.output_shapes[0];
   dnnl::memory::dims dims(out.begin(), out.end()), offsets(out.size(), 0);
@@ -38,6 +39,12 @@ std::unique_ptr<Kernel> make_slice(std::shared_ptr<Context> ctx, int threads, co
   const auto src = desc_of(d.input_shapes[0], d.input_layouts[0]).submemory_desc(dims, offsets);
   return std::make_unique<ReorderKernel>(std::move(ctx), threads, src,
                                          desc_of(out, d.output_layouts[0]));
+}
+}  // namespace
+
+template <>
+OpImpl op_impl<graph::OpKind::slice>() {
+  return {.make = make_slice};
 }
 
 std::unique_ptr<Kernel> make_reorder(std::shared_ptr<Context> ctx, int threads, const Shape& shape,

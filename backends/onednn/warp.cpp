@@ -15,7 +15,7 @@
 #include "backends/common/warp_corner.h"
 #include "backends/onednn/context.h"
 #include "backends/onednn/element.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::onednn {
 namespace {
@@ -66,9 +66,16 @@ class WarpKernel : public ElementKernel<WarpKernel> {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_warp(int threads, const KernelDesc& d) {
+namespace {
+std::unique_ptr<Kernel> make_warp(const std::shared_ptr<Context>&, int threads, const KernelDesc& d) {
   need_channels_last(d);
   return std::make_unique<WarpKernel>(threads, d.input_shapes[0]);
+}
+}  // namespace
+
+template <>
+OpImpl op_impl<graph::OpKind::warp>() {
+  return {.make = make_warp, .writes_strided_output = true};
 }
 
 }  // namespace film::onednn

@@ -19,7 +19,7 @@ class RefBackend : public Backend {
   std::unique_ptr<Kernel> compile(const KernelDesc& desc) override;
 };
 
-// The kernels, one function per op (backends/ref/ops.cpp). All tensors NCHW float32.
+// The kernels, one file per op (backends/ref/ops/NAME.cpp). All tensors NCHW float32.
 // leaky_alpha: when set, the result goes through leaky_relu(alpha) exactly as the separate op does.
 void conv2d(const Tensor& src, const Tensor& w, const Tensor& b, Tensor& dst, int pad_top,
             int pad_left, int stride_y, int stride_x,

@@ -6,86 +6,25 @@
 #include <cstring>
 #include <filesystem>
 
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
+#include "backends/vulkan/shaders/shaders.h"
 
 namespace film::vulkan {
 namespace {
 
-// The shaders, compiled by glslc at build time (CMakeLists.txt) and embedded as SPIR-V words, in
-// their element-type variants.
-const uint32_t k_conv2d[] = {
-#include "backends/vulkan/shaders/conv2d.spv.inc"
-};
-const uint32_t k_conv2d_f16[] = {
-#include "backends/vulkan/shaders/conv2d_f16.spv.inc"
-};
-const uint32_t k_conv2d_naive[] = {
-#include "backends/vulkan/shaders/conv2d_naive.spv.inc"
-};
-const uint32_t k_conv2d_naive_f16[] = {
-#include "backends/vulkan/shaders/conv2d_naive_f16.spv.inc"
-};
-const uint32_t k_eltwise[] = {
-#include "backends/vulkan/shaders/eltwise.spv.inc"
-};
-const uint32_t k_eltwise_f16[] = {
-#include "backends/vulkan/shaders/eltwise_f16.spv.inc"
-};
-const uint32_t k_eltwise_f16_f32[] = {
-#include "backends/vulkan/shaders/eltwise_f16_f32.spv.inc"
-};
-const uint32_t k_eltwise_f32_f16[] = {
-#include "backends/vulkan/shaders/eltwise_f32_f16.spv.inc"
-};
-const uint32_t k_avg_pool2d[] = {
-#include "backends/vulkan/shaders/avg_pool2d.spv.inc"
-};
-const uint32_t k_avg_pool2d_f16[] = {
-#include "backends/vulkan/shaders/avg_pool2d_f16.spv.inc"
-};
-const uint32_t k_resize[] = {
-#include "backends/vulkan/shaders/resize.spv.inc"
-};
-const uint32_t k_resize_f16[] = {
-#include "backends/vulkan/shaders/resize_f16.spv.inc"
-};
-const uint32_t k_warp[] = {
-#include "backends/vulkan/shaders/warp.spv.inc"
-};
-const uint32_t k_warp_f16[] = {
-#include "backends/vulkan/shaders/warp_f16.spv.inc"
-};
-
-struct Code {
-  const uint32_t* words;
-  size_t bytes;
-};
-template <size_t N>
-Code code(const uint32_t (&w)[N]) {
-  return {w, sizeof w};
-}
-Code code_of(Shader s, Variant v) {
-  const bool f16 = v == Variant::f16;
-  if (v == Variant::f16_to_f32 || v == Variant::f32_to_f16) {
-    if (s != Shader::eltwise) fail("internal: a mixed-type variant of a shader other than eltwise");
-    return v == Variant::f16_to_f32 ? code(k_eltwise_f16_f32) : code(k_eltwise_f32_f16);
-  }
-  switch (s) {
-    case Shader::conv2d:
-      return f16 ? code(k_conv2d_f16) : code(k_conv2d);
-    case Shader::conv2d_naive:
-      return f16 ? code(k_conv2d_naive_f16) : code(k_conv2d_naive);
-    case Shader::eltwise:
-      return f16 ? code(k_eltwise_f16) : code(k_eltwise);
-    case Shader::avg_pool2d:
-      return f16 ? code(k_avg_pool2d_f16) : code(k_avg_pool2d);
-    case Shader::resize:
-      return f16 ? code(k_resize_f16) : code(k_resize);
-    case Shader::warp:
-      return f16 ? code(k_warp_f16) : code(k_warp);
-  }
-  fail("internal: unknown vulkan shader");
+// A shader's SPIR-V in a variant: "NAME" (float32), "NAME_f16", and for the copy shader the
+// conversions "eltwise_f16_f32" and "eltwise_f32_f16" (the table the build makes from
+// backends/vulkan/shaders/*.comp: generated/backends/vulkan/shaders/shaders.h).
+const spirv::Shader& code_of(const std::string& shader, Variant v) {
+  const char* suffix = v == Variant::f16          ? "_f16"
+                       : v == Variant::f16_to_f32 ? "_f16_f32"
+                       : v == Variant::f32_to_f16 ? "_f32_f16"
+                                                  : "";
+  const std::string name = shader + suffix;
+  for (const spirv::Shader& s : spirv::kShaders)
+    if (name == s.name) return s;
+  fail("internal: no vulkan shader '", name, "' (backends/vulkan/shaders/)");
 }
 
 // Push constants: the same range for every pipeline (the guaranteed minimum size).
@@ -420,10 +359,10 @@ Context::~Context() {
   if (instance) vkDestroyInstance(instance, nullptr);
 }
 
-const Pipeline& Context::pipeline(Shader shader, Variant variant, const std::vector<uint32_t>& spec,
-                                  uint32_t bindings) {
+const Pipeline& Context::pipeline(const std::string& shader, Variant variant,
+                                  const std::vector<uint32_t>& spec, uint32_t bindings) {
   std::lock_guard<std::mutex> lock(mutex);
-  const auto which = std::make_pair(static_cast<int>(shader), static_cast<int>(variant));
+  const auto which = std::make_pair(shader, static_cast<int>(variant));
   auto key = std::make_pair(which, spec);
   if (auto it = pipelines_.find(key); it != pipelines_.end()) return it->second;
 
@@ -451,7 +390,7 @@ const Pipeline& Context::pipeline(Shader shader, Variant variant, const std::vec
   }
   VkShaderModule& module = modules_[which];
   if (!module) {
-    const Code c = code_of(shader, variant);
+    const spirv::Shader& c = code_of(shader, variant);
     VkShaderModuleCreateInfo mi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
     mi.codeSize = c.bytes;
     mi.pCode = c.words;

@@ -40,7 +40,6 @@ std::vector<DeviceInfo> list_devices();
 // "" when a Vulkan device can be used here, else why not.
 std::string unavailable_reason();
 
-enum class Shader { conv2d, conv2d_naive, eltwise, avg_pool2d, resize, warp };
 // Element types of a shader's activation inputs and output (shaders/common.glsl); the two mixed
 // ones exist for the copy shader (eltwise) only.
 enum class Variant { f32, f16, f16_to_f32, f32_to_f16 };
@@ -79,7 +78,9 @@ struct Context {
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
-  const Pipeline& pipeline(Shader shader, Variant variant,
+  // The pipeline of shader `shader` (its file's name in backends/vulkan/shaders/, without .comp)
+  // in `variant`, specialised.
+  const Pipeline& pipeline(const std::string& shader, Variant variant,
                            const std::vector<uint32_t>& specialization, uint32_t bindings);
   // Records a one-off command buffer with `record` and runs it to completion (copies through
   // staging).
@@ -110,8 +111,8 @@ struct Context {
   std::string cache_path_;
   VkPipelineCache cache_ = VK_NULL_HANDLE;
   std::map<uint32_t, std::pair<VkDescriptorSetLayout, VkPipelineLayout>> layouts_;
-  std::map<std::pair<std::pair<int, int>, std::vector<uint32_t>>, Pipeline> pipelines_;
-  std::map<std::pair<int, int>, VkShaderModule> modules_;
+  std::map<std::pair<std::pair<std::string, int>, std::vector<uint32_t>>, Pipeline> pipelines_;
+  std::map<std::pair<std::string, int>, VkShaderModule> modules_;
   void save_cache();
 };
 

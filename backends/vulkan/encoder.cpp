@@ -1,7 +1,7 @@
 #include "backends/vulkan/encoder.h"
 
 #include "backends/vulkan/vulkan_backend.h"
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::vulkan {
 

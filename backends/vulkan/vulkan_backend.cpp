@@ -1,10 +1,12 @@
 #include "backends/vulkan/vulkan_backend.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "backends/vulkan/encoder.h"
-#include "graph/error.h"
+#include "backends/vulkan/kernels.h"
+#include "graph/base/error.h"
 
 namespace film::vulkan {
 
@@ -81,6 +83,20 @@ void VulkanBackend::download(const Buffer& src, size_t offset, size_t bytes, voi
   std::memcpy(dst, s.mapped(), bytes);
 }
 
+namespace {
+
+// Op kind -> what this backend does for it: every op of graph/op_list.h.
+const OpImpl* impl_of(graph::OpKind k) {
+  static const std::array<OpImpl, graph::kPrimitiveOps> table = {
+#define FILM_VULKAN_OP(name, Type) op_impl<graph::OpKind::name>(),
+      FILM_OPS(FILM_VULKAN_OP)
+#undef FILM_VULKAN_OP
+  };
+  return graph::op_index(k) < table.size() ? &table[graph::op_index(k)] : nullptr;
+}
+
+}  // namespace
+
 std::string VulkanBackend::unsupported_reason(const KernelDesc& d) const {
   auto too_big = [](const Shape& s) {
     return s.size() > 4 || num_elements(s) >= (int64_t{1} << 32);
@@ -93,23 +109,11 @@ std::string VulkanBackend::unsupported_reason(const KernelDesc& d) const {
     if (too_big(s))
       return cat("the vulkan backend handles values of at most 4 dimensions and 2^32 elements (",
                  shape_str(s), ")");
-  switch (d.op) {
-    case graph::OpKind::conv2d:
-      if (d.input_shapes[0].size() != 4) return "conv2d needs a 4-D input";
-      return "";
-    case graph::OpKind::avg_pool2d:
-    case graph::OpKind::resize:
-    case graph::OpKind::warp:
-      if (d.input_shapes[0].size() != 4) return cat(graph::op_name(d.op), " needs a 4-D input");
-      return "";
-    case graph::OpKind::leaky_relu:
-    case graph::OpKind::concat:
-    case graph::OpKind::add:
-    case graph::OpKind::mul:
-    case graph::OpKind::slice:
-      return "";
-  }
-  return cat("the vulkan backend has no kernel for op ", static_cast<int>(d.op));
+  const OpImpl* impl = impl_of(d.op);
+  if (!impl || !impl->make) return cat("the vulkan backend has no kernel for op ", graph::op_name(d.op));
+  if (impl->needs_4d && d.input_shapes[0].size() != 4)
+    return cat(graph::op_name(d.op), " needs a 4-D input");
+  return "";
 }
 
 NodePlan VulkanBackend::plan_node(const KernelDesc& d, const std::vector<Layout>& offered) const {
@@ -130,7 +134,7 @@ NodePlan VulkanBackend::plan_node(const KernelDesc& d, const std::vector<Layout>
 std::unique_ptr<Kernel> VulkanBackend::compile(const KernelDesc& d) {
   if (std::string why = unsupported_reason(d); !why.empty())
     fail("node '", d.node_name, "': ", why);
-  return make_kernel(ctx_, d);
+  return impl_of(d.op)->make(ctx_, d);
 }
 
 std::unique_ptr<Kernel> VulkanBackend::compile_reorder(const Shape& shape, Layout from, Layout to,

@@ -74,8 +74,7 @@ class VulkanBackend : public Backend {
   std::unique_ptr<DeviceBuffer> staging_;
 };
 
-// Kernels (kernels.cpp).
-std::unique_ptr<Kernel> make_kernel(std::shared_ptr<Context> ctx, const KernelDesc& desc);
+// A layout change (ops/copy.cpp); the ops' kernels: kernels.h.
 std::unique_ptr<Kernel> make_copy(std::shared_ptr<Context> ctx, const Shape& shape, Layout from,
                                   Layout to);
 

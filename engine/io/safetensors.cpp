@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 
 namespace film::io {
 namespace {

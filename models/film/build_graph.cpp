@@ -5,7 +5,7 @@
 // the U-Net fusion decoder.
 #include <set>
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 #include "models/film/options.h"
 
 namespace film::model {
@@ -17,26 +17,34 @@ using nlohmann::json;
 
 constexpr double kLeakyAlpha = 0.2;
 
+// FILM's stages (graph::Node::stage), as the inspector shows them.
+constexpr const char* kPyramid = "pyramid";
+constexpr const char* kEncoder = "encoder";
+constexpr const char* kFlow = "flow";
+constexpr const char* kWarp = "warp";
+constexpr const char* kFusion = "fusion";
+
 Node op(std::string name, std::string type, std::vector<std::string> inputs,
-        json attrs = json::object()) {
+        json attrs = json::object(), const char* stage = "") {
   Node n;
   n.name = std::move(name);
-  n.op = std::move(type);
   n.inputs = std::move(inputs);
   n.outputs = {n.name};
-  n.attrs = std::move(attrs);
+  n.stage = stage;
+  graph::set_op(n, type, std::move(attrs));
   return n;
 }
 
 Node call(std::string name, std::string function, std::string scope,
-          std::vector<std::string> inputs, std::vector<std::string> outputs) {
+          std::vector<std::string> inputs, std::vector<std::string> outputs, const char* stage) {
   Node n;
   n.name = std::move(name);
-  n.op = "call";
+  graph::set_op(n, "call");
   n.function = std::move(function);
   n.weight_scope = std::move(scope);
   n.inputs = std::move(inputs);
   n.outputs = std::move(outputs);
+  n.stage = stage;
   return n;
 }
 
@@ -45,11 +53,11 @@ json same_pad(int k) { return json::array({(k - 1) / 2, (k - 1) / 2, k / 2, k / 
 
 // conv (+ leaky ReLU): appends the nodes, returns the output value name.
 std::string conv(std::vector<Node>& nodes, const std::string& name, const std::string& src,
-                 const std::string& weights, int kernel, bool activation) {
+                 const std::string& weights, int kernel, bool activation, const char* stage = "") {
   nodes.push_back(op(name, "conv2d", {src, weights + "/weight", weights + "/bias"},
-                     {{"pad", same_pad(kernel)}}));
+                     {{"pad", same_pad(kernel)}}, stage));
   if (!activation) return name;
-  nodes.push_back(op(name + "/relu", "leaky_relu", {name}, {{"alpha", kLeakyAlpha}}));
+  nodes.push_back(op(name + "/relu", "leaky_relu", {name}, {{"alpha", kLeakyAlpha}}, stage));
   return name + "/relu";
 }
 
@@ -87,6 +95,8 @@ Function predictor_function(int convs) {
     const bool last = j == convs + 1;
     head = conv(f.nodes, cat("conv", j), head, cat("conv", j), j < convs ? 3 : 1, !last);
   }
+  // The residual flow: kept float32 where a backend lowers the precision (flows in pixels).
+  f.nodes.back().keep_fp32 = true;
   f.outputs = {head};
   return f;
 }
@@ -100,7 +110,7 @@ Function flow_pyramid_function(const FilmOptions& o) {
   auto predict = [&](int l, const std::string& b, const std::string& out) {
     int idx = o.predictor_index(l);
     f.nodes.push_back(call(cat("l", l, "/predict"), predictor_function_name(o.flow_convs[idx]),
-                           predictor_scope(o, idx), {cat("a/", l), b}, {out}));
+                           predictor_scope(o, idx), {cat("a/", l), b}, {out}, ""));
   };
   // Coarsest level: no warp; the flow there is the residual itself.
   predict(L - 1, cat("b/", L - 1), cat("residual/", L - 1));
@@ -189,7 +199,7 @@ graph::Graph build_film_graph(const FilmOptions& o) {
     const std::string x = cat("x", i);
     image[i].push_back(x);
     for (int l = 1; l < L; ++l) {
-      nodes.push_back(op(cat("pyramid", i, "/", l), "avg_pool2d", {image[i].back()}));
+      nodes.push_back(op(cat("pyramid", i, "/", l), "avg_pool2d", {image[i].back()}, {}, kPyramid));
       image[i].push_back(cat("pyramid", i, "/", l));
     }
     for (int l = 0; l < L; ++l) {
@@ -197,7 +207,8 @@ graph::Graph build_film_graph(const FilmOptions& o) {
       const int depth = std::min(o.sub_levels, L - l);
       for (int j = 0; j < o.sub_levels; ++j)
         outs.push_back(j < depth ? cat("encoder", i, "/", l, "/s", j) : "");
-      nodes.push_back(call(cat("encoder", i, "/", l), "encoder", "encoder", {image[i][l]}, outs));
+      nodes.push_back(
+          call(cat("encoder", i, "/", l), "encoder", "encoder", {image[i][l]}, outs, kEncoder));
     }
     // Cascade: level l gathers sub-tree j started at level l-j, taken at depth j.
     for (int l = 0; l < L; ++l) {
@@ -207,7 +218,7 @@ graph::Graph build_film_graph(const FilmOptions& o) {
       if (parts.size() == 1) {
         features[i].push_back(parts[0]);
       } else {
-        nodes.push_back(op(cat("features", i, "/", l), "concat", parts));
+        nodes.push_back(op(cat("features", i, "/", l), "concat", parts, {}, kEncoder));
         features[i].push_back(cat("features", i, "/", l));
       }
     }
@@ -223,7 +234,7 @@ graph::Graph build_film_graph(const FilmOptions& o) {
     for (int l = 0; l < L - 1; ++l)
       outs.push_back(l < F ? cat(dir_name[d], "_flow_pyramid/", l) : "");
     for (int l = 0; l < L; ++l) outs.push_back(cat(dir_name[d], "_residual_flow_pyramid/", l));
-    nodes.push_back(call(cat("flow_", dir_name[d]), "flow_pyramid", "", ins, outs));
+    nodes.push_back(call(cat("flow_", dir_name[d]), "flow_pyramid", "", ins, outs, kFlow));
     for (int l = 0; l < F; ++l)
       flow[d].push_back(l < L - 1 ? cat(dir_name[d], "_flow_pyramid/", l)
                                   : cat(dir_name[d], "_residual_flow_pyramid/", l));
@@ -232,30 +243,34 @@ graph::Graph build_film_graph(const FilmOptions& o) {
   std::vector<std::string> fusion_input;
   for (int l = 0; l < F; ++l) {
     const std::string p = cat("fusion/l", l, "/");
-    nodes.push_back(op(p + "backward_half", "mul", {flow[1][l]}, {{"scalar", 0.5}}));
-    nodes.push_back(op(p + "forward_half", "mul", {flow[0][l]}, {{"scalar", 0.5}}));
-    nodes.push_back(op(p + "stack0", "concat", {image[0][l], features[0][l]}));
-    nodes.push_back(op(p + "stack1", "concat", {image[1][l], features[1][l]}));
-    nodes.push_back(op(p + "warped0", "warp", {p + "stack0", p + "backward_half"}));
-    nodes.push_back(op(p + "warped1", "warp", {p + "stack1", p + "forward_half"}));
+    nodes.push_back(op(p + "backward_half", "mul", {flow[1][l]}, {{"scalar", 0.5}}, kWarp));
+    nodes.push_back(op(p + "forward_half", "mul", {flow[0][l]}, {{"scalar", 0.5}}, kWarp));
+    nodes.push_back(op(p + "stack0", "concat", {image[0][l], features[0][l]}, {}, kWarp));
+    nodes.push_back(op(p + "stack1", "concat", {image[1][l], features[1][l]}, {}, kWarp));
+    nodes.push_back(op(p + "warped0", "warp", {p + "stack0", p + "backward_half"}, {}, kWarp));
+    nodes.push_back(op(p + "warped1", "warp", {p + "stack1", p + "forward_half"}, {}, kWarp));
     nodes.push_back(op(p + "input", "concat",
-                       {p + "warped0", p + "warped1", p + "backward_half", p + "forward_half"}));
+                       {p + "warped0", p + "warped1", p + "backward_half", p + "forward_half"}, {},
+                       kWarp));
     fusion_input.push_back(p + "input");
   }
   // U-Net decoder, coarse to fine.
   std::string net = fusion_input[F - 1];
   for (int l = F - 2; l >= 0; --l) {
     const std::string p = cat("fusion/l", l, "/");
-    nodes.push_back(op(p + "upsample", "resize", {net}, {{"mode", "nearest"}, {"scale", {2, 2}}}));
+    nodes.push_back(
+        op(p + "upsample", "resize", {net}, {{"mode", "nearest"}, {"scale", {2, 2}}}, kFusion));
     std::string up =
-        conv(nodes, p + "up_conv", p + "upsample", cat("fusion/level", l, "/conv0"), 2, false);
-    nodes.push_back(op(p + "concat", "concat", {fusion_input[l], up}));
-    net = conv(nodes, p + "conv1", p + "concat", cat("fusion/level", l, "/conv1"), 3, true);
-    net = conv(nodes, p + "conv2", net, cat("fusion/level", l, "/conv2"), 3, true);
+        conv(nodes, p + "up_conv", p + "upsample", cat("fusion/level", l, "/conv0"), 2, false,
+             kFusion);
+    nodes.push_back(op(p + "concat", "concat", {fusion_input[l], up}, {}, kFusion));
+    net = conv(nodes, p + "conv1", p + "concat", cat("fusion/level", l, "/conv1"), 3, true, kFusion);
+    net = conv(nodes, p + "conv2", net, cat("fusion/level", l, "/conv2"), 3, true, kFusion);
   }
   nodes.push_back(op("image", "conv2d",
                      {net, fusion_output_weight("weight"), fusion_output_weight("bias")},
-                     {{"pad", same_pad(1)}}));
+                     {{"pad", same_pad(1)}}, kFusion));
+  nodes.back().keep_fp32 = true;  // the image
 
   g.outputs.push_back({"image", false});
   for (int d = 0; d < 2; ++d) {
@@ -273,11 +288,11 @@ graph::Graph film_graph_at_time(const graph::Graph& g, double t, const std::stri
   graph::Graph out = g;
   int scaled = 0;
   for (auto& n : out.nodes) {
-    if (n.op != "mul") continue;
+    if (n.kind != graph::OpKind::mul) continue;
     const bool backward = n.name.ends_with("/backward_half"),
                forward = n.name.ends_with("/forward_half");
     if (!backward && !forward) continue;
-    n.attrs["scalar"] = backward ? t : 1.0 - t;
+    graph::set_params(n, graph::MulParams{static_cast<float>(backward ? t : 1.0 - t)});
     ++scaled;
   }
   if (scaled == 0)

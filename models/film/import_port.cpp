@@ -2,7 +2,7 @@
 
 #include <regex>
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::model {
 

@@ -1,6 +1,6 @@
 #include "models/film/options.h"
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::model {
 

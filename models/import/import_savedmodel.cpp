@@ -4,7 +4,7 @@
 #include <optional>
 #include <set>
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 #include "models/import/tf_savedmodel.h"
 
 namespace film::model {

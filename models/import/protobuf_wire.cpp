@@ -1,6 +1,6 @@
 #include "models/import/protobuf_wire.h"
 
-#include "graph/error.h"
+#include "graph/base/error.h"
 
 namespace film::io::pb {
 

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "models/import/crc32c.h"
 #include "models/import/protobuf_wire.h"
 

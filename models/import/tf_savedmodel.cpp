@@ -3,8 +3,8 @@
 #include <cstring>
 #include <deque>
 
-#include "graph/error.h"
-#include "graph/file.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "models/import/protobuf_wire.h"
 #include "models/import/tf_checkpoint.h"
 

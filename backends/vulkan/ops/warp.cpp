@@ -1,0 +1,36 @@
+// warp on the vulkan backend (warp.comp).
+#include "backends/vulkan/kernels.h"
+
+namespace film::vulkan {
+namespace {
+
+class Warp : public VkKernel {
+ public:
+  Warp(std::shared_ptr<Context> ctx, const KernelDesc& d) : VkKernel(std::move(ctx), d.node_name) {
+    pipeline_ = &ctx_->pipeline("warp", variant_of(d), {}, 3);
+  }
+  void record(Encoder& e, const KernelArgs& a) override {
+    const Bound s = bind(a.inputs[0]), f = bind(a.inputs[1]), d = bind(a.outputs[0]);
+    const Shape& o = a.outputs[0].shape;
+    struct {
+      PushView s, f, d;
+      uint32_t C, H, W;
+    } p{s.view, f.view, d.view, u32(o[1]), u32(o[2]), u32(o[3])};
+    dispatch_per_element(e, *pipeline_, {s.binding, f.binding, d.binding}, p, o);
+  }
+
+ private:
+  const Pipeline* pipeline_;
+};
+
+}  // namespace
+
+template <>
+OpImpl op_impl<graph::OpKind::warp>() {
+  return {.make = [](std::shared_ptr<Context> ctx, const KernelDesc& d) -> std::unique_ptr<Kernel> {
+            return std::make_unique<Warp>(std::move(ctx), d);
+          },
+          .needs_4d = true};
+}
+
+}  // namespace film::vulkan

@@ -1,0 +1,5 @@
+#pragma once
+namespace film::graph {
+// add: element-wise sum (no parameters).
+struct AddParams {};
+}  // namespace film::graph

@@ -1,0 +1,5 @@
+#pragma once
+namespace film::graph {
+// warp: backward warp of src by flow (no parameters).
+struct WarpParams {};
+}  // namespace film::graph

@@ -1,0 +1,454 @@
+// film::retime (film/retime.h): a video's frame rate changed by interpolation, streamed.
+//
+// The run, in order: plan the input (every frame's time from its packets, so the output's frame
+// count and a piece's range are known before any work), check where it writes (Destination),
+// load the model and fit the frame to the memory budget, then stream: a reading stage decodes
+// ahead, the calling thread pairs input frames and runs the model (Pairing), a writing stage
+// encodes or writes each frame (FrameSink). A video file is made in chunks in a work folder
+// beside it and joined with the input's other streams at the end.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "film/retime.h"
+#include "graph/base/error.h"
+#include "graph/base/file.h"
+#include "tools/app/memory_budget.h"
+#include "tools/app/outputs.h"
+#include "tools/app/pipeline.h"
+#include "tools/app/retime_plan.h"
+#include "tools/app/session_options.h"
+#include "tools/media/image.h"
+
+namespace film {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kDepth = 6;  // times are rounded to multiples of 1/64 of an input interval
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Where a run's frames go, decided and checked before any work: a frame pattern gets each frame
+// as it is made; a video file is made in chunks (chunk_seconds of output each, video only) in a
+// work folder beside it, so that a resumed run keeps the chunks finished before.
+struct Destination {
+  bool pattern = false;
+  OutputPlan frames;  // a frame pattern's files
+  std::string out, work;
+  int64_t chunk = 1;  // output frames per chunk
+  json settings;      // the options that decide the chunks' content
+  std::vector<bool> done;
+  int64_t kept = 0;  // frames (of this piece) already made by an interrupted run
+
+  std::string chunk_path(int64_t c) const {
+    char name[40];
+    std::snprintf(name, sizeof name, "chunk-%08lld", static_cast<long long>(c));
+    return (fs::path(work) / name).string() + fs::path(out).extension().string();
+  }
+  std::string settings_file() const { return (fs::path(work) / "settings.json").string(); }
+};
+
+std::vector<Protected> protected_paths(const RetimeOptions& o, const VideoSource& source,
+                                       const std::string& model) {
+  std::vector<Protected> protect = {{model, "model folder"}};
+  std::error_code ec;
+  if (!source.images) {
+    protect.push_back({o.input, "input"});
+  } else if (fs::is_directory(o.input, ec)) {
+    protect.push_back({o.input, "input folder"});
+  } else {
+    for (auto& f : source.images->files()) protect.push_back({f, "input"});
+  }
+  return protect;
+}
+
+// A video file output: refused over an input or an existing file (without force), its folder
+// must exist, and an earlier run's work folder is continued (resume), replaced (force) or refused.
+void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destination& d,
+                        const std::vector<Protected>& protect) {
+  std::error_code ec;
+  for (auto& p : protect)
+    if (fs::exists(d.out, ec) && fs::equivalent(d.out, p.path, ec))
+      fail(d.out, ": refusing to write the output over the ", p.role, " '", p.path, "'");
+  if (fs::exists(d.out, ec) && !o.force) fail(d.out, ": exists; pass --force to replace it");
+  const auto dir = fs::path(d.out).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir, ec))
+    fail(d.out, ": the output folder '", dir.string(), "' does not exist");
+  video::video_default_codec(plan.info.codec, d.out);  // an extension FFmpeg writes, checked early
+  io::remove_stale_partials(d.out);
+  if (!fs::exists(d.work, ec)) return;
+  if (o.resume) {
+    std::string before;
+    try {
+      before = io::read_file(d.settings_file());
+    } catch (const Error&) {
+    }
+    if (before != d.settings.dump())
+      fail(d.work, ": holds chunks made with other options (", before.empty() ? "unknown" : before,
+           "); run with --force instead of --resume to start over");
+  } else if (o.force) {
+    fs::remove_all(d.work, ec);
+  } else {
+    fail(d.work,
+         ": holds the chunks of an interrupted run; --resume continues it, --force starts over");
+  }
+}
+
+Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
+                             const VideoPlan::Piece& piece, const VideoSource& source,
+                             const std::string& model, const std::string& backend) {
+  Destination d;
+  d.out = o.output;
+  d.pattern = o.output.find('%') != std::string::npos;
+  d.work = o.output + ".film-work";
+  d.chunk = std::max<int64_t>(1, std::llround(o.chunk_seconds * plan.fps.value()));
+  d.settings = {{"input", o.input},
+                {"fps", std::to_string(plan.fps.num) + "/" + std::to_string(plan.fps.den)},
+                {"codec", o.codec},
+                {"quality", o.quality},
+                {"pix_fmt", o.pixel_format},
+                {"model", model},
+                {"backend", backend},
+                {"padding", o.interpolator.padding == Padding::zeros ? "zeros" : "replicate"},
+                {"scene_cut", o.scene_cut},
+                {"held", o.held},
+                {"segment", std::to_string(o.segment) + "/" + std::to_string(o.segments)},
+                {"chunk_frames", d.chunk},
+                {"reuse", o.reuse_features}};
+  const auto protect = protected_paths(o, source, model);
+  if (d.pattern)
+    d.frames = plan_outputs(
+        o.output, static_cast<size_t>(plan.total), o.force, protect,
+        {static_cast<size_t>(piece.k_lo), static_cast<size_t>(piece.k_hi), o.resume});
+  else
+    check_video_output(o, plan, d, protect);
+  // Resumed: the frames (or chunks) already there are complete: each is written atomically.
+  d.done.assign(static_cast<size_t>(plan.total), false);
+  if (o.resume)
+    for (int64_t k = piece.k_lo; k < piece.k_hi; ++k)
+      if (fs::exists(d.pattern ? d.frames.files[k] : d.chunk_path(k / d.chunk)))
+        d.done[k] = true, ++d.kept;
+  return d;
+}
+
+// Once the model is loaded (so a failed start leaves no work folder): the work folder and the
+// settings a resumed run must match.
+void start_destination(const Destination& d) {
+  if (d.pattern) return;
+  std::error_code ec;
+  fs::create_directories(d.work, ec);
+  if (ec) fail(d.work, ": cannot create the work folder (", ec.message(), ")");
+  io::write_file_atomic(d.settings_file(), d.settings.dump());
+}
+
+// The progress file (--progress FILE: JSON, rewritten atomically at most twice a second and at
+// the end: what `film cluster status` reads) and the caller's callback.
+struct Progress {
+  std::string file;
+  int64_t expected = 0, kept = 0;
+  Clock::time_point start = Clock::now(), entered;
+  double reported = -1, startup = -1;
+
+  void report(int64_t written, bool done) {
+    if (written > 0 && startup < 0) startup = seconds_since(entered);
+    if (file.empty() || (!done && seconds_since(start) - reported < 0.5)) return;
+    reported = seconds_since(start);
+    json j = {{"frames_expected", expected}, {"frames_kept", kept}, {"frames_written", written},
+              {"seconds", reported},         {"done", done},        {"pid", ::getpid()}};
+    if (startup >= 0) j["startup_seconds"] = startup;
+    io::write_file_atomic(file, j.dump());
+  }
+};
+
+// The writing stage, on its own thread: frames in increasing k; a video file's chunks opened and
+// finished as k crosses their bounds.
+class FrameSink {
+ public:
+  FrameSink(const Destination& d, const VideoPlan& plan, const video::VideoOptions& encoding,
+            Progress& progress)
+      : d_(d), plan_(plan), encoding_(encoding), progress_(progress),
+        stage_(3, [this](Output& o) { write(o); }) {}
+  void push(int64_t k, const Tensor& rgb) { stage_.push({k, rgb}); }
+  void finish() {
+    stage_.finish();
+    if (writer_) writer_->finish();
+  }
+  int64_t written() const { return written_.load(); }
+
+ private:
+  struct Output {
+    int64_t k = 0;
+    Tensor rgb;
+  };
+  void write(Output& o) {
+    if (d_.pattern) {
+      io::Image img;
+      img.rgb = o.rgb;
+      img.bits = plan_.info.bits > 8 ? 16 : 8;
+      io::write_image(d_.frames.files[o.k], img);
+    } else {
+      if (o.k / d_.chunk != chunk_) {
+        if (writer_) writer_->finish();
+        chunk_ = o.k / d_.chunk;
+        writer_ = std::make_unique<video::VideoWriter>(d_.chunk_path(chunk_), plan_.info, encoding_);
+      }
+      writer_->write(o.rgb);
+    }
+    progress_.report(++written_, false);
+  }
+
+  const Destination& d_;
+  const VideoPlan& plan_;
+  const video::VideoOptions encoding_;
+  Progress& progress_;
+  std::unique_ptr<video::VideoWriter> writer_;
+  int64_t chunk_ = -1;
+  std::atomic<int64_t> written_ = 0;
+  Stage<Output> stage_;  // last: its thread starts once the members above exist
+};
+
+// A piece starts at the state a whole run has there: its first pair begins at the last input
+// frame before the piece that is not held (frame i is held when it differs by less than `held`
+// from frame i-1, so looking back a few frames finds it). Returns that frame's index; the source
+// is left positioned there. `decoded` counts the frames decoded to find it.
+int64_t find_piece_start(VideoSource& source, const VideoPlan& plan, int64_t a_in, double held,
+                         const std::string& planned, int64_t& decoded) {
+  if (a_in == 0) return 0;
+  const auto& times = plan.times;
+  int64_t first = a_in - 1;
+  // Windows [from, to] further and further back (2, 4, 8, ... frames), each ending at the frame
+  // before the last one's start, until a frame in one differs from the frame before.
+  for (int64_t to = a_in - 1, len = 2; held > 0 && to > 0;
+       to = std::max<int64_t>(0, to - len + 1), len *= 2) {
+    const int64_t from = std::max<int64_t>(0, to - len + 1);
+    source.seek(times[from]);
+    int64_t found = from == 0 ? 0 : -1;  // frame 0 is never held
+    Tensor last, cur;
+    double t = 0;
+    for (int64_t i = from; i <= to; ++i, ++decoded) {
+      if (!source.next(cur, t) || std::abs(t - times[i]) > 1e-6)
+        fail(plan.input, ": frame ", i, " is not at ", times[i], " s after a jump, where ",
+             planned, " said; its timestamps cannot be trusted to split it");
+      if (i > from && video::frame_change(last, cur) >= held) found = i;
+      last = std::move(cur);
+    }
+    if (found >= 0) {
+      first = found;
+      break;
+    }
+  }
+  source.seek(times[first]);
+  return first;
+}
+
+// Pairs of input frames, in order: held frames skipped, cuts not interpolated across, and the
+// output frames each pair makes computed (or repeated at a cut) and handed to `emit`.
+struct Pairing {
+  FrameInterpolator& f;
+  const RetimeOptions& o;
+  const VideoPlan& plan;
+  const VideoPlan::Piece& piece;
+  const Destination& d;
+  std::function<void(int64_t, const Tensor&)> emit;
+  Keyframe prev{};  // the last frame not held; carries its encoder outputs to the next pair
+  Tensor last{};    // the frame before
+  bool last_is_prev = true, started = false;
+  double t_prev = 0, model_seconds = 0;
+  int64_t k = 0, cuts = 0, held = 0;
+
+  bool wanted(int64_t x) const { return x >= piece.k_lo && x < piece.k_hi && !d.done[x]; }
+
+  // The next input frame; false once the piece's last pair is done.
+  bool add(const Tensor& cur, double t_cur) {
+    if (!started) {
+      prev = Keyframe(cur), t_prev = t_cur, last = cur, started = true;
+      return true;
+    }
+    // A held frame (the same picture as the one before): the span to the next new frame is
+    // interpolated as one, so that motion stays even.
+    const double step = video::frame_change(last, cur);
+    last = cur;
+    if (o.held > 0 && step < o.held) {
+      ++held;
+      last_is_prev = false;
+      return true;
+    }
+    const double change = last_is_prev ? step : video::frame_change(prev.rgb(), cur);
+    last_is_prev = true;
+    const bool cut = o.scene_cut > 0 && change > o.scene_cut;
+    cuts += cut;
+    make(cur, t_cur, cut);
+    t_prev = t_cur;
+    return t_prev < piece.t_hi - 1e-9;
+  }
+
+  // Output frame k sits at k / rate seconds; the pair (t_prev, t_cur) makes those in [t_prev,
+  // t_cur).
+  void make(const Tensor& cur, double t_cur, bool cut) {
+    const double rate = plan.fps.value();
+    std::vector<double> at;
+    std::vector<int64_t> which;
+    for (; static_cast<double>(k) / rate < t_cur - 1e-9; ++k)
+      if (wanted(k)) {
+        at.push_back(std::max(0.0, (static_cast<double>(k) / rate - t_prev) / (t_cur - t_prev)));
+        which.push_back(k);
+      }
+    const Keyframe next(cur);
+    if (cut) {  // never across a cut: each frame shows the nearer side
+      for (size_t i = 0; i < at.size(); ++i) emit(which[i], at[i] < 0.5 ? prev.rgb() : cur);
+    } else if (!at.empty()) {
+      const auto t0 = Clock::now();
+      f.frames_at(prev, next, at, kDepth,
+                  [&](size_t i, const Tensor& frame) { emit(which[i], frame); });
+      model_seconds += seconds_since(t0);
+    }
+    prev = next;
+  }
+
+  // After the last input frame of the whole input: it lasts one interval.
+  void hold_last() {
+    if (piece.t_hi != INFINITY) return;
+    for (; k < plan.total; ++k)
+      if (wanted(k)) emit(k, prev.rgb());
+  }
+};
+
+// The chunks of this run (or piece), in order, joined with the input's other streams (a piece's
+// are added when the pieces are joined: join_pieces).
+void join_chunks(const RetimeOptions& o, const Destination& d, const VideoPlan& plan,
+                 const VideoPlan::Piece& piece) {
+  std::vector<std::string> chunks;
+  for (int64_t c = piece.k_lo / d.chunk; c * d.chunk < piece.k_hi; ++c) {
+    chunks.push_back(d.chunk_path(c));
+    if (!fs::exists(chunks.back()))
+      fail(chunks.back(), ": internal: a chunk of the output was not made");
+  }
+  video::join_videos(chunks, o.segments > 1 || plan.sequence ? "" : o.input, d.out);
+  std::error_code ec;
+  fs::remove_all(d.work, ec);
+}
+
+void check_options(const RetimeOptions& o) {
+  if (o.input.empty() || o.output.empty()) usage_fail("expected one input video and -o");
+  if (o.segments < 1 || o.segment < 0 || o.segment >= o.segments)
+    usage_fail("--segment takes I/N with 0 <= I < N (0/4 is the first of four), got '", o.segment,
+               "/", o.segments, "'");
+  if (!(o.scene_cut >= 0 && o.scene_cut <= 1))
+    usage_fail("--scene-cut: expected a number in [0, 1], got ", o.scene_cut);
+  if (!(o.held >= 0 && o.held <= 1)) usage_fail("--held: expected a number in [0, 1], got ", o.held);
+  if (!(o.chunk_seconds >= 0.01 && o.chunk_seconds <= 1e6))
+    usage_fail("--chunk: expected a number in [0.01, 1e+06], got ", o.chunk_seconds);
+  if (o.quality < -1 || o.quality > 63) usage_fail("--quality: expected 0..63, got ", o.quality);
+  if (o.force && o.resume) usage_fail("give one of --resume and --force");
+}
+
+// What the run did, into its result.
+void count(RetimeResult& r, const Pairing& pairs, int64_t written, const Progress& progress,
+           const FrameInterpolator& f) {
+  r.frames_written = written;
+  r.scene_cuts = pairs.cuts;
+  r.held_frames = pairs.held;
+  r.model_seconds = pairs.model_seconds;
+  r.seconds = seconds_since(progress.start);
+  r.startup_seconds = progress.startup;
+  r.encoder_runs = f.run_counts().encodes;
+  r.decoder_runs = f.run_counts().decodes;
+  r.whole_runs = f.run_counts().whole;
+}
+
+}  // namespace
+
+RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
+  const auto entered = Clock::now();
+  check_options(o);
+  const std::string backend = backend_spec(o.interpolator);
+  const std::string model = model_dir(o.interpolator);
+  VideoSource source;
+  const VideoPlan plan = plan_video(o, &source);
+  const VideoPlan::Piece piece = plan.piece(o.segment, o.segments);
+  Destination d = plan_destination(o, plan, piece, source, model, backend);
+  const MemoryBudget budget = memory_budget(o.interpolator);
+
+  InterpolatorOptions io = o.interpolator;
+  io.model = model;
+  auto f = make_interpolator(io);
+  f->set_reuse_features(o.reuse_features);
+  // Memory, against the real limit, before any frame: the frames in flight (the recursion's
+  // path, the pair, the stages' queues) come on top of the plan.
+  const std::string note = fit_frame_memory(*f, plan.info.height, plan.info.width, kDepth + 9, budget);
+  if (!note.empty() && callbacks.note) callbacks.note(note);
+  io::install_interrupt_cleanup();
+  start_destination(d);
+
+  RetimeResult r;
+  r.frames_in = static_cast<int64_t>(plan.times.size());
+  r.frames_out = plan.total;
+  r.frames_kept = d.kept;
+  r.fps_in = plan.info.frame_rate.value();
+  r.fps_out = plan.fps.value();
+  const video::VideoOptions encoding{
+      .fps = plan.fps, .codec = o.codec, .quality = o.quality, .pixel_format = o.pixel_format};
+  r.codec = d.pattern ? "images"
+                      : (o.codec.empty() ? video::video_default_codec(plan.info.codec, d.out) : o.codec);
+  Progress progress{.file = o.progress_file,
+                    .expected = piece.k_hi - piece.k_lo - d.kept,
+                    .kept = d.kept,
+                    .entered = entered};
+  progress.report(0, false);
+  FrameSink sink(d, plan, encoding, progress);
+  const std::string planned =
+      o.frame_times_file.empty() ? "its packets" : "--frame-times " + o.frame_times_file;
+  int64_t inputs = find_piece_start(source, plan, piece.a_in, o.held, planned, r.frames_decoded);
+  auto tell = [&] {
+    if (callbacks.progress &&
+        !callbacks.progress({sink.written(), progress.expected, d.kept, seconds_since(progress.start)}))
+      throw Cancelled(cat(o.output, ": stopped by the caller after ", sink.written(), " frames"));
+  };
+  Pairing pairs{*f, o, plan, piece, d, [&](int64_t k, const Tensor& rgb) { sink.push(k, rgb); }};
+  struct Input {
+    Tensor rgb;
+    double t = 0;
+  };
+  Prefetch<Input> read_stage(2, [&](Input& in) { return source.next(in.rgb, in.t); });
+  for (Input in; read_stage.next(in);) {
+    if (inputs >= r.frames_in)
+      fail(o.input, ": holds more than the ", r.frames_in, " frames ", planned, " said");
+    if (std::abs(in.t - plan.times[inputs]) > 1e-6)
+      fail(o.input, ": frame ", inputs, " decodes at ", in.t, " s where ", planned, " said ",
+           plan.times[inputs], " s; the timestamps cannot be trusted to plan the output");
+    ++inputs, ++r.frames_decoded;
+    const bool more = pairs.add(in.rgb, in.t);
+    tell();
+    if (!more) break;
+  }
+  if (r.frames_decoded == 0) fail(o.input, ": holds no video frame");
+  pairs.hold_last();
+  sink.finish();
+  if (!d.pattern) join_chunks(o, d, plan, piece);
+  progress.report(sink.written(), true);
+  count(r, pairs, sink.written(), progress, *f);
+  tell();
+  return r;
+}
+
+int64_t join_pieces(const std::vector<std::string>& pieces, const std::string& source,
+                    const std::string& output, bool force) {
+  if (pieces.empty() || output.empty())
+    usage_fail("--join takes the pieces in order and -o OUT (and --source IN for its audio)");
+  std::error_code ec;
+  if (fs::exists(output, ec) && !force) fail(output, ": exists; pass --force to replace it");
+  io::install_interrupt_cleanup();
+  io::remove_stale_partials(output);
+  return video::join_videos(pieces, source, output);
+}
+
+}  // namespace film

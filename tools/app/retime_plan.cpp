@@ -1,0 +1,92 @@
+#include "tools/app/retime_plan.h"
+
+#include <nlohmann/json.hpp>
+
+#include "graph/base/error.h"
+#include "graph/base/file.h"
+
+namespace film {
+
+VideoPlan::Piece VideoPlan::piece(int i, int n) const {
+  const int64_t m = static_cast<int64_t>(times.size());
+  if (n > m) fail(input, ": ", m, " frames cannot make ", n, " pieces");
+  Piece p;
+  p.a_in = i * m / n;
+  p.k_lo = first_k_at(times[p.a_in]);
+  p.k_hi = total;
+  if (i + 1 < n) {
+    p.t_hi = times[(i + 1) * m / n];
+    p.k_hi = first_k_at(p.t_hi);
+  }
+  return p;
+}
+
+namespace {
+
+// The input frames' times as saved by an earlier plan of the same input (film cluster: each
+// piece's task then reads only its part of the input). Every decoded frame is checked against
+// them later.
+std::vector<double> saved_frame_times(const std::string& file) {
+  std::vector<double> times;
+  try {
+    times = nlohmann::json::parse(io::read_file(file)).get<std::vector<double>>();
+  } catch (const nlohmann::json::exception& e) {
+    fail(file, ": not a list of frame times in seconds (", e.what(), ")");
+  }
+  for (size_t i = 1; i < times.size(); ++i)
+    if (!(times[i] > times[i - 1]))
+      fail(file, ": frame times must increase (", times[i - 1], " then ", times[i], ")");
+  return times;
+}
+
+void open_input(const RetimeOptions& o, VideoPlan& p, VideoSource& source) {
+  if (p.sequence) {
+    p.info.frame_rate = o.input_fps.num ? o.input_fps : Rational{24, 1};
+    source.images = std::make_unique<ImageSequence>(o.input, p.info.frame_rate);
+    p.info.width = source.images->width();
+    p.info.height = source.images->height();
+    p.info.bits = source.images->bits();
+    p.info.pixel_format = p.info.bits > 8 ? "rgb48le" : "rgb24";
+    p.info.frames = static_cast<int64_t>(source.images->files().size());
+    p.times = source.images->times();
+    return;
+  }
+  source.video = std::make_unique<video::VideoReader>(o.input);
+  p.info = source.video->info();
+  p.times = o.frame_times_file.empty() ? video::video_frame_times(o.input)
+                                       : saved_frame_times(o.frame_times_file);
+}
+
+}  // namespace
+
+VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
+  const bool has_fps = o.fps.num != 0;
+  if (has_fps == (o.factor != 0)) usage_fail("give one of --factor and --fps");
+  if (o.factor < 0 || o.factor > 64) usage_fail("--factor: expected 1..64, got ", o.factor);
+  if (has_fps && (o.fps.num < 0 || o.fps.den <= 0))
+    usage_fail("--fps: expected a positive rate, got ", o.fps.num, "/", o.fps.den);
+  VideoPlan p;
+  p.input = o.input;
+  p.sequence = is_sequence_input(o.input);
+  if (!p.sequence && o.input_fps.num != 0)
+    usage_fail("--input-fps is for frame sequences; a video file carries its own rate");
+  VideoSource source;
+  open_input(o, p, source);
+  if (o.factor) {
+    if (p.info.frame_rate.num <= 0)
+      fail(o.input, ": its frame rate is unknown; give --fps instead of --factor");
+    p.fps = {p.info.frame_rate.num * o.factor, p.info.frame_rate.den};
+  } else {
+    p.fps = o.fps;
+  }
+  if (p.times.empty()) fail(o.input, ": holds no video frame");
+  const int64_t m = static_cast<int64_t>(p.times.size());
+  const double tail = m > 1                           ? p.times[m - 1] - p.times[m - 2]
+                      : p.info.frame_rate.value() > 0 ? 1 / p.info.frame_rate.value()
+                                                      : 1 / p.fps.value();
+  p.total = p.first_k_at(p.times[m - 1] + tail);
+  if (source_out) *source_out = std::move(source);
+  return p;
+}
+
+}  // namespace film

@@ -1,0 +1,58 @@
+// What a retime (film/retime.h) makes of its input, known before any frame is decoded: the input
+// frames' times (from the packets, or a saved list), the output's rate and frame count, and the
+// pieces `segment I/N` splits it into. Shared by film::retime and `film cluster`, which plans the
+// pieces it submits.
+// Usage:
+//   film::RetimeOptions o{.input = "clip.mp4", .output = "x.mkv", .factor = 2};
+//   film::VideoPlan p = film::plan_video(o);
+//   film::VideoPlan::Piece piece = p.piece(1, 4);   // output frames [k_lo, k_hi) of piece 1
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "film/retime.h"
+#include "tools/media/sequence.h"
+#include "tools/media/video.h"
+
+namespace film {
+
+struct VideoPlan {
+  std::string input;
+  bool sequence = false;      // a folder or glob of images
+  video::VideoInfo info;      // the input's size, rate (input_fps for a sequence), bits
+  Rational fps;               // the output's rate
+  std::vector<double> times;  // every input frame's time, from the first
+  int64_t total = 0;          // output frames: the last input frame lasts one interval
+  // The first output frame at or after t seconds.
+  int64_t first_k_at(double t) const {
+    return static_cast<int64_t>(std::ceil(t * fps.value() - 1e-6));
+  }
+  // Piece i of n: the i-th of n even runs of input frames (from input frame a_in), making the
+  // output frames [k_lo, k_hi) and decoding up to t_hi seconds. film::Error when the input has
+  // fewer than n frames.
+  struct Piece {
+    int64_t a_in = 0, k_lo = 0, k_hi = 0;
+    double t_hi = INFINITY;
+  };
+  Piece piece(int i, int n) const;
+};
+
+// The input opened for decoding: a video file or an image sequence.
+struct VideoSource {
+  std::unique_ptr<video::VideoReader> video;
+  std::unique_ptr<ImageSequence> images;
+  bool next(Tensor& rgb, double& seconds) {
+    return images ? images->next(rgb, seconds) : video->next(rgb, seconds);
+  }
+  void seek(double seconds) { images ? images->seek(seconds) : video->seek(seconds); }
+};
+
+// Opens options.input and plans it at options.factor or options.fps (exactly one must be given:
+// film::UsageError otherwise). The opened source is handed back for decoding when asked for.
+VideoPlan plan_video(const RetimeOptions& options, VideoSource* source = nullptr);
+
+}  // namespace film
