@@ -52,22 +52,25 @@ struct AttrSpec {
 
 struct OpSchema {
   OpKind kind;
-  std::string name;
-  std::vector<std::string> input_names;  // e.g. {"src", "weights", "bias"}
+  std::string name{};
+  std::vector<std::string> input_names{};  // e.g. {"src", "weights", "bias"}
   bool variadic = false;                 // concat: one or more inputs, all named "src"
   int num_outputs = 1;
-  std::vector<AttrSpec> attrs;
-  std::string summary;
+  std::vector<AttrSpec> attrs{};
+  std::string summary{};
   // The typed parameters from attributes check_attrs() accepted, defaults filled in; film::Error
   // (about the attributes) for values the types allow but the op does not.
-  std::function<OpParams(const nlohmann::json& attrs)> read;
+  std::function<OpParams(const nlohmann::json& attrs)> read{};
   // The attributes graph.json holds for `params` (those that differ from the defaults).
-  std::function<nlohmann::json(const OpParams& params)> write;
+  std::function<nlohmann::json(const OpParams& params)> write{};
   // Output shapes from input shapes; throws film::Error with a message the caller prefixes
   // with the node's name.
-  std::function<std::vector<Shape>(const std::vector<Shape>&, const OpParams&)> infer;
+  std::function<std::vector<Shape>(const std::vector<Shape>&, const OpParams&)> infer{};
   // True when the output may share memory with input 0 (element-wise ops).
   bool can_run_in_place = false;
+  // Inputs that stay float32 when a backend lowers the precision of activations: coordinates
+  // and factors whose rounding would move pixels (a warp's flow), and constants (weights).
+  std::vector<int> float32_inputs = {};
 
   const AttrSpec* find_attr(const std::string& name) const;
 };

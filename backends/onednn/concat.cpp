@@ -7,6 +7,7 @@
 // wider value. Other cases: contiguous pieces (dense outputs) or element by element.
 // A copy has no arithmetic, so the result is the same at any thread count. Copies are of bytes, so
 // float32 and bfloat16 values (all inputs in the output's layout) take the same code.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -137,7 +138,13 @@ std::unique_ptr<Kernel> make_concat(const std::shared_ptr<Context>&, int threads
 
 template <>
 OpImpl op_impl<graph::OpKind::concat>() {
-  return {.make = make_concat, .writes_strided_output = true};
+  // One element type for all inputs: bfloat16 if any is offered in it.
+  auto plan = [](Context&, const KernelDesc& d, const std::vector<Layout>& offered) {
+    const bool any_bf16 = std::any_of(offered.begin(), offered.end(),
+                                      [](Layout l) { return l.dtype == DType::bf16; });
+    return plan_channels_last(d, offered, any_bf16 ? DType::bf16 : DType::f32);
+  };
+  return {.make = make_concat, .plan = plan, .writes_strided_output = true};
 }
 
 }  // namespace film::onednn

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <vector>
@@ -93,7 +94,13 @@ class CpuKernel : public HostKernel {
 
 // conv2d: the descriptor oneDNN picks for a node (src/dst layout `any`), cached in the context.
 dnnl::convolution_forward::primitive_desc conv_desc(Context& ctx, const KernelDesc& d);
-NodePlan plan_conv2d(Context& ctx, const KernelDesc& d);
+NodePlan plan_conv2d(Context& ctx, const KernelDesc& d, const std::vector<Layout>& offered);
+// The plan of the loops written here: rank-4 values channels-last, others row-major, in the
+// element type input 0 is offered in (bf16 precision: bfloat16 features, float32 images and
+// flows), the schema's float32 inputs float32; the planner reorders whatever arrives in another
+// layout. `dtype` overrides the element type (concat: bfloat16 when any input is).
+NodePlan plan_channels_last(const KernelDesc& d, const std::vector<Layout>& offered,
+                            std::optional<DType> dtype = std::nullopt);
 
 // What the backend does for op K, defined in the op's file (conv.cpp, warp.cpp, ...; the
 // element-wise ops in elementwise.cpp): CpuBackend's table holds one per op of graph/op_list.h.
@@ -102,8 +109,8 @@ struct OpImpl {
   // factory creates primitives.
   std::unique_ptr<Kernel> (*make)(const std::shared_ptr<Context>& ctx, int threads,
                                   const KernelDesc& d) = nullptr;
-  // Its plan; null: channels-last in the element type it is offered (CpuBackend::plan_node).
-  NodePlan (*plan)(Context& ctx, const KernelDesc& d) = nullptr;
+  // Its plan; null: channels-last in the element type it is offered (plan_channels_last).
+  NodePlan (*plan)(Context& ctx, const KernelDesc& d, const std::vector<Layout>& offered) = nullptr;
   // Its loops can write output 0 into a channels-last slot (a concat input's place).
   bool writes_strided_output = false;
 };

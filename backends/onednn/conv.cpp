@@ -184,7 +184,7 @@ dnnl::convolution_forward::primitive_desc conv_desc(Context& ctx, const KernelDe
   return pd;
 }
 
-NodePlan plan_conv2d(Context& ctx, const KernelDesc& d) {
+NodePlan plan_conv2d(Context& ctx, const KernelDesc& d, const std::vector<Layout>&) {
   const auto pd = conv_desc(ctx, d);
   Layout in = Layout::nhwc, out = Layout::nhwc;
   layout_of(pd.src_desc(), in);

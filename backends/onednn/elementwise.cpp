@@ -89,34 +89,33 @@ class ElementwiseKernel : public ElementKernel<ElementwiseKernel> {
 
 }  // namespace
 
-namespace {
-std::unique_ptr<Kernel> make_elementwise(const std::shared_ptr<Context>&, int threads, const KernelDesc& d) {
-  switch (d.op) {
-    case graph::OpKind::leaky_relu:
-      return std::make_unique<ElementwiseKernel>(threads, Kind::leaky_relu,
-                                                 std::get<graph::LeakyReluParams>(d.params).alpha);
-    case graph::OpKind::mul:
-      return std::make_unique<ElementwiseKernel>(threads, Kind::mul,
-                                                 std::get<graph::MulParams>(d.params).scalar);
-    default:
-      return std::make_unique<ElementwiseKernel>(threads, Kind::add, 0.0f);
-  }
-}
-}  // namespace
-
 template <>
 OpImpl op_impl<graph::OpKind::leaky_relu>() {
-  return {.make = make_elementwise, .writes_strided_output = true};
+  return {.make = [](const std::shared_ptr<Context>&, int threads,
+                     const KernelDesc& d) -> std::unique_ptr<Kernel> {
+            return std::make_unique<ElementwiseKernel>(
+                threads, Kind::leaky_relu, std::get<graph::LeakyReluParams>(d.params).alpha);
+          },
+          .writes_strided_output = true};
 }
 
 template <>
 OpImpl op_impl<graph::OpKind::mul>() {
-  return {.make = make_elementwise, .writes_strided_output = true};
+  return {.make = [](const std::shared_ptr<Context>&, int threads,
+                     const KernelDesc& d) -> std::unique_ptr<Kernel> {
+            return std::make_unique<ElementwiseKernel>(threads, Kind::mul,
+                                                       std::get<graph::MulParams>(d.params).scalar);
+          },
+          .writes_strided_output = true};
 }
 
 template <>
 OpImpl op_impl<graph::OpKind::add>() {
-  return {.make = make_elementwise, .writes_strided_output = true};
+  return {.make = [](const std::shared_ptr<Context>&, int threads,
+                     const KernelDesc&) -> std::unique_ptr<Kernel> {
+            return std::make_unique<ElementwiseKernel>(threads, Kind::add, 0.0f);
+          },
+          .writes_strided_output = true};
 }
 
 }  // namespace film::onednn

@@ -2,6 +2,7 @@
 
 #include "backends/onednn/context.h"
 
+#include <algorithm>
 #include <array>
 #include "graph/base/error.h"
 
@@ -70,34 +71,35 @@ std::string CpuBackend::unsupported_reason(const KernelDesc& d) const {
   return impl && impl->make ? "" : cat("the cpu backend has no kernel for op ", graph::op_name(d.op));
 }
 
-NodePlan CpuBackend::plan_node(const KernelDesc& d, const std::vector<Layout>& offered) const {
-  const OpImpl* impl = impl_of(d.op);
-  if (impl && impl->plan) {
-    try {
-      return impl->plan(*ctx_, d);
-    } catch (const dnnl::error& e) {
-      fail("node '", d.node_name, "' (", graph::op_name(d.op), ", input ",
-           shape_str(d.input_shapes[0]), "): oneDNN cannot plan it: ", e.what());
-    }
-  }
-  // Everything else runs channels-last on rank-4 tensors (the convolutions' layout), row-major
-  // otherwise, in the element type it is offered (bf16 precision: bfloat16 features, float32
-  // images and flows); the planner reorders whatever arrives in another layout.
-  auto act = [&](size_t k) {
-    return k < offered.size() && offered[k] == Layout::nhwc_bf16 ? Layout::nhwc_bf16 : Layout::nhwc;
-  };
-  Layout l = act(0);
-  if (d.op == graph::OpKind::concat)  // one layout for all: bfloat16 if any input is
-    for (size_t k = 0; k < d.input_shapes.size(); ++k)
-      if (act(k) == Layout::nhwc_bf16) l = Layout::nhwc_bf16;
+NodePlan plan_channels_last(const KernelDesc& d, const std::vector<Layout>& offered,
+                            std::optional<DType> dtype) {
+  const DType t = dtype ? *dtype
+                  : !offered.empty() && offered[0].dtype == DType::bf16 ? DType::bf16
+                                                                        : DType::f32;
+  const auto& f32 = graph::op_schema(d.op).float32_inputs;
   NodePlan p;
   for (size_t k = 0; k < d.input_shapes.size(); ++k) {
-    // A warp's flow (input 1) is float32 always.
-    const Layout want = d.op == graph::OpKind::warp && k == 1 ? Layout::nhwc : l;
-    p.input_layouts.push_back(d.input_shapes[k].size() == 4 ? want : Layout::nchw);
+    const bool keep = std::find(f32.begin(), f32.end(), static_cast<int>(k)) != f32.end();
+    p.input_layouts.push_back(d.input_shapes[k].size() == 4
+                                  ? Layout{Order::nhwc, keep ? DType::f32 : t}
+                                  : Layout::nchw);
   }
-  for (auto& s : d.output_shapes) p.output_layouts.push_back(s.size() == 4 ? l : Layout::nchw);
-  p.writes_strided_output = impl && impl->writes_strided_output && d.output_shapes[0].size() == 4;
+  for (auto& s : d.output_shapes)
+    p.output_layouts.push_back(s.size() == 4 ? Layout{Order::nhwc, t} : Layout::nchw);
+  return p;
+}
+
+NodePlan CpuBackend::plan_node(const KernelDesc& d, const std::vector<Layout>& offered) const {
+  const OpImpl* impl = impl_of(d.op);
+  NodePlan p;
+  try {
+    p = impl && impl->plan ? impl->plan(*ctx_, d, offered) : plan_channels_last(d, offered);
+  } catch (const dnnl::error& e) {
+    fail("node '", d.node_name, "' (", graph::op_name(d.op), ", input ",
+         shape_str(d.input_shapes[0]), "): oneDNN cannot plan it: ", e.what());
+  }
+  if (impl && impl->writes_strided_output && d.output_shapes[0].size() == 4)
+    p.writes_strided_output = true;
   return p;
 }
 

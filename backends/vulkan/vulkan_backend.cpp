@@ -124,8 +124,8 @@ NodePlan VulkanBackend::plan_node(const KernelDesc& d, const std::vector<Layout>
   NodePlan p;
   p.input_layouts.assign(d.input_shapes.size(), act);
   p.output_layouts.assign(d.output_shapes.size(), act);
-  if (d.op == graph::OpKind::conv2d)
-    for (size_t k = 1; k < p.input_layouts.size(); ++k) p.input_layouts[k] = Layout::nchw;
+  for (int k : graph::op_schema(d.op).float32_inputs)  // weights, flows: float32 always
+    if (k < static_cast<int>(p.input_layouts.size())) p.input_layouts[k] = Layout::nchw;
   // Every shader writes through strides (shaders/common.glsl).
   p.writes_strided_output = true;
   return p;

@@ -10,6 +10,7 @@ OpSchema op_definition<OpKind::conv2d>() {
   s.attrs = {{"pad", AttrType::Ints, true, nullptr},
              {"stride", AttrType::Ints, false, json::array({1, 1})},
              {"leaky_relu", AttrType::Float, false, nullptr}};
+  s.float32_inputs = {1, 2};  // weights and bias, as the graph holds them
   s.summary =
       "2-D convolution, OIHW weights, explicit zero padding [top, left, bottom, right]; with "
       "leaky_relu: alpha, followed by that activation (what engine/fuse.h makes)";

@@ -8,6 +8,7 @@ OpSchema op_definition<OpKind::warp>() {
   using nlohmann::json;
   OpSchema s{OpKind::warp, "warp", {"src", "flow"}};
   s.summary = "backward warp: bilinear sample of src at (y + flow_y, x + flow_x), border clamped";
+  s.float32_inputs = {1};  // the flow: pixel coordinates
   s.read = [](const json&) -> OpParams { return WarpParams{}; };
   s.write = [](const OpParams&) { return json::object(); };
   s.infer = [](const std::vector<Shape>& in, const OpParams&) -> std::vector<Shape> {

@@ -9,7 +9,7 @@
 layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Src { IN_T src[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Flow { IN_T flow[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Flow { float flow[]; };  // float32 always
 layout(std430, set = 0, binding = 2) writeonly buffer Dst { OUT_T dst[]; };
 
 layout(push_constant) uniform Params {
