@@ -11,6 +11,7 @@
 #include "graph/ops/leaky_relu.h"
 #include "graph/ops/mul.h"
 #include "graph/ops/resize.h"
+#include "graph/ops/scale.h"
 #include "graph/ops/slice.h"
 #include "graph/ops/warp.h"
 
@@ -23,4 +24,5 @@
   X(concat, Concat)         \
   X(add, Add)               \
   X(mul, Mul)               \
-  X(slice, Slice)
+  X(slice, Slice)           \
+  X(scale, Scale)

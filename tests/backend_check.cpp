@@ -422,7 +422,16 @@ std::vector<std::vector<OpCase>> eltwise_cases() {
   };
   mul.push_back(mul[1]);
   mul.back().in_place = true;
-  return {leaky, add, mul};
+  // scale: a per-image factor (a time: FILM's fusion with a time input), with the affine
+  // multiplier/offset (1 - t) too.
+  std::vector<OpCase> scale = {
+      {"scale", {}, {{1, 2, 9, 7}, {1, 1, 1, 1}}},
+      {"scale", {{"multiplier", -1.0}, {"offset", 1.0}}, {{2, 16, 25, 33}, {2, 1, 1, 1}}},
+      {"scale", {{"multiplier", 0.5}}, {{1, 1, 1, 1}, {1, 1, 1, 1}}},
+  };
+  scale.push_back(scale[1]);
+  scale.back().in_place = true;
+  return {leaky, add, mul, scale};
 }
 
 std::vector<OpCase> avg_pool2d_cases() {

@@ -35,5 +35,7 @@ void concat(const std::vector<const Tensor*>& srcs, Tensor& dst, int axis,
 void add(const Tensor& a, const Tensor& b, Tensor& dst);
 void mul(const Tensor& src, Tensor& dst, float scalar);
 void slice(const Tensor& src, Tensor& dst, int axis, int64_t begin);
+// dst[n] = src[n] * (multiplier * factor[n] + offset), in float.
+void scale(const Tensor& src, const Tensor& factor, Tensor& dst, float multiplier, float offset);
 
 }  // namespace film::ref
