@@ -282,24 +282,25 @@ graph::Graph build_film_graph(const FilmOptions& o) {
   return g;
 }
 
-graph::Graph film_graph_at_time(const graph::Graph& g, double t, const std::string& where) {
-  if (!(t > 0.0 && t < 1.0))
-    fail(where, ": a direct time must be strictly between 0 and 1, got ", t);
+graph::Graph film_graph_with_time(const graph::Graph& g, const std::string& where) {
   graph::Graph out = g;
+  out.inputs.push_back({"time", {std::string("N"), int64_t{1}, int64_t{1}, int64_t{1}}});
   int scaled = 0;
   for (auto& n : out.nodes) {
     if (n.kind != graph::OpKind::mul) continue;
     const bool backward = n.name.ends_with("/backward_half"),
                forward = n.name.ends_with("/forward_half");
     if (!backward && !forward) continue;
-    graph::set_params(n, graph::MulParams{static_cast<float>(backward ? t : 1.0 - t)});
+    n.inputs.push_back("time");
+    graph::set_op(n, "scale",
+                  backward ? json::object() : json{{"multiplier", -1.0}, {"offset", 1.0}});
     ++scaled;
   }
   if (scaled == 0)
     fail(where,
          ": the graph has no time-scaled flows (FILM's fusion/l*/backward_half and forward_half), "
-         "so it "
-         "cannot predict other times directly");
+         "so it cannot predict other times directly");
+  out.metadata["time"] = "input";
   return out;
 }
 

@@ -44,11 +44,12 @@ nlohmann::ordered_json options_to_json(const FilmOptions& o);
 // The FILM operator graph for these options (see docs/graph-format.md and models/film/README.md).
 graph::Graph build_film_graph(const FilmOptions& o);
 
-// FILM's graph predicting the frame at time t in (0, 1) directly instead of at 0.5: its fusion
-// levels warp image 0 by the backward flow scaled by t and image 1 by the forward flow scaled by
-// 1 - t (the official model's time input, which its released weights were trained only at 0.5
-// for). film::Error naming `where` when the graph has no such scaled flows (not a FILM graph).
-graph::Graph film_graph_at_time(const graph::Graph& g, double t, const std::string& where);
+// FILM's graph with the frame's time as a third input, "time" [N,1,1,1], instead of the constant
+// 0.5: its fusion levels warp image 0 by the backward flow scaled by t and image 1 by the forward
+// flow scaled by 1 - t (op scale; the official model's time input, which its released weights were
+// trained only at 0.5 for). One model, and so one session, serves every time. film::Error naming
+// `where` when the graph has no such scaled flows (not a FILM graph).
+graph::Graph film_graph_with_time(const graph::Graph& g, const std::string& where);
 
 // Engine weight names, shared by the graph builder and the importers.
 std::string encoder_weight(int conv, const char* kind);  // encoder/conv{c}/{weight|bias}

@@ -29,8 +29,10 @@ FrameInterpolator::FrameInterpolator(std::shared_ptr<const Model> model,
   if (backend->buffer_type().host) arena_ = std::make_shared<SharedArena>();
   session_ = std::make_unique<Session>(std::move(model), std::move(backend), session_options());
   const graph::Graph& g = session_->model().graph;
-  if (g.inputs.size() != 2 || g.inputs[0].shape.size() != 4)
-    fail(session_->model().name, ": not a frame interpolation model (expected two NCHW inputs)");
+  if (g.inputs.size() == 3 && g.inputs[2].name == "time") time_input_ = "time";
+  if (g.inputs.size() != (takes_time() ? 3u : 2u) || g.inputs[0].shape.size() != 4)
+    fail(session_->model().name,
+         ": not a frame interpolation model (expected two NCHW inputs, and optionally 'time')");
   for (auto& out : g.outputs)
     if (!out.aux && (output_.empty() || out.name == "image")) output_ = out.name;
   if (output_.empty())
@@ -66,7 +68,28 @@ FrameInterpolator::RunCounts FrameInterpolator::run_counts() const {
   return {cache_->encodes(), cache_->decodes(), whole_runs_};
 }
 
-Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) {
+Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) { return frame(a, b, 0.5); }
+
+Tensor FrameInterpolator::frame_at(const Tensor& a, const Tensor& b, double t) {
+  if (!takes_time() && t != 0.5)
+    fail(session_->model().name, ": the graph has no time input; it makes the frame at 0.5 only");
+  if (!(t >= 0.0 && t <= 1.0)) fail("time ", t, " is outside [0, 1]");
+  return frame(a, b, t);
+}
+
+std::map<std::string, Tensor> FrameInterpolator::inputs(const Tensor& a, const Tensor& b,
+                                                         double t) const {
+  const auto& g = session_->model().graph;
+  std::map<std::string, Tensor> in = {{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}};
+  if (takes_time()) {
+    Tensor time = Tensor::zeros({a.dim(0), 1, 1, 1});
+    for (int64_t n = 0; n < a.dim(0); ++n) time.data()[n] = static_cast<float>(t);
+    in[time_input_] = time;
+  }
+  return in;
+}
+
+Tensor FrameInterpolator::frame(const Tensor& a, const Tensor& b, double t) {
   if (a.shape() != b.shape())
     fail("the two frames differ in size: ", shape_str(a.shape()), " and ", shape_str(b.shape()));
   if (a.shape().size() != 4 || a.dim(1) != 3)
@@ -74,8 +97,11 @@ Tensor FrameInterpolator::middle(const Tensor& a, const Tensor& b) {
   // Identical frames: the frame between them is that frame (a still scene, a duplicated video
   // frame), exactly, whatever a model would add at flat or tiny inputs.
   if (std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0) return a.clone();
-  if (tta_ == 1) return run_once(a, b);
-  return tta_middle(tta_, a, b, [&](const Tensor& x, const Tensor& y) { return run_once(x, y); });
+  if (tta_ == 1) return run_once(a, b, t);
+  // A pass on the frames swapped in time asks for the frame at 1 - t.
+  return tta_middle(tta_, a, b, [&](const Tensor& x, const Tensor& y, bool swapped) {
+    return run_once(x, y, swapped ? 1 - t : t);
+  });
 }
 
 Tensor FrameInterpolator::pad(const Tensor& x) const {
@@ -89,10 +115,8 @@ Tensor FrameInterpolator::finish(const Tensor& out, const Tensor& like, const Te
                                  const Tensor& b) {
   for (int64_t i = 0, n = out.size(); i < n; ++i)
     if (!std::isfinite(out.data()[i])) {
-      const auto& g = session_->model().graph;
       fail(session_->model().name, ": the frame came out with values that are not finite: ",
-           session_->first_non_finite({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}},
-                                      {output_}));
+           session_->first_non_finite(inputs(a, b, 0.5), {output_}));
     }
   return out.dim(2) != like.dim(2) || out.dim(3) != like.dim(3)
              ? recentre(out, like.dim(2), like.dim(3), Padding::zeros)
@@ -103,6 +127,7 @@ size_t FrameInterpolator::plan_need(Session& s, int64_t h, int64_t w) {
   const auto [ph, pw] = padded_size(h, w);
   graph::ShapeMap shapes;
   for (auto& in : s.model().graph.inputs) shapes[in.name] = {1, 3, ph, pw};
+  if (takes_time()) shapes[time_input_] = {1, 1, 1, 1};
   const PlanReport r = s.plan(shapes, {output_});
   return r.planned_peak() - r.weight_bytes;
 }
@@ -141,7 +166,8 @@ const TilePlan& FrameInterpolator::fit(int64_t h, int64_t w) {
   return fitted_->second;
 }
 
-Tensor FrameInterpolator::run_tiled(const Tensor& a, const Tensor& b, const TileGrid& g) {
+Tensor FrameInterpolator::run_tiled(const Tensor& a, const Tensor& b, double t,
+                                    const TileGrid& g) {
   const int64_t n = a.dim(0), c = a.dim(1), h = a.dim(2), w = a.dim(3);
   const int64_t th = g.tile_h, tw = g.tile_w;
   Tensor acc = Tensor::zeros(a.shape()), wsum = Tensor::zeros({h, w});
@@ -156,7 +182,7 @@ Tensor FrameInterpolator::run_tiled(const Tensor& a, const Tensor& b, const Tile
   std::vector<float> wy(th), wx(tw);
   for (int64_t y0 : g.ys)
     for (int64_t x0 : g.xs) {
-      const Tensor out = run_whole(crop(a, y0, x0), crop(b, y0, x0));
+      const Tensor out = run_whole(crop(a, y0, x0), crop(b, y0, x0), t);
       for (int64_t y = 0; y < th; ++y) wy[y] = tile_weight(y, y0, th, h, g.margin, g.ramp);
       for (int64_t x = 0; x < tw; ++x) wx[x] = tile_weight(x, x0, tw, w, g.margin, g.ramp);
       for (int64_t y = 0; y < th; ++y) {
@@ -174,24 +200,22 @@ Tensor FrameInterpolator::run_tiled(const Tensor& a, const Tensor& b, const Tile
   return acc;
 }
 
-Tensor FrameInterpolator::run_once(const Tensor& a, const Tensor& b) {
+Tensor FrameInterpolator::run_once(const Tensor& a, const Tensor& b, double t) {
   if (options_.memory_budget != SIZE_MAX) {
-    const TilePlan& t = fit(a.dim(2), a.dim(3));
-    if (t.grid.count() > 1) return run_tiled(a, b, t.grid);
+    const TilePlan& tiles = fit(a.dim(2), a.dim(3));
+    if (tiles.grid.count() > 1) return run_tiled(a, b, t, tiles.grid);
   }
-  return run_whole(a, b);
+  return run_whole(a, b, t);
 }
 
-Tensor FrameInterpolator::run_whole(const Tensor& a, const Tensor& b) {
-  const auto& g = session_->model().graph;
+Tensor FrameInterpolator::run_whole(const Tensor& a, const Tensor& b, double t) {
   ++whole_runs_;
-  return finish(session_->run({{g.inputs[0].name, pad(a)}, {g.inputs[1].name, pad(b)}}, {output_})
-                    .at(output_),
-                a, a, b);
+  return finish(session_->run(inputs(a, b, t), {output_}).at(output_), a, a, b);
 }
 
 EncoderCache* FrameInterpolator::cache_for(int64_t h, int64_t w) {
-  if (!options_.reuse_features || tta_ != 1 || !session_->backend().buffer_type().host)
+  if (!options_.reuse_features || tta_ != 1 || takes_time() ||
+      !session_->backend().buffer_type().host)
     return nullptr;
   if (options_.memory_budget != SIZE_MAX && fit(h, w).grid.count() > 1) return nullptr;
   auto [ph, pw] = padded_size(h, w);

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,11 +61,18 @@ struct MemoryFit {
   TilePlan tiles;
 };
 
+// A graph takes two frames, x0 and x1 ([N,3,H,W]), and optionally the frame's time as a third
+// input named "time" ([N,1,1,1]; model::film_graph_with_time): then frame_at() predicts any time
+// in one run, with one session for every time.
 class FrameInterpolator {
  public:
   FrameInterpolator(std::shared_ptr<const Model> model, FrameInterpolatorOptions options = {});
   ~FrameInterpolator();
   Tensor middle(const Tensor& a, const Tensor& b);
+  // The frame at time t in one run of a graph with a time input (film::Error for one without;
+  // t = 0.5 for one without is middle()).
+  Tensor frame_at(const Tensor& a, const Tensor& b, double t);
+  bool takes_time() const { return !time_input_.empty(); }
   // The same frame, each side's encoder outputs computed once and kept in its Keyframe (when the
   // graph splits, reuse is on and tta is 1; otherwise as middle(a.rgb(), b.rgb())).
   Tensor middle(const Keyframe& a, const Keyframe& b);
@@ -109,9 +117,12 @@ class FrameInterpolator {
   std::pair<int64_t, int64_t> padded_size(int64_t h, int64_t w) const;
 
  private:
-  Tensor run_once(const Tensor& a, const Tensor& b);  // whole or tiled, by the memory budget
-  Tensor run_whole(const Tensor& a, const Tensor& b);
-  Tensor run_tiled(const Tensor& a, const Tensor& b, const TileGrid& g);
+  // At time t (for a graph with a time input; ignored otherwise).
+  Tensor run_once(const Tensor& a, const Tensor& b, double t);  // whole or tiled, by the budget
+  Tensor run_whole(const Tensor& a, const Tensor& b, double t);
+  Tensor run_tiled(const Tensor& a, const Tensor& b, double t, const TileGrid& g);
+  Tensor frame(const Tensor& a, const Tensor& b, double t);  // checks, identical frames, tta
+  std::map<std::string, Tensor> inputs(const Tensor& a, const Tensor& b, double t) const;
   size_t plan_need(Session& s, int64_t h, int64_t w);
   void use_backend(const std::string& backend);
   EncoderCache* cache_for(int64_t h, int64_t w);
@@ -126,6 +137,7 @@ class FrameInterpolator {
   std::optional<std::pair<std::pair<int64_t, int64_t>, TilePlan>> fitted_;  // for one frame size
   int64_t whole_runs_ = 0;
   std::string output_;  // the frame the graph computes: "image", else its first non-aux output
+  std::string time_input_;  // "time" for a graph that takes the frame's time
   int tta_ = 1;
 };
 

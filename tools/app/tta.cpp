@@ -22,7 +22,7 @@ Tensor flipped(const Tensor& src, bool horizontal, bool vertical) {
 }
 
 Tensor tta_middle(int passes, const Tensor& a, const Tensor& b,
-                  const std::function<Tensor(const Tensor&, const Tensor&)>& run) {
+                  const std::function<Tensor(const Tensor&, const Tensor&, bool)>& run) {
   if (passes != 2 && passes != 4 && passes != 8)
     fail("test-time augmentation (tta) takes 1, 2, 4 or 8 passes, got ", passes);
   // Passes come in pairs, one pair per spatial transform t (bit 0 mirrors left-right, bit 1 flips
@@ -37,8 +37,8 @@ Tensor tta_middle(int passes, const Tensor& a, const Tensor& b,
   for (int t = 0; t < passes / 2; ++t) {
     const bool h = t & 1, v = t & 2;
     const Tensor ta = t ? flipped(a, h, v) : a, tb = t ? flipped(b, h, v) : b;
-    Tensor pair = run(ta, tb);  // every run returns fresh tensors
-    accumulate(pair, run(tb, ta));
+    Tensor pair = run(ta, tb, false);  // every run returns fresh tensors
+    accumulate(pair, run(tb, ta, true));
     accumulate(sum, t ? flipped(pair, h, v) : pair);
   }
   const float scale = 1.0f / static_cast<float>(passes);

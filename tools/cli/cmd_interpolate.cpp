@@ -7,6 +7,7 @@
 
 #include "graph/base/error.h"
 #include "graph/base/file.h"
+#include "models/film/load.h"
 #include "models/film/options.h"
 #include "tools/app/image_frames.h"
 #include "tools/app/outputs.h"
@@ -98,23 +99,24 @@ struct FrameWriter {
   }
 };
 
-// --direct-time: one model per time, each predicting its frame in one run; the inputs stand for
-// 0 and 1.
-void run_direct(FrameInterpolator& base, const InterpolatorOptions& o, const io::Image& a,
-                const io::Image& b, const std::vector<double>& at, FrameWriter& write) {
-  const Model& m = base.session().model();
+// --direct-time: FILM's graph with the time as an input, one session for every time, each
+// frame predicted in one run; the inputs stand for 0 and 1.
+std::unique_ptr<FrameInterpolator> direct_interpolator(const InterpolatorOptions& o) {
+  const auto m = film::model::load_model(o.model);
+  auto timed =
+      Model::from_parts(model::film_graph_with_time(m->graph, m->name), m->weights, m->name);
+  auto f = std::make_unique<FrameInterpolator>(
+      timed, FrameInterpolatorOptions{.backend = backend_spec(o), .threads = o.threads,
+                                      .padding = o.padding});
+  f->set_tta(o.tta);
+  return f;
+}
+
+void run_direct(FrameInterpolator& f, const io::Image& a, const io::Image& b,
+                const std::vector<double>& at, FrameWriter& write) {
   for (size_t i = 0; i < at.size(); ++i) {
     const double t = at[i];
-    if (t == 0.0 || t == 1.0) {
-      write(i, frame_like(a, b, t == 0.0 ? a.rgb : b.rgb, t));
-      continue;
-    }
-    auto at_t = Model::from_parts(model::film_graph_at_time(m.graph, t, m.name), m.weights, m.name);
-    FrameInterpolator ft(at_t, {.backend = base.session().backend_name(),
-                                .threads = o.threads,
-                                .padding = o.padding});
-    ft.set_tta(o.tta);
-    write(i, frame_like(a, b, ft.middle(a.rgb, b.rgb), t));
+    write(i, frame_like(a, b, t == 0.0 ? a.rgb : t == 1.0 ? b.rgb : f.frame_at(a.rgb, b.rgb, t), t));
   }
 }
 
@@ -127,7 +129,7 @@ int Interpolate::run() {
   ImageFrames::check(ia, ib, pa, pb);
   const OutputPlan plan = plan_outputs(out, sequence ? at.size() : 1, force,
                                        {{pa, "input"}, {pb, "input"}, {model.model, "model folder"}});
-  auto f = make_interpolator(model);
+  auto f = direct ? direct_interpolator(model) : make_interpolator(model);
   ImageFrames pair(*f, ia, ib, pa, pb);
   // Memory, against the real limit, before the first frame: frames kept along the recursion
   // come on top of the plan.
@@ -137,7 +139,7 @@ int Interpolate::run() {
   io::install_interrupt_cleanup();
   FrameWriter write{plan, at.size(), sequence && !quiet && stderr_is_terminal()};
   if (direct)
-    run_direct(*f, model, ia, ib, at, write);
+    run_direct(*f, ia, ib, at, write);
   else
     pair.at(at, depth, std::ref(write));
   if (write.progress) std::fprintf(stderr, "\n");
