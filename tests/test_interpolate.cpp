@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "models/film/options.h"
 #include "tools/app/interpolate.h"
 #include "engine/io/safetensors.h"
 #include "tests/test_util.h"
@@ -126,4 +127,32 @@ TEST_CASE("frames_at reaches each time through the midpoints and emits in time o
   CHECK(test::error_of([&] { f.frames_at(a, b, {0.5}, 31, none); }).find("31") !=
         std::string::npos);
   CHECK(FrameInterpolator::reachable_time(0.26, 6) == 17.0 / 64);
+}
+
+TEST_CASE("a graph with a time input: one session for every time, 0.5 the plain graph's frame") {
+  auto golden = io::read_safetensors(test::fixture("film-port/port-small-a.safetensors"));
+  const auto plain = test::port_fixture_model("a");
+  const auto timed = Model::from_parts(model::film_graph_with_time(plain->graph, "port a"),
+                                       plain->weights, "port a (time input)");
+  FrameInterpolator f(plain, {.backend = "ref", .threads = 2}),
+      ft(timed, {.backend = "ref", .threads = 2});
+  CHECK(!f.takes_time());
+  CHECK(ft.takes_time());
+  const Tensor a = crop(golden.get("x0"), 64, 128), b = crop(golden.get("x1"), 64, 128);
+  // The scale nodes at t = 0.5 compute what the constant 0.5 did: the same bits.
+  CHECK(test::max_abs_diff(ft.frame_at(a, b, 0.5), f.middle(a, b)) == 0);
+  const Tensor quarter = ft.frame_at(a, b, 0.25), three = ft.frame_at(a, b, 0.75);
+  CHECK(test::max_abs_diff(quarter, f.middle(a, b)) > 1e-4);
+  CHECK(test::max_abs_diff(quarter, three) > 1e-4);
+  // Time reversal: the frame at t of (a, b) is, for this graph, the frame at 1 - t of (b, a)
+  // only approximately (the weights are not symmetric); but tta 2 averages exactly those two.
+  ft.set_tta(2);
+  const Tensor tta = ft.frame_at(a, b, 0.25);
+  ft.set_tta(1);
+  const Tensor back = ft.frame_at(b, a, 0.75);
+  Tensor mean = Tensor::zeros(a.shape());
+  for (int64_t i = 0; i < mean.size(); ++i)
+    mean.data()[i] = (quarter.data()[i] + back.data()[i]) * 0.5f;
+  CHECK(test::max_abs_diff(tta, mean) < 1e-6);
+  CHECK(!test::error_of([&] { f.frame_at(a, b, 0.25); }).empty());  // no time input: 0.5 only
 }
