@@ -1,4 +1,4 @@
-// libFuzzer target for the PNG decoder (engine/app/image.h).
+// libFuzzer target for the PNG decoder (tools/media/image.h).
 //
 // Contract checked: any input either decodes or throws film::Error; nothing else may escape, and
 // sanitizers must stay quiet. A decoded image must also survive encode_png + decode_png with the

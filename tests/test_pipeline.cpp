@@ -1,4 +1,4 @@
-// film video's pipeline stages (engine/app/pipeline.h): order kept, queues bounded, errors
+// film video's pipeline stages (tools/app/pipeline.h): order kept, queues bounded, errors
 // reaching the feeding thread.
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// Overlapping tiles for frames over the memory budget (engine/app/tiling.h): the grid's geometry
+// Overlapping tiles for frames over the memory budget (tools/app/tiling.h): the grid's geometry
 // and weights, then a real frame tiled against the same frame untiled, through the CLI.
 #include <doctest/doctest.h>
 
