@@ -5,6 +5,8 @@
 // test_film_port.cpp.)
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -60,16 +62,21 @@ double check_all_fp16(const std::vector<test::OpCase>& cases) {
 
 }  // namespace
 
-TEST_CASE("the vulkan backend reports whether it is available, and why not") {
-  for (auto& b : list_backends())
-    if (b.name == "vulkan") {
-      MESSAGE(
-          "vulkan backend: ",
-          b.available ? "available" : "UNAVAILABLE (its tests are skipped): " + b.why_unavailable);
-      CHECK((b.available || !b.why_unavailable.empty()));
-      return;
-    }
-  FAIL("list_backends() does not list the vulkan backend");
+TEST_CASE("the vulkan backend reports whether it is available, and why not, and means it") {
+  const auto list = list_backends();
+  const auto it = std::find_if(list.begin(), list.end(), [](auto& b) { return b.name == "vulkan"; });
+  REQUIRE_MESSAGE(it != list.end(), "list_backends() does not list the vulkan backend");
+  MESSAGE("vulkan backend: ",
+          it->available ? "available" : "UNAVAILABLE (its tests are skipped): " + it->why_unavailable);
+  // What it reports is what happens when one is made: made where available, refused otherwise
+  // with the reason it gave.
+  const std::string made = test::error_of([] { create_backend("vulkan"); });
+  if (it->available) {
+    CHECK(made.empty());
+  } else {
+    CHECK(!it->why_unavailable.empty());
+    CHECK(made.find(it->why_unavailable) != std::string::npos);
+  }
 }
 
 TEST_CASE("vulkan conv2d matches ref: 3x3, 1x1, 2x2, strides, padding, fused leaky ReLU, tiles" *

@@ -25,11 +25,14 @@ TEST_CASE("Stage runs items in order on its thread, at most `capacity` waiting")
   while (started == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   s.push(1);
   s.push(2);  // two waiting: the next push must block until the stage moves on
-  std::atomic<bool> pushed = false;
+  std::atomic<bool> pushing = false, pushed = false;
   std::thread feeder([&] {
+    pushing = true;
     s.push(3);
     pushed = true;
   });
+  // The feeder has reached push(); a push that did not block would be done within this time.
+  while (!pushing) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK_FALSE(pushed);
   release = true;
