@@ -1,7 +1,6 @@
-// concat, written here as parallel memcpy rather than with oneDNN's concat primitive: on plain
-// NCHW, oneDNN 2.6's "simple:any" concat measured 7x slower than memcpy (1x3 + 1x16 channels at
-// 768x1280, one thread: 35 ms against 5 ms), and FILM concatenates large feature maps at every
-// level. Inputs whose producers already wrote them into their slot of the output (the planner's
+// concat, written here as parallel memcpy rather than with oneDNN's concat primitive: oneDNN 2.6's
+// "simple:any" concat is several times slower than memcpy on FILM's shapes (docs/benchmarks.md,
+// "Why the code is as it is"), and FILM concatenates large feature maps at every level. Inputs whose producers already wrote them into their slot of the output (the planner's
 // views pass) are skipped; when every input did, the plan has no concat step at all.
 // NHWC, channel axis: pixel by pixel, one memcpy per input; the output may itself be a slot of a
 // wider value. Other cases: contiguous pieces (dense outputs) or element by element.

@@ -10,14 +10,13 @@
 // post-op, applied while the result is still in registers.
 // bf16 precision (Context::bf16): a conv with constant weights reads NHWC bfloat16 and weights
 // repacked to bfloat16, accumulates in float32 (oneDNN's bf16 convolutions do), adds the float32
-// bias and writes NHWC bfloat16 — or float32 when it has at most 3 output channels: FILM's flow
-// and image heads, whose results are flows, warp coordinates and the final image, stay float32.
+// bias and writes NHWC bfloat16 — or float32 when the model marks the node keep_fp32 (FILM's flow
+// and image heads: flows, warp coordinates and the final image stay float32).
 // A conv whose weights arrive at run time stays float32.
 // Winograd (fp32): a 3x3 stride-1 conv with at least 64 channels in and out runs oneDNN's Winograd
-// F(4x4, 3x3) convolution (jit_wino_4x3), measured 1.4-2.6x faster than its direct one on FILM's
-// shapes here (docs/benchmarks.md), when its scratchpad (the transformed image, which grows with
-// the frame: 2.3 GB for FILM's largest fusion conv at 1280x768) stays within
-// Context::winograd_max_scratch. It reads and writes nChw16c, so the plan reorders at the edges of
+// F(4x4, 3x3) convolution (jit_wino_4x3), faster than its direct one on FILM's shapes
+// (docs/benchmarks.md, "The cpu backend at the hardware's limit"), when its scratchpad (the
+// transformed image, which grows with the frame) stays within Context::winograd_max_scratch. It reads and writes nChw16c, so the plan reorders at the edges of
 // a chain of such convs. It takes no leaky ReLU post-op: the kernel runs oneDNN's eltwise in place
 // right after it. bf16 has no Winograd convolution in oneDNN 2.6.
 #include "backends/onednn/context.h"
@@ -71,9 +70,8 @@ dnnl::convolution_forward::primitive_desc make_desc(
 
 // 3x3, stride 1, padding 1, constant weights: what oneDNN's Winograd F(4x4, 3x3) convolution takes
 // (channel-blocked nChw16c in and out); and at least 64 channels in and out, where it pays: with
-// 16-32 (the bundled model's narrow layers) the weight transforms cost the first frame more than
-// later frames gain (measured: bundled model at 1024x768, first frame 1.95 -> 1.17 s, later
-// frames 0.854 -> 0.823 s, against a threshold of 16).
+// fewer, the weight transforms cost the first frame more than later frames gain
+// (docs/benchmarks.md, "Why the code is as it is").
 bool winograd_candidate(const Context& ctx, const KernelDesc& d, bool const_weights) {
   const auto& p = std::get<graph::Conv2dParams>(d.params);
   const Shape& w = d.input_shapes[1];

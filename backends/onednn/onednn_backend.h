@@ -18,9 +18,8 @@
 // differ: oneDNN chooses blocking and work split for the thread count when it creates a
 // primitive and does not promise the same bits. Observed: 1 and 2 threads (all this 2-core
 // development machine allows, threads being capped at the cores) gave bit-identical outputs for
-// FILM at 64x128 (released options) and 128x192 (filters 16); larger counts are untested. At
-// 320x192 with the bundled model they did not: `film video` frames made with 1 and 2 threads
-// differed by up to 4/255 in 0.0018% of their 8-bit samples (2026-12-01; docs/scale-out.md).
+// FILM at 64x128 (released options) and 128x192 (filters 16); larger counts are untested; at
+// other sizes they may differ slightly (docs/scale-out.md measures a case).
 // The other kernels compute every value the same way at any thread count. The ref backend
 // remains the bit-identical oracle.
 // Performance note: OpenMP threads spin-wait between parallel regions; on a machine whose cores
@@ -28,8 +27,8 @@
 // OMP_WAIT_POLICY=passive in the environment there).
 // Precision: fp32 (default) everywhere. bf16 (backend spec "cpu:bf16", --precision bf16): the
 // convolutions read and write bfloat16 activations (Layout::nhwc_bf16) with bfloat16 weights and
-// float32 accumulation; the narrow heads (at most 3 output channels: flows and the image) write
-// float32, so flows, warp coordinates and the final image stay float32. The other ops follow the
+// float32 accumulation; the heads the model marks keep_fp32 (FILM's flows and image) write
+// float32, and the inputs an op's schema keeps float32 (a warp's flow) are float32. The other ops follow the
 // element type of what they are given (a warp of bf16 features writes bf16, of an image float32;
 // a concatenation with any bf16 input is bf16). The planner inserts the conversions as reorders.
 // It needs oneDNN's bf16 convolutions: AVX-512 (native with AVX512_BF16 or AMX, else emulated).

@@ -1,7 +1,7 @@
 // avg_pool2d, written here rather than with oneDNN's pooling primitive: on plain NCHW, oneDNN 2.6
-// picks its "simple_nchw" implementation, which measured 9x slower than this loop (16 channels,
-// 768x1280 -> 384x640, one thread: 67 ms against 7.4 ms), and FILM pools every pyramid and encoder
-// level. Same operation order as backends/ref/ops.cpp (a double sum, row by row, then the
+// picks its "simple_nchw" implementation, several times slower than this loop
+// (docs/benchmarks.md, "Why the code is as it is"), and FILM pools every pyramid and encoder
+// level. Same operation order as backends/ref/ops/avg_pool2d.cpp (a double sum, row by row, then the
 // division), so the results match ref exactly. Channels-last: output rows split statically over
 // OpenMP threads, the channels of a pixel contiguous; the output may be a slot of a wider
 // channels-last value (pixel stride > channels). float32 or bfloat16 (summed in double, rounded

@@ -75,9 +75,9 @@ std::string read_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) fail(path, ": is a directory, expected a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, ": cannot open for reading (", std::strerror(errno), ")");
-  // Into a string sized from the file's size up front (a stringstream grew by doubling and
-  // copied: 2.5 s of the 3.9 s it took to load a 131 MB model), in chunks until the end, so that
-  // a file that grows or a pipe (size 0) still reads whole.
+  // Into a string sized from the file's size up front (a stringstream grows by doubling and copies
+  // the data again each time: docs/benchmarks.md, "Model loading"), in chunks until the end, so
+  // that a file that grows or a pipe (size 0) still reads whole.
   std::string out;
   constexpr size_t kChunk = size_t{1} << 20;
   const auto size = std::filesystem::file_size(path, ec);

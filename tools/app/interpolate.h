@@ -41,8 +41,8 @@ struct FrameInterpolatorOptions {
   bool profile = false;
   Padding padding = Padding::replicate;
   // Keyframes keep their encoder outputs (encoder_cache.h). Off by default: with FILM's encoder
-  // about a tenth of a pair's work, the saving on CPU was within the noise for 45% more memory
-  // (docs/benchmarks.md).
+  // about a tenth of a pair's work it saves little on CPU for much more memory (docs/benchmarks.md,
+  // "film video at 1280x720").
   bool reuse_features = false;
   // Encoder outputs kept at once, in frames (at least 2: a pair's two frames). frames_at() keeps
   // the frames on its current path up to this many; a pair with a frame beyond them runs whole.
