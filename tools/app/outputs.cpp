@@ -67,6 +67,59 @@ void check_folder_writable(const fs::path& dir, const std::string& for_path) {
 
 }  // namespace
 
+namespace {
+
+// A sequence's files (a folder: frame_000.png ...; or the pattern's), its folder created; the
+// frames of the pattern already there that this command would not write are refused (without
+// `force`) or counted.
+void plan_sequence(const std::string& target, size_t count, bool force, bool pattern,
+                   std::string prefix, int width, std::string suffix,
+                   const std::vector<Protected>& protect, OutputPlan& plan) {
+  std::error_code ec;
+  if (!pattern) {  // a folder: frame_000.png ...
+    const size_t digits = std::to_string(count - 1).size();
+    prefix = (fs::path(target) / "frame_").string();
+    width = static_cast<int>(std::max<size_t>(3, digits));
+    suffix = ".png";
+    if (fs::exists(target, ec) && !fs::is_directory(target, ec))
+      fail(target, ": is a file; a sequence of ", count,
+           " frames needs a folder or a pattern such as ", target, "_%03d.png");
+  }
+  const fs::path dir =
+      fs::path(prefix).parent_path().empty() ? fs::path(".") : fs::path(prefix).parent_path();
+  if (const Protected* p = protected_by((dir / "x").string(), protect))
+    fail(target, ": refusing to write frames into the ", p->role, " '", p->path, "'");
+  fs::create_directories(dir, ec);
+  if (ec) fail(target, ": cannot create the output folder '", dir.string(), "' (", ec.message(), ")");
+  plan.folder = dir.string();
+  for (size_t i = 0; i < count; ++i) plan.files.push_back(numbered(prefix, width, suffix, i));
+  // Frames of this pattern already in the folder that this command would not write.
+  const std::string base_prefix = fs::path(prefix).filename().string();
+  std::vector<std::string> others;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() <= base_prefix.size() + suffix.size() || name.rfind(base_prefix, 0) != 0 ||
+        !name.ends_with(suffix))
+      continue;
+    const std::string middle =
+        name.substr(base_prefix.size(), name.size() - base_prefix.size() - suffix.size());
+    if (middle.empty() || !std::all_of(middle.begin(), middle.end(), ::isdigit)) continue;
+    if (std::find(plan.files.begin(), plan.files.end(), (dir / name).string()) == plan.files.end() &&
+        std::find(plan.files.begin(), plan.files.end(), e.path().string()) == plan.files.end())
+      others.push_back(name);
+  }
+  std::sort(others.begin(), others.end());
+  if (!others.empty() && !force)
+    fail(plan.folder, ": already holds ", others.size(), " other frame",
+         others.size() > 1 ? "s" : "", " of this pattern (", others.front(),
+         others.size() > 1 ? ", ..." : "",
+         ") that would mix with this sequence; remove them, choose another folder, or pass "
+         "--force (which replaces only the files this command writes)");
+  plan.existing_others = others.size();
+}
+
+}  // namespace
+
 OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
                         const std::vector<Protected>& protect, const OutputRange& mine) {
   OutputPlan plan;
@@ -84,54 +137,11 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
   std::string prefix, suffix;
   int width = 0;
   const bool pattern = parse_pattern(target, prefix, width, suffix);
-  std::error_code ec;
-  if (count == 1 && !pattern) {
+  if (count == 1 && !pattern)
     plan.files = {target};
-  } else {
-    if (!pattern) {  // a folder: frame_000.png ...
-      size_t digits = std::to_string(count - 1).size();
-      prefix = (fs::path(target) / "frame_").string();
-      width = static_cast<int>(std::max<size_t>(3, digits));
-      suffix = ".png";
-      if (fs::exists(target, ec) && !fs::is_directory(target, ec))
-        fail(target, ": is a file; a sequence of ", count,
-             " frames needs a folder or a pattern such as ", target, "_%03d.png");
-    }
-    const fs::path dir =
-        fs::path(prefix).parent_path().empty() ? fs::path(".") : fs::path(prefix).parent_path();
-    if (const Protected* p = protected_by((dir / "x").string(), protect))
-      fail(target, ": refusing to write frames into the ", p->role, " '", p->path, "'");
-    fs::create_directories(dir, ec);
-    if (ec)
-      fail(target, ": cannot create the output folder '", dir.string(), "' (", ec.message(), ")");
-    plan.folder = dir.string();
-    for (size_t i = 0; i < count; ++i) plan.files.push_back(numbered(prefix, width, suffix, i));
-    // Frames of this pattern already in the folder that this command would not write.
-    const std::string base_prefix = fs::path(prefix).filename().string();
-    std::vector<std::string> others;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-      const std::string name = e.path().filename().string();
-      if (name.size() <= base_prefix.size() + suffix.size() || name.rfind(base_prefix, 0) != 0 ||
-          !name.ends_with(suffix))
-        continue;
-      const std::string middle =
-          name.substr(base_prefix.size(), name.size() - base_prefix.size() - suffix.size());
-      if (middle.empty() || !std::all_of(middle.begin(), middle.end(), ::isdigit)) continue;
-      if (std::find(plan.files.begin(), plan.files.end(), (dir / name).string()) ==
-              plan.files.end() &&
-          std::find(plan.files.begin(), plan.files.end(), e.path().string()) == plan.files.end())
-        others.push_back(name);
-    }
-    std::sort(others.begin(), others.end());
-    if (!others.empty() && !force)
-      fail(plan.folder, ": already holds ", others.size(), " other frame",
-           others.size() > 1 ? "s" : "", " of this pattern (", others.front(),
-           others.size() > 1 ? ", ..." : "",
-           ") that would mix with this sequence; remove them, choose another folder, or pass "
-           "--force "
-           "(which replaces only the files this command writes)");
-    plan.existing_others = others.size();
-  }
+  else
+    plan_sequence(target, count, force, pattern, prefix, width, suffix, protect, plan);
+  std::error_code ec;
   for (size_t i = 0; i < plan.files.size(); ++i) {
     const std::string& f = plan.files[i];
     const bool own = i >= mine.first && i < mine.last;
