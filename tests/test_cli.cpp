@@ -193,11 +193,12 @@ TEST_CASE("cli: film eval reports the model beside the baselines, per case and m
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.output);
-  REQUIRE(j["methods"].size() == 4);
+  REQUIRE(j["methods"].size() == 5);  // ffmpeg is installed by tools/setup.sh
   CHECK(j["methods"][0]["name"] == "film");
   CHECK(j["methods"][1]["name"] == "repeat");
   CHECK(j["methods"][2]["name"] == "average");
   CHECK(j["methods"][3]["name"] == "flow-warp");
+  CHECK(j["methods"][4]["name"] == "mci");
   for (auto& m : j["methods"]) CHECK(m["cases"].size() == 2);
   // The baselines come from the same metric code: check one against a direct computation.
   const std::string c1 = dir / "data/1/";

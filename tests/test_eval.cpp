@@ -93,6 +93,47 @@ TEST_CASE("flow-warp baseline: a shifted texture is warped halfway, far above av
                        doctest::Contains("expected two [1,3,H,W] frames of one size"), Error);
 }
 
+TEST_CASE("mci baseline: FFmpeg's minterpolate moves a shifted texture halfway; no ffmpeg is an error") {
+  REQUIRE(mci_available());  // the ffmpeg program: tools/setup.sh installs it
+  // The smooth texture of the flow-warp case moved 4 px right; the truth halfway is moved 2 px.
+  // (At 6-8 px minterpolate's defaults do worse than averaging on it: its scene-change detection
+  // or block matching gives up; that is the baseline as users get it.) Inner pixels only.
+  const int64_t h = 96, w = 128;
+  auto texture = [&](double dx) {
+    Tensor t = Tensor::zeros({1, 3, h, w});
+    for (int c = 0; c < 3; ++c)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x) {
+          const double u = static_cast<double>(x) - dx, v = static_cast<double>(y);
+          t.data()[(c * h + y) * w + x] =
+              static_cast<float>(0.5 + 0.2 * std::sin(0.31 * u + 0.7 * c) * std::cos(0.23 * v) +
+                                 0.15 * std::sin(0.11 * u * (c + 1) + 0.17 * v));
+        }
+    return t;
+  };
+  const Tensor a = texture(0), b = texture(4), truth = texture(2);
+  auto error = [&](const Tensor& t) {
+    double e = 0;
+    int64_t n = 0;
+    for (int c = 0; c < 3; ++c)
+      for (int64_t y = 16; y < h - 16; ++y)
+        for (int64_t x = 16; x < w - 16; ++x, ++n)
+          e += std::abs(t.data()[(c * h + y) * w + x] - truth.data()[(c * h + y) * w + x]);
+    return e / static_cast<double>(n);
+  };
+  const Tensor mid = mci_baseline().run(a, b);
+  REQUIRE(mid.shape() == a.shape());
+  const Tensor averaged = average_baseline().run(a, b);
+  MESSAGE("mean abs error: mci ", error(mid), ", average ", error(averaged));
+  CHECK(error(mid) * 3 < error(averaged));
+  // Identical inputs come back as they went in, up to the 8-bit YUV 4:4:4 round trip.
+  CHECK(error(mci_baseline().run(truth, truth)) < 0.01);
+  CHECK_FALSE(mci_available("/nonexistent/ffmpeg"));
+  CHECK_THROWS_WITH_AS(mci_baseline("/nonexistent/ffmpeg").run(a, b),
+                       doctest::Contains("mci: /nonexistent/ffmpeg (minterpolate) could not start"),
+                       Error);
+}
+
 TEST_CASE("evaluate scores each method per case, averages, reports progress and formats") {
   test::TempDir dir;
   write_case(dir / "c1", 1);

@@ -2,7 +2,8 @@
 # check_layers target that every library depends on): a source file may include project headers
 # only from its own layer and the layers below it. An upward include fails the build, naming the
 # file, the line and the rule. The layers, bottom to top (docs/architecture.md):
-#   graph/base/       errors, whole-file I/O and atomic writes, interrupt clean-up: includes nothing
+#   graph/base/       errors, whole-file I/O and atomic writes, interrupt clean-up, running
+#                     programs: includes nothing
 #   graph/            the IR, shapes, op schemas, validation, inlining
 #   engine/           tensors, models, memory model, planning, Session, the Backend interface
 #   backends/X/       one backend each (ref, onednn, vulkan), plus backends/common/ helpers

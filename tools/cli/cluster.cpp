@@ -7,7 +7,7 @@
 
 #include "graph/base/error.h"
 #include "graph/base/file.h"
-#include "tools/cli/process.h"
+#include "graph/base/process.h"
 
 namespace film::cli {
 

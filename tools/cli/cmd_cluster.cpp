@@ -23,7 +23,7 @@
 #include "tools/app/session_options.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/cluster.h"
-#include "tools/cli/process.h"
+#include "graph/base/process.h"
 
 namespace film::cli {
 namespace {

@@ -16,7 +16,7 @@
 #include "models/film/options.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/convert_savedmodel.h"
-#include "tools/cli/process.h"
+#include "graph/base/process.h"
 
 namespace film::cli {
 namespace {

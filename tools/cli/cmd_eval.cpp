@@ -1,6 +1,7 @@
 // film eval: PSNR/SSIM of a model over triplet folders, beside the baselines.
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "tools/app/session_options.h"
 #include "tools/cli/cli.h"
@@ -20,7 +21,12 @@ struct Eval {
     EvalMethod film{f->tta() == 1 ? "film" : "film-tta" + std::to_string(f->tta()),
                     [&](const Tensor& x0, const Tensor& x1) { return f->middle(x0, x1); }};
     const bool silent = quiet || json;
-    auto results = evaluate(data, {film, repeat_baseline(), average_baseline(), flow_warp_baseline()},
+    std::vector<EvalMethod> methods{film, repeat_baseline(), average_baseline(), flow_warp_baseline()};
+    if (mci_available())
+      methods.push_back(mci_baseline());
+    else
+      std::fprintf(stderr, "film eval: note: no 'mci' row: the ffmpeg program is not on PATH\n");
+    auto results = evaluate(data, methods,
                             [&](size_t done, size_t total, const std::string& name) {
                               if (!silent) std::fprintf(stderr, "\r%zu/%zu %s   ", done, total, name.c_str());
                             });
@@ -36,9 +42,10 @@ Runner eval_command(CLI::App& app) {
   auto c = std::make_shared<Eval>();
   app.description(
       "PSNR and SSIM (8-bit RGB, 11x11 Gaussian SSIM) per case and mean, for the model and for\n"
-      "three baselines computed by the same code: 'repeat', 'average' and 'flow-warp' (the\n"
-      "classical optical-flow warp: OpenCV's DIS flow both ways, each input warped halfway,\n"
-      "averaged). DATA_DIR holds one folder per case with im0.png, gt.png, im1.png.");
+      "the baselines, scored by the same code: 'repeat', 'average', 'flow-warp' (the classical\n"
+      "optical-flow warp: OpenCV's DIS flow both ways, each input warped halfway, averaged) and\n"
+      "'mci' (FFmpeg's minterpolate=mi_mode=mci, where the ffmpeg program is on PATH).\n"
+      "DATA_DIR holds one folder per case with im0.png, gt.png, im1.png.");
   app.add_option("MODEL_DIR", c->model_dir, "the model folder")->required();
   app.add_option("DATA_DIR", c->data, "the triplet folders")->required();
   tta_option(app, c->model.tta);

@@ -1,5 +1,5 @@
 // Evaluation of frame interpolators on ground-truth triplets, with the paper-style metrics
-// (metrics.h) and the two classical baselines computed by the same code path.
+// (metrics.h) and the classical baselines computed by the same code path.
 //
 // A data folder holds one sub-folder per case, each with im0.png, gt.png and im1.png; cases are
 // taken in sorted folder-name order (plain files in the data folder are ignored). A case folder
@@ -59,8 +59,13 @@ std::vector<Triplet> list_triplets(const std::string& data_dir);
 EvalMethod repeat_baseline();
 EvalMethod average_baseline();
 // "flow-warp": the classical optical-flow warp (OpenCV's DIS flow both ways, each input warped
-// halfway and averaged; engine/app/flow_baseline.cpp): the bar a learned model must clear.
+// halfway and averaged; tools/eval/flow_baseline.cpp): the bar a learned model must clear.
 EvalMethod flow_warp_baseline();
+// "mci": FFmpeg's motion-compensated interpolation, `minterpolate=mi_mode=mci` with its defaults,
+// run through the `ffmpeg` program (tools/eval/mci_baseline.cpp): what a user would otherwise run.
+// mci_available() says whether that program is on PATH; without it the method fails per case.
+bool mci_available(const std::string& ffmpeg = "ffmpeg");
+EvalMethod mci_baseline(const std::string& ffmpeg = "ffmpeg");
 
 // One result per method, in the order given. Each triplet is loaded once for all methods.
 std::vector<EvalResult> evaluate(const std::string& data_dir,

@@ -1,4 +1,4 @@
-#include "tools/cli/process.h"
+#include "graph/base/process.h"
 
 #include <poll.h>
 #include <spawn.h>
@@ -13,7 +13,7 @@
 
 extern "C" char** environ;
 
-namespace film::cli {
+namespace film {
 
 Ran run_program(const std::vector<std::string>& argv) {
   int po[2], pe[2];
@@ -85,4 +85,4 @@ bool on_path(const std::string& program) {
   return false;
 }
 
-}  // namespace film::cli
+}  // namespace film

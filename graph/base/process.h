@@ -1,12 +1,12 @@
-// Running other programs from the `film` tool (python3 for `film convert`, Slurm's commands for
-// `film cluster`): with their arguments as given, no shell between them (any character may be in
-// a path), their output captured.
+// Running other programs (python3 for `film convert`, Slurm's commands for `film cluster`, ffmpeg
+// for `film eval`'s mci row): with their arguments as given, no shell between them (any character
+// may be in a path), their output captured.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace film::cli {
+namespace film {
 
 struct Ran {
   int status = -1;       // exit status (128 + signal when killed); -1 when it could not start
@@ -19,4 +19,4 @@ Ran run_program(const std::vector<std::string>& argv);
 // Whether `program` is an executable file in one of PATH's folders.
 bool on_path(const std::string& program);
 
-}  // namespace film::cli
+}  // namespace film
