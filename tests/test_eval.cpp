@@ -30,6 +30,33 @@ void write_case(const std::string& dir, int seed, bool with_gt = true) {
   if (with_gt) io::write_png(dir + "/gt.png", pattern(16, 20, seed + 1));
 }
 
+
+// A smooth random texture of 128x96, moved by (dx, dy).
+constexpr int64_t kTexH = 96, kTexW = 128;
+Tensor texture(double dx, double dy) {
+  Tensor t = Tensor::zeros({1, 3, kTexH, kTexW});
+  for (int c = 0; c < 3; ++c)
+    for (int64_t y = 0; y < kTexH; ++y)
+      for (int64_t x = 0; x < kTexW; ++x) {
+        const double u = static_cast<double>(x) - dx, v = static_cast<double>(y) - dy;
+        t.data()[(c * kTexH + y) * kTexW + x] =
+            static_cast<float>(0.5 + 0.2 * std::sin(0.31 * u + 0.7 * c) * std::cos(0.23 * v) +
+                               0.15 * std::sin(0.11 * u * (c + 1) + 0.17 * v));
+      }
+  return t;
+}
+
+// Mean absolute difference of two textures over the inner pixels (16 from every edge).
+double inner_error(const Tensor& t, const Tensor& truth) {
+  double e = 0;
+  int64_t n = 0;
+  for (int c = 0; c < 3; ++c)
+    for (int64_t y = 16; y < kTexH - 16; ++y)
+      for (int64_t x = 16; x < kTexW - 16; ++x, ++n)
+        e += std::abs(t.data()[(c * kTexH + y) * kTexW + x] - truth.data()[(c * kTexH + y) * kTexW + x]);
+  return e / static_cast<double>(n);
+}
+
 }  // namespace
 
 TEST_CASE("list_triplets takes case folders in name order and ignores plain files") {
@@ -61,29 +88,8 @@ TEST_CASE("list_triplets names the missing file, the empty folder and a missing 
 TEST_CASE("flow-warp baseline: a shifted texture is warped halfway, far above averaging") {
   // A smooth random texture, and the same moved 6 px right and 2 px down; the truth halfway is
   // moved 3 px and 1 px. Inner pixels only (the edges have nothing to warp from).
-  const int64_t h = 96, w = 128;
-  auto texture = [&](double dx, double dy) {
-    Tensor t = Tensor::zeros({1, 3, h, w});
-    for (int c = 0; c < 3; ++c)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x) {
-          const double u = static_cast<double>(x) - dx, v = static_cast<double>(y) - dy;
-          t.data()[(c * h + y) * w + x] =
-              static_cast<float>(0.5 + 0.2 * std::sin(0.31 * u + 0.7 * c) * std::cos(0.23 * v) +
-                                 0.15 * std::sin(0.11 * u * (c + 1) + 0.17 * v));
-        }
-    return t;
-  };
   const Tensor a = texture(0, 0), b = texture(6, 2), truth = texture(3, 1);
-  auto error = [&](const Tensor& t) {
-    double e = 0;
-    int64_t n = 0;
-    for (int c = 0; c < 3; ++c)
-      for (int64_t y = 16; y < h - 16; ++y)
-        for (int64_t x = 16; x < w - 16; ++x, ++n)
-          e += std::abs(t.data()[(c * h + y) * w + x] - truth.data()[(c * h + y) * w + x]);
-    return e / static_cast<double>(n);
-  };
+  auto error = [&](const Tensor& t) { return inner_error(t, truth); };
   const Tensor warped = flow_warp_baseline().run(a, b);
   const Tensor averaged = average_baseline().run(a, b);
   MESSAGE("mean abs error: flow-warp ", error(warped), ", average ", error(averaged));
@@ -98,29 +104,8 @@ TEST_CASE("mci baseline: FFmpeg's minterpolate moves a shifted texture halfway; 
   // The smooth texture of the flow-warp case moved 4 px right; the truth halfway is moved 2 px.
   // (At 6-8 px minterpolate's defaults do worse than averaging on it: its scene-change detection
   // or block matching gives up; that is the baseline as users get it.) Inner pixels only.
-  const int64_t h = 96, w = 128;
-  auto texture = [&](double dx) {
-    Tensor t = Tensor::zeros({1, 3, h, w});
-    for (int c = 0; c < 3; ++c)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x) {
-          const double u = static_cast<double>(x) - dx, v = static_cast<double>(y);
-          t.data()[(c * h + y) * w + x] =
-              static_cast<float>(0.5 + 0.2 * std::sin(0.31 * u + 0.7 * c) * std::cos(0.23 * v) +
-                                 0.15 * std::sin(0.11 * u * (c + 1) + 0.17 * v));
-        }
-    return t;
-  };
-  const Tensor a = texture(0), b = texture(4), truth = texture(2);
-  auto error = [&](const Tensor& t) {
-    double e = 0;
-    int64_t n = 0;
-    for (int c = 0; c < 3; ++c)
-      for (int64_t y = 16; y < h - 16; ++y)
-        for (int64_t x = 16; x < w - 16; ++x, ++n)
-          e += std::abs(t.data()[(c * h + y) * w + x] - truth.data()[(c * h + y) * w + x]);
-    return e / static_cast<double>(n);
-  };
+  const Tensor a = texture(0, 0), b = texture(4, 0), truth = texture(2, 0);
+  auto error = [&](const Tensor& t) { return inner_error(t, truth); };
   const Tensor mid = mci_baseline().run(a, b);
   REQUIRE(mid.shape() == a.shape());
   const Tensor averaged = average_baseline().run(a, b);
