@@ -44,6 +44,15 @@ std::shared_ptr<const Model> port_fixture_model(const std::string& name) {
   return Model::from_parts(model::build_film_graph(o), weights, "port-small-" + name);
 }
 
+std::string frame_bytes(const std::string& path, int index) {
+  auto r = run_command(
+      "ffmpeg -v error -i '" + path + "' -vf 'select=eq(n\\," + std::to_string(index) +
+      "),scale=flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24' -frames:v 1 -f rawvideo "
+      "- 2>/dev/null");
+  REQUIRE(r.exit_code == 0);
+  return r.output;
+}
+
 CommandResult run_command(const std::string& cmdline) {
   CommandResult r{-1, ""};
   FILE* p = popen((cmdline + " 2>&1").c_str(), "r");

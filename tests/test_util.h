@@ -63,6 +63,10 @@ std::shared_ptr<const Model> port_fixture_model(const std::string& name);
 // Runs a shell command line, capturing its output.
 CommandResult run_command(const std::string& cmdline);
 
+// Frame `index` of a video (or an image) as rgb24 bytes, decoded by FFmpeg, converted to RGB
+// with the swscale flags film uses (bicubic, accurate rounding, full chroma interpolation).
+std::string frame_bytes(const std::string& path, int index);
+
 // Whether create_backend(name) can work here; for doctest::skip(!backend_available("cpu")).
 bool backend_available(const std::string& name);
 

@@ -60,17 +60,6 @@ std::vector<double> video_times(const std::string& path) {
   return t;
 }
 
-// Frame `index` of a video (or an image) as rgb24 bytes, decoded by FFmpeg, converted to RGB
-// with the swscale flags film uses (bicubic, accurate rounding, full chroma interpolation).
-std::string frame_bytes(const std::string& path, int index) {
-  auto r = test::run_command(
-      "ffmpeg -v error -i '" + path + "' -vf 'select=eq(n\\," + std::to_string(index) +
-      "),scale=flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24' -frames:v 1 -f rawvideo "
-      "- 2>/dev/null");
-  REQUIRE(r.exit_code == 0);
-  return r.output;
-}
-
 void check_rate(const std::string& out, size_t frames, double fps, double duration) {
   const auto t = video_times(out);
   CHECK(t.size() == frames);
@@ -122,13 +111,13 @@ TEST_CASE("film video: a frame pattern holds the input frames at their times, in
     CAPTURE(k);
     char name[32];
     std::snprintf(name, sizeof name, "fr/%04d.png", 2 * k);
-    const std::string a = frame_bytes(dir / "in12.mp4", k), b = frame_bytes(dir / name, 0);
+    const std::string a = test::frame_bytes(dir / "in12.mp4", k), b = test::frame_bytes(dir / name, 0);
     REQUIRE(a.size() == 128 * 96 * 3);
     CHECK(a == b);
   }
   // An in-between frame is neither neighbour.
-  CHECK(frame_bytes(dir / "fr/0001.png", 0) != frame_bytes(dir / "fr/0000.png", 0));
-  CHECK(frame_bytes(dir / "fr/0001.png", 0) != frame_bytes(dir / "fr/0002.png", 0));
+  CHECK(test::frame_bytes(dir / "fr/0001.png", 0) != test::frame_bytes(dir / "fr/0000.png", 0));
+  CHECK(test::frame_bytes(dir / "fr/0001.png", 0) != test::frame_bytes(dir / "fr/0002.png", 0));
 }
 
 TEST_CASE("film video: bad input and existing outputs fail clearly, with nothing left behind") {
@@ -220,73 +209,6 @@ TEST_CASE(
   same_as_whole(dir / "resumed");  // no partial file left either: the listings are equal
 }
 
-TEST_CASE("film video: never across a scene cut; held frames keep the motion even") {
-  test::TempDir dir;
-  // A hard cut: 1 s of one test source, then 1 s of another.
-  auto r = test::run_command(
-      "ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=12:d=1 -f lavfi -i "
-      "mandelbrot=s=128x96:r=12 -filter_complex "
-      "\"[1:v]trim=duration=1,setpts=PTS-STARTPTS[m];[0:v][m]concat=n=2:v=1[v]\" -map \"[v]\" "
-      "-c:v libx264 -pix_fmt yuv420p '" +
-      (dir / "cut.mp4") + "'");
-  REQUIRE(r.exit_code == 0);
-  r = film_ok("video " + (dir / "cut.mp4") + " -o '" + (dir / "c/%04d.png") +
-              "' --factor 2 --json");
-  CHECK(r.output.find("\"scene_cuts\":1") != std::string::npos);
-  // Output 23 sits halfway between input 11 (the last of the first source) and input 12 (the
-  // first of the second): it is input 12, not a blend; output 22 is input 11.
-  CHECK(frame_bytes(dir / "c/0022.png", 0) == frame_bytes(dir / "cut.mp4", 11));
-  CHECK(frame_bytes(dir / "c/0023.png", 0) == frame_bytes(dir / "cut.mp4", 12));
-  r = film_ok("video " + (dir / "cut.mp4") + " -o '" + (dir / "blend/%04d.png") +
-              "' --factor 2 --scene-cut 0 --quiet");
-  CHECK(frame_bytes(dir / "blend/0023.png", 0) != frame_bytes(dir / "cut.mp4", 12));
-
-  // Held frames: 6 fps motion stored at 12 fps (every picture twice).
-  r = test::run_command(
-      "ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=6:d=2 -vf fps=12 "
-      "-c:v libx264 -pix_fmt yuv420p '" +
-      (dir / "held.mp4") + "'");
-  REQUIRE(r.exit_code == 0);
-  r = film_ok("video " + (dir / "held.mp4") + " -o '" + (dir / "h/%04d.png") +
-              "' --factor 2 --json");
-  CHECK(r.output.find("\"held_frames\":12") != std::string::npos);
-  r = film_ok("video " + (dir / "held.mp4") + " -o '" + (dir / "steps/%04d.png") +
-              "' --factor 2 --held 0 --quiet");
-  // Output 2 is at input 1's time, a copy of input 0: with held frames detected it is made
-  // halfway between input 0 and input 2 (the motion goes on); without, it stands still.
-  auto differ = [&](const std::string& a, const std::string& b) {
-    const std::string x = frame_bytes(a, 0), y = frame_bytes(b, 0);
-    REQUIRE(x.size() == y.size());
-    double sum = 0;
-    for (size_t i = 0; i < x.size(); ++i) sum += std::abs(int(uint8_t(x[i])) - int(uint8_t(y[i])));
-    return sum / static_cast<double>(x.size());
-  };
-  CHECK(differ(dir / "h/0002.png", dir / "h/0000.png") > 1.0);
-  CHECK(differ(dir / "steps/0002.png", dir / "steps/0000.png") < 1.0);
-  // Evenly: output 1 (a quarter of the way) lies between outputs 0 and 2.
-  CHECK(differ(dir / "h/0001.png", dir / "h/0000.png") <
-        differ(dir / "h/0002.png", dir / "h/0000.png"));
-
-  // Four pieces, each starting where it needs to (a held frame ends the input frames before
-  // pieces 1-3), make exactly the whole run's frames; a piece decodes little more than its own
-  // input frames, not everything before it.
-  for (int i = 0; i < 4; ++i) {
-    r = film_ok("video " + (dir / "held.mp4") + " -o '" + (dir / "p/%04d.png") +
-                "' --factor 2 --json --segment " + std::to_string(i) + "/4");
-    if (i == 3) {
-      const auto at = r.output.find("\"frames_decoded\":");
-      REQUIRE(at != std::string::npos);
-      CHECK(std::stoi(r.output.substr(at + 17)) <= 14);  // 6 of its own, 24 in all
-    }
-  }
-  for (int k = 0; k < 48; ++k) {
-    char name[16];
-    std::snprintf(name, sizeof name, "/%04d.png", k);
-    CAPTURE(k);
-    CHECK(io::read_file((dir / "p") + name) == io::read_file((dir / "h") + name));
-  }
-}
-
 TEST_CASE("natural order: numbers compare as numbers") {
   CHECK(natural_less("f2.png", "f10.png"));
   CHECK_FALSE(natural_less("f10.png", "f2.png"));
@@ -310,8 +232,8 @@ TEST_CASE("film video: a folder or glob of frames in natural order, in pieces, n
     CAPTURE(k);
     char name[32];
     std::snprintf(name, sizeof name, "out/%04d.png", 2 * k);
-    CHECK(frame_bytes(dir / name, 0) ==
-          frame_bytes(dir / ("seq/f" + std::to_string(k + 1) + ".png"), 0));
+    CHECK(test::frame_bytes(dir / name, 0) ==
+          test::frame_bytes(dir / ("seq/f" + std::to_string(k + 1) + ".png"), 0));
   }
   // A glob gives the same frames, and so do two pieces.
   r = film_ok("video '" + (dir / "seq/f*.png") + "' -o '" + (dir / "glob/%04d.png") +
@@ -379,15 +301,15 @@ TEST_CASE("film video: a variable frame rate input gives frames at their exact t
   auto out = [&](int k) {
     char name[32];
     std::snprintf(name, sizeof name, "o/%04d.png", k);
-    return frame_bytes(dir / name, 0);
+    return test::frame_bytes(dir / name, 0);
   };
   // Where an output time is an input frame's time, it is that frame: every other output in the
   // 12 fps second, every fourth in the 6 fps second.
-  for (int k : {0, 2, 22}) CHECK(out(k) == frame_bytes(dir / "vfr.mkv", k / 2));
-  for (int j : {0, 1, 5}) CHECK(out(24 + 4 * j) == frame_bytes(dir / "vfr.mkv", 12 + j));
+  for (int k : {0, 2, 22}) CHECK(out(k) == test::frame_bytes(dir / "vfr.mkv", k / 2));
+  for (int j : {0, 1, 5}) CHECK(out(24 + 4 * j) == test::frame_bytes(dir / "vfr.mkv", 12 + j));
   // In between, new frames: a quarter of the way from input 12 to 13 is neither.
-  CHECK(out(25) != frame_bytes(dir / "vfr.mkv", 12));
-  CHECK(out(25) != frame_bytes(dir / "vfr.mkv", 13));
+  CHECK(out(25) != test::frame_bytes(dir / "vfr.mkv", 12));
+  CHECK(out(25) != test::frame_bytes(dir / "vfr.mkv", 13));
   CHECK(out(25) != out(26));
 }
 

@@ -1,0 +1,162 @@
+// film::retime called in-process (include/film/retime.h): the logic of retiming (scene cuts,
+// held frames, pieces, progress, cancellation and resume, bad requests) without the program.
+// tests/test_video.cpp runs the `film` binary on real containers as users do.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "film/error.h"
+#include "film/retime.h"
+#include "graph/base/file.h"
+#include "tests/test_util.h"
+
+using namespace film;
+namespace fs = std::filesystem;
+
+namespace {
+
+void ffmpeg_ok(const std::string& args) {
+  auto r = test::run_command("ffmpeg -v error -y " + args + " 2>&1");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+}
+
+// Mean absolute difference of two images' decoded RGB bytes.
+double differ(const std::string& a, const std::string& b) {
+  const std::string x = test::frame_bytes(a, 0), y = test::frame_bytes(b, 0);
+  REQUIRE(x.size() == y.size());
+  double sum = 0;
+  for (size_t i = 0; i < x.size(); ++i) sum += std::abs(int(uint8_t(x[i])) - int(uint8_t(y[i])));
+  return sum / static_cast<double>(x.size());
+}
+
+std::string frame_name(const std::string& folder, int k) {
+  char name[16];
+  std::snprintf(name, sizeof name, "/%04d.png", k);
+  return folder + name;
+}
+
+}  // namespace
+
+TEST_CASE("retime: never across a scene cut; held frames keep the motion even; pieces add up") {
+  test::TempDir dir;
+  // A hard cut: 1 s of one test source, then 1 s of another.
+  ffmpeg_ok("-f lavfi -i testsrc2=s=128x96:r=12:d=1 -f lavfi -i mandelbrot=s=128x96:r=12 "
+            "-filter_complex \"[1:v]trim=duration=1,setpts=PTS-STARTPTS[m];[0:v][m]concat=n=2:v=1[v]\" "
+            "-map \"[v]\" -c:v libx264 -pix_fmt yuv420p '" + (dir / "cut.mp4") + "'");
+  RetimeResult r = retime({.input = dir / "cut.mp4", .output = dir / "c/%04d.png", .factor = 2});
+  CHECK(r.scene_cuts == 1);
+  CHECK(r.frames_in == 24);
+  CHECK(r.frames_written == 48);
+  // Output 23 sits halfway between input 11 (the last of the first source) and input 12 (the
+  // first of the second): it is input 12, not a blend; output 22 is input 11.
+  CHECK(test::frame_bytes(dir / "c/0022.png", 0) == test::frame_bytes(dir / "cut.mp4", 11));
+  CHECK(test::frame_bytes(dir / "c/0023.png", 0) == test::frame_bytes(dir / "cut.mp4", 12));
+  r = retime({.input = dir / "cut.mp4", .output = dir / "blend/%04d.png", .factor = 2,
+              .scene_cut = 0});
+  CHECK(r.scene_cuts == 0);
+  CHECK(test::frame_bytes(dir / "blend/0023.png", 0) != test::frame_bytes(dir / "cut.mp4", 12));
+
+  // Held frames: 6 fps motion stored at 12 fps (every picture twice).
+  ffmpeg_ok("-f lavfi -i testsrc2=s=128x96:r=6:d=2 -vf fps=12 -c:v libx264 -pix_fmt yuv420p '" +
+            (dir / "held.mp4") + "'");
+  r = retime({.input = dir / "held.mp4", .output = dir / "h/%04d.png", .factor = 2});
+  CHECK(r.held_frames == 12);
+  r = retime({.input = dir / "held.mp4", .output = dir / "steps/%04d.png", .factor = 2,
+              .held = 0});
+  CHECK(r.held_frames == 0);
+  // Output 2 is at input 1's time, a copy of input 0: with held frames detected it is made
+  // halfway between input 0 and input 2 (the motion goes on); without, it stands still.
+  CHECK(differ(dir / "h/0002.png", dir / "h/0000.png") > 1.0);
+  CHECK(differ(dir / "steps/0002.png", dir / "steps/0000.png") < 1.0);
+  // Evenly: output 1 (a quarter of the way) lies between outputs 0 and 2.
+  CHECK(differ(dir / "h/0001.png", dir / "h/0000.png") <
+        differ(dir / "h/0002.png", dir / "h/0000.png"));
+
+  // Four pieces, each starting where it needs to (a held frame ends the input frames before
+  // pieces 1-3), make exactly the whole run's frames; a piece decodes little more than its own
+  // input frames, not everything before it.
+  for (int i = 0; i < 4; ++i) {
+    r = retime({.input = dir / "held.mp4", .output = dir / "p/%04d.png", .factor = 2,
+                .segment = i, .segments = 4});
+    if (i == 3) CHECK(r.frames_decoded <= 14);  // 6 of its own, 24 in all
+  }
+  for (int k = 0; k < 48; ++k) {
+    CAPTURE(k);
+    CHECK(io::read_file(frame_name(dir / "p", k)) == io::read_file(frame_name(dir / "h", k)));
+  }
+}
+
+TEST_CASE("retime: progress after each input frame; a callback that says stop cancels; resume "
+          "finishes the same frames") {
+  test::TempDir dir;
+  fs::create_directories(dir / "in");
+  ffmpeg_ok("-f lavfi -i testsrc2=s=128x96:r=12:d=1 '" + (dir / "in/%03d.png") + "'");
+  const RetimeOptions whole{.input = dir / "in", .output = dir / "whole/%04d.png", .factor = 2};
+  std::vector<RetimeProgress> seen;
+  RetimeResult r = retime(whole, {.progress = [&](const RetimeProgress& p) {
+                             seen.push_back(p);
+                             return true;
+                           }});
+  CHECK(r.frames_in == 12);
+  CHECK(r.frames_written == 24);
+  REQUIRE(seen.size() >= 12);  // after each input frame, and at the end
+  for (size_t i = 1; i < seen.size(); ++i) {
+    CAPTURE(i);
+    CHECK(seen[i].frames_written >= seen[i - 1].frames_written);
+    CHECK(seen[i].frames_expected == 24);
+  }
+  CHECK(seen.back().frames_written == 24);
+
+  // Stop once 8 frames are written: film::Cancelled, the frames so far kept.
+  RetimeOptions part = whole;
+  part.output = dir / "part/%04d.png";
+  int64_t at_stop = 0;
+  CHECK_THROWS_AS(retime(part, {.progress = [&](const RetimeProgress& p) {
+                                  at_stop = p.frames_written;
+                                  return p.frames_written < 8;
+                                }}),
+                  Cancelled);
+  REQUIRE(at_stop >= 8);
+  // What was kept: a run of frames from the first (those in flight when it stopped are finished
+  // too), short of the whole, with nothing after it.
+  int kept = 0;
+  while (fs::exists(frame_name(dir / "part", kept))) ++kept;
+  CHECK(kept >= at_stop);
+  CHECK(kept < 24);
+  CHECK(std::distance(fs::directory_iterator(dir / "part"), fs::directory_iterator()) == kept);
+  // Without resume or force the kept frames are not replaced; with resume the run finishes them,
+  // frame for frame the uninterrupted run's.
+  CHECK_THROWS_AS(retime(part), Error);
+  part.resume = true;
+  r = retime(part);
+  CHECK(r.frames_written == 24 - kept);
+  for (int k = 0; k < 24; ++k) {
+    CAPTURE(k);
+    CHECK(io::read_file(frame_name(dir / "part", k)) == io::read_file(frame_name(dir / "whole", k)));
+  }
+}
+
+TEST_CASE("retime: bad requests are film::Error with the messages the program prints") {
+  test::TempDir dir;
+  auto error_of = [](const RetimeOptions& o) { return test::error_of([&] { retime(o); }); };
+  const std::string missing = dir / "nothing.mp4";
+  CHECK(error_of({.input = missing, .output = dir / "o.mp4", .factor = 2}).find(missing) !=
+        std::string::npos);
+  fs::create_directories(dir / "in");
+  ffmpeg_ok("-f lavfi -i testsrc2=s=64x64:r=4:d=1 '" + (dir / "in/%03d.png") + "'");
+  const std::string both =
+      error_of({.input = dir / "in", .output = dir / "o/%04d.png", .fps = {24, 1}, .factor = 2});
+  INFO(both);
+  CHECK(both.find("fps") != std::string::npos);
+  CHECK(both.find("factor") != std::string::npos);
+  CHECK_THROWS_AS(retime({.input = dir / "in", .output = dir / "o/%04d.png"}), UsageError);
+  // The input folder as the output: refused before any work, nothing written into it.
+  const auto before = std::distance(fs::directory_iterator(dir / "in"), fs::directory_iterator());
+  CHECK_THROWS_AS(retime({.input = dir / "in", .output = dir / "in/%04d.png", .factor = 2}), Error);
+  CHECK(std::distance(fs::directory_iterator(dir / "in"), fs::directory_iterator()) == before);
+}
