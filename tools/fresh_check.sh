@@ -4,7 +4,7 @@
 # be reachable), clones the committed HEAD into /root/film of a fresh copy of that root for each
 # command (nothing beside the clone, nothing preinstalled, nothing left by the other command), runs the command
 # exactly as the README writes it, as root, and prints one line per command with its exit code and
-# time; then what the demo wrote and the test suite's doctest summary (with the names of any skipped
+# time; then what the demo wrote and the test suite's ctest summary (with the names of any skipped
 # test cases). Unmounts everything it mounted and removes the roots, also when interrupted.
 #
 # Usage (as root): tools/fresh_check.sh [--keep] [--only 1|2]
@@ -130,9 +130,10 @@ for n in 1 2; do
       failed=1
     fi
   else  # the suite's own summary, and which cases it skipped
-    # (ctest -V prefixes the test's lines with "1: ")
-    summary=$(grep -oE '\[doctest\] test cases:.*' "$log" | tail -1 || true)
-    echo "fresh_check:     ${summary:-no doctest summary in the log}"
+    # (ctest runs one entry per test file: its closing line, and the files it skipped)
+    summary=$(grep -oE '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1 || true)
+    echo "fresh_check:     ${summary:-no ctest summary in the log}"
+    grep -E '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*Skipped' "$log" | sed 's/^ */fresh_check:     skipped file: /' || true
     [[ -n $summary ]] || failed=1
     bin=$root/root/film/build/film_tests
     if [[ -x $bin ]]; then
