@@ -1,5 +1,7 @@
 #include "graph/flatten.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -37,9 +39,55 @@ void inline_call(const Graph& g, const Node& call, const std::map<std::string, s
   }
 }
 
+// The nodes a call to `fn` becomes once inlined, and the depth of its nested calls, memoised per
+// function, saturating at the limits (a recursive call, which validation refuses, saturates too).
+struct Expansion {
+  std::map<std::string, std::pair<uint64_t, int>> memo;  // function -> {nodes, call depth}
+  const Graph& g;
+  std::pair<uint64_t, int> of(const std::string& fn) {
+    if (auto it = memo.find(fn); it != memo.end()) return it->second;
+    memo[fn] = {kMaxFlatNodes + 1, kMaxCallDepth + 1};  // a recursive call (unvalidated) saturates
+    uint64_t nodes = 0;
+    int depth = 1;
+    for (const Node& n : g.functions.at(fn).nodes) {
+      if (n.kind != OpKind::call) {
+        ++nodes;
+        continue;
+      }
+      const auto [inner, d] = of(n.function);
+      nodes = std::min(nodes + inner, kMaxFlatNodes + 1);
+      depth = std::max(depth, std::min(d + 1, kMaxCallDepth + 1));
+    }
+    return memo[fn] = {nodes, depth};
+  }
+};
+
+// Refuses a graph whose calls would inline to more than kMaxFlatNodes nodes or nest deeper than
+// kMaxCallDepth, before inlining anything (a small file can describe 2^40 nodes).
+void check_expansion(const Graph& g, const std::string& path) {
+  Expansion e{{}, g};
+  uint64_t nodes = 0;
+  int depth = 0;
+  for (const Node& n : g.nodes) {
+    if (n.kind != OpKind::call) {
+      ++nodes;
+      continue;
+    }
+    const auto [inner, d] = e.of(n.function);
+    nodes = std::min(nodes + inner, kMaxFlatNodes + 1);
+    depth = std::max(depth, d);
+  }
+  if (depth > kMaxCallDepth)
+    fail(path, ": function calls nest more than ", kMaxCallDepth, " deep (the limit)");
+  if (nodes > kMaxFlatNodes)
+    fail(path, ": inlining its functions would make more than ", kMaxFlatNodes,
+         " nodes (the limit; FILM's graph has 542)");
+}
+
 }  // namespace
 
 Graph flatten(const Graph& g, const std::string& path) {
+  check_expansion(g, path);
   Graph flat = g;
   flat.functions.clear();
   flat.nodes.clear();

@@ -7,12 +7,17 @@
 // is how a sub-tree encoder that computes 4 levels runs only 1 deep on the coarsest image.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "graph/graph.h"
 
 namespace film::graph {
+
+// Limits on what inlining may make, checked before any node is copied (errors name the limit).
+constexpr uint64_t kMaxFlatNodes = 1'000'000;
+constexpr int kMaxCallDepth = 32;
 
 Graph flatten(const Graph& g, const std::string& path = "graph");
 Graph prune(const Graph& flat, const std::vector<std::string>& outputs);

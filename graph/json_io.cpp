@@ -5,24 +5,12 @@
 #include "graph/base/error.h"
 #include "graph/base/file.h"
 #include "graph/graph.h"
+#include "graph/json_text.h"
 
 namespace film::graph {
 namespace {
 
 using json = nlohmann::json;
-
-std::string line_col(std::string_view text, size_t byte) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(col);
-}
 
 class Reader {
  public:
@@ -260,17 +248,7 @@ const WeightDecl* Graph::find_weight(const std::string& n) const {
 }
 
 Graph parse_graph(std::string_view text, const std::string& path) {
-  json j;
-  try {
-    j = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    // nlohmann's message repeats a position; keep its explanation, give ours.
-    if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
-    fail(path, ": invalid JSON at ", line_col(text, e.byte ? e.byte - 1 : 0), ": ", what);
-  } catch (const json::exception& e) {  // e.g. a number too large for a double (1e400)
-    fail(path, ": invalid JSON: ", e.what());
-  }
+  const json j = parse_json(text, path);
   if (!j.is_object()) fail(path, ": a graph must be a JSON object, got ", j.type_name());
   try {
     return Reader(path).graph(j);
@@ -279,7 +257,9 @@ Graph parse_graph(std::string_view text, const std::string& path) {
   }
 }
 
-Graph read_graph(const std::string& path) { return parse_graph(io::read_file(path), path); }
+Graph read_graph(const std::string& path) {
+  return parse_graph(io::read_file(path, kMaxJsonBytes, "a graph"), path);
+}
 
 ojson to_json(const Graph& g) {
   ojson j;

@@ -110,6 +110,11 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& pat
   std::set<std::string> seen;
   std::string duplicate;
   json::parser_callback_t cb = [&](int depth, json::parse_event_t event, json& parsed) {
+    // A header is {"name": {"dtype", "shape": [...], "data_offsets": [...]}, "__metadata__": {}}:
+    // three levels. Deeper nesting is refused while parsing (a deep value is never built).
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= 8)
+      fail(path, ": header nested more than 8 levels deep; a safetensors header has 3");
     if (event == json::parse_event_t::key && depth == 1) {
       std::string k = parsed.get<std::string>();
       if (!seen.insert(k).second && duplicate.empty()) duplicate = k;

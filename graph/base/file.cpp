@@ -30,6 +30,10 @@ void cleanup_and_reraise(int sig) {
   ::raise(sig);
 }
 
+[[noreturn]] void fail_too_large(const std::string& path, std::uint64_t max_bytes, const char* what) {
+  fail(path, ": larger than ", max_bytes >> 20, " MiB, the limit for ", what);
+}
+
 }  // namespace
 
 std::mutex g_slots_mutex;  // serialises (un)registering; the handler reads only g_used
@@ -70,9 +74,18 @@ void remove_stale_partials(const std::string& path) {
     if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove(e.path(), ec);
 }
 
-std::string read_file(const std::string& path) {
+void require_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) fail(path, ": is a directory, expected a file");
+  const auto type = std::filesystem::status(path, ec).type();
+  if (type == std::filesystem::file_type::directory) fail(path, ": is a directory, expected a file");
+  if (type == std::filesystem::file_type::character || type == std::filesystem::file_type::block ||
+      type == std::filesystem::file_type::socket)
+    fail(path, ": is a device or socket, not a file; expected a regular file (or a pipe)");
+}
+
+std::string read_file(const std::string& path, std::uint64_t max_bytes, const char* what) {
+  require_file(path);
+  std::error_code ec;
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, ": cannot open for reading (", std::strerror(errno), ")");
   // Into a string sized from the file's size up front (a stringstream grows by doubling and copies
@@ -83,10 +96,12 @@ std::string read_file(const std::string& path) {
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec) out.reserve(static_cast<size_t>(size) + kChunk);
   size_t have = 0;
+  if (!ec && size > max_bytes) fail_too_large(path, max_bytes, what);
   while (in) {
     out.resize(have + kChunk);
     in.read(out.data() + have, static_cast<std::streamsize>(kChunk));
     have += static_cast<size_t>(in.gcount());
+    if (have > max_bytes) fail_too_large(path, max_bytes, what);  // a pipe, or a growing file
   }
   if (in.bad()) fail(path, ": read error");
   out.resize(have);

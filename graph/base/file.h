@@ -4,13 +4,21 @@
 // so a reader never sees a half-written output and a failed write leaves the old file intact.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace film::io {
 
-std::string read_file(const std::string& path);
+// The whole of `path`. A device (/dev/zero, a terminal, a disk) is refused without reading; a
+// pipe or FIFO is read to its end. More than `max_bytes` is refused with an error naming the
+// limit and `what` the file was read as ("a graph", "a settings file").
+std::string read_file(const std::string& path, std::uint64_t max_bytes = UINT64_MAX,
+                      const char* what = "this kind of file");
+// Throws unless `path` is missing (the reader then says so), a regular file, or a pipe: a folder,
+// a device or a socket is refused, naming the path, before anything is read from it.
+void require_file(const std::string& path);
 // Writes `.NAME.film-partial-XXXXXX` beside `path`, then renames it over `path`.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 

@@ -1,3 +1,4 @@
+#include "graph/json_text.h"
 #include "models/film/options.h"
 
 #include "graph/base/error.h"
@@ -91,13 +92,7 @@ FilmOptions options_from_json(const nlohmann::json& j, const std::string& path) 
 }
 
 FilmOptions parse_options(std::string_view text, const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::exception& e) {
-    fail(path, ": invalid JSON: ", e.what());
-  }
-  return options_from_json(j, path);
+  return options_from_json(graph::parse_json(text, path), path);
 }
 
 nlohmann::ordered_json options_to_json(const FilmOptions& o) {

@@ -16,6 +16,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr int kMaxPatternWidth = 20;
+
 // A printf-style frame pattern: text, one %d or %0Nd, text. {prefix, width, suffix}; width 0
 // for plain %d. False when `s` holds no conversion.
 bool parse_pattern(const std::string& s, std::string& prefix, int& width, std::string& suffix) {
@@ -28,6 +30,11 @@ bool parse_pattern(const std::string& s, std::string& prefix, int& width, std::s
     usage_fail("-o ", s, ": a frame pattern takes one %d or %0Nd (as in frames/%05d.png)");
   prefix = s.substr(0, at);
   width = m[2].matched ? std::stoi(m[2].str()) : 0;
+  // A frame number has at most 20 digits (2^64); a wider field would only pad, and names are
+  // made in a fixed buffer: refused rather than truncated into one name for every frame.
+  if (width > kMaxPatternWidth)
+    usage_fail("-o ", s, ": a frame pattern's width is at most ", kMaxPatternWidth, " digits (%0",
+               kMaxPatternWidth, "d), got ", width);
   suffix = rest.substr(m.length(0));
   if (suffix.find('%') != std::string::npos || prefix.find('%') != std::string::npos)
     usage_fail("-o ", s, ": a frame pattern takes exactly one %d or %0Nd");
@@ -35,7 +42,7 @@ bool parse_pattern(const std::string& s, std::string& prefix, int& width, std::s
 }
 
 std::string numbered(const std::string& prefix, int width, const std::string& suffix, size_t i) {
-  char digits[32];
+  char digits[kMaxPatternWidth + 2];
   std::snprintf(digits, sizeof digits, "%0*zu", width, i);
   return prefix + digits + suffix;
 }

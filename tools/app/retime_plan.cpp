@@ -1,3 +1,4 @@
+#include "graph/json_text.h"
 #include "tools/app/retime_plan.h"
 
 #include <nlohmann/json.hpp>
@@ -29,7 +30,7 @@ namespace {
 std::vector<double> saved_frame_times(const std::string& file) {
   std::vector<double> times;
   try {
-    times = nlohmann::json::parse(io::read_file(file)).get<std::vector<double>>();
+    times = graph::read_json(file, "a frame-time list").get<std::vector<double>>();
   } catch (const nlohmann::json::exception& e) {
     fail(file, ": not a list of frame times in seconds (", e.what(), ")");
   }

@@ -1,3 +1,4 @@
+#include "graph/json_text.h"
 #include "tools/cli/cluster.h"
 
 #include <chrono>
@@ -89,7 +90,7 @@ std::string state_dir(const std::string& out) {
 
 json read_json(const std::string& path) {
   try {
-    return json::parse(io::read_file(path));
+    return graph::read_json(path, "a cluster state file");
   } catch (const json::exception& e) {
     fail(path, ": not valid JSON (", e.what(), "); the run's state folder was changed by hand?");
   }
@@ -101,7 +102,7 @@ ClusterRun load_run(const std::string& dir, const std::string& what) {
   std::error_code ec;
   if (!fs::exists(file, ec)) fail(what, ": no cluster run there (", file, " does not exist)");
   try {
-    r.job = json::parse(io::read_file(file));
+    r.job = graph::read_json(file, "a cluster job file");
     validate_job(r.job);
   } catch (const std::exception& e) {
     fail(file, ": not a film cluster run (", e.what(), ")");
@@ -113,7 +114,7 @@ int64_t piece_frames_done(const ClusterRun& r, int i) {
   const auto& ranges = r.job["piece_frames"];
   if (fs::exists(r.marker(i))) return ranges[i].get<int64_t>();
   try {
-    const json p = json::parse(io::read_file(r.progress(i)));
+    const json p = graph::read_json(r.progress(i), "a progress file");
     return p.value("frames_kept", int64_t{0}) + p.value("frames_written", int64_t{0});
   } catch (const std::exception&) {
     return 0;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "engine/model.h"
+#include "graph/json_text.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
 #include "graph/flatten.h"
@@ -37,6 +38,7 @@ size_t line_of_name(const std::string& text, const std::string& name, size_t fro
 // Each problem validation finds, located by pointer and line.
 void located_problems(const graph::Graph& g, const std::string& text, const std::string& file,
                       json& problems) {
+  // The graph was already read through graph::parse_json's bounds (its depth limit included).
   const auto raw = nlohmann::json::parse(text, nullptr, false);
   std::map<std::string, size_t> function_index;
   if (raw.is_object() && raw.contains("functions") && raw["functions"].is_array())
@@ -103,7 +105,7 @@ json check_graph_file(const std::string& path) {
   const bool dir = std::filesystem::is_directory(path);
   const std::string file = dir ? (std::filesystem::path(path) / "graph.json").string() : path;
   json problems = json::array();
-  const std::string text = io::read_file(file);
+  const std::string text = io::read_file(file, graph::kMaxJsonBytes, "a graph");
   graph::Graph g;
   try {
     g = graph::parse_graph(text, file);

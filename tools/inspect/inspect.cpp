@@ -112,14 +112,24 @@ std::vector<size_t> live_bytes(const ExecutionPlan& p) {
   return live;
 }
 
-std::string dot_quote(const std::string& s) {
-  std::string out = "\"";
+// Text as the inside of a DOT quoted string: quotes and backslashes escaped (a name holding \"
+// must not end the string), line breaks as DOT's \n; nothing else is special there.
+std::string dot_escape(const std::string& s) {
+  std::string out;
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c != '\r') {
+      out += c;
+    }
   }
-  return out + "\"";
+  return out;
 }
+
+std::string dot_quote(const std::string& s) { return "\"" + dot_escape(s) + "\""; }
 
 // The stages of a graph's nodes in the order they first appear ("other", for untagged nodes,
 // last), each with its colour in the report's pictures.
@@ -663,6 +673,8 @@ std::string html_escape(const std::string& s) {
       o += "&amp;";
     else if (c == '"')
       o += "&quot;";
+    else if (c == '\'')
+      o += "&#39;";
     else
       o += c;
   }
@@ -830,7 +842,9 @@ std::string inspect_dot(const json& report) {
     by_instance[n.value("instance", "")].push_back(&n);
   }
   auto node_line = [&](const json& n) {
-    std::string label = n["name"].get<std::string>() + "\\n" + n["op"].get<std::string>();
+    // Names and ops come from the graph file: escaped; the \n line breaks are the label's own.
+    std::string label = dot_escape(n["name"].get<std::string>()) + "\\n" +
+                        dot_escape(n["op"].get<std::string>());
     if (n.contains("shape")) {
       std::string s;
       for (const auto& d : n["shape"])
@@ -842,9 +856,8 @@ std::string inspect_dot(const json& report) {
       std::snprintf(buf, sizeof buf, "\\n%.3f GMAC", n["macs"].get<double>() / 1e9);
       label += buf;
     }
-    std::string out = "    " + dot_quote(n["name"]) + " [label=\"";
-    for (char c : label) out += c == '"' ? std::string("\\\"") : std::string(1, c);
-    return out + "\", fillcolor=\"" + stage_colour(report, n["stage"]) + "\"];\n";
+    return "    " + dot_quote(n["name"]) + " [label=\"" + label + "\", fillcolor=\"" +
+           stage_colour(report, n["stage"]) + "\"];\n";
   };
   int cluster = 0;
   for (const auto& [inst, list] : by_instance) {

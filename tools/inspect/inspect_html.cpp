@@ -212,10 +212,21 @@ document.body.setAttribute("data-ready", "1");
 }  // namespace
 
 std::string inspect_html(const nlohmann::ordered_json& report) {
-  // The JSON goes inside a <script> element: "</" must not appear in it ("<\/" is the same JSON).
-  std::string json = report.dump();
-  for (size_t at = 0; (at = json.find("</", at)) != std::string::npos; at += 3)
-    json.replace(at, 2, "<\\/");
+  // The JSON goes inside a <script> element, where "</script", "<!--" and "<script" change how
+  // the page parses: '<', '>' and '&' (which JSON has only inside strings) are written as \u003c,
+  // \u003e and \u0026, the same strings to JSON.parse. The page's script shows every text with
+  // textContent, never as markup.
+  std::string json;
+  for (char c : report.dump()) {
+    if (c == '<')
+      json += "\\u003c";
+    else if (c == '>')
+      json += "\\u003e";
+    else if (c == '&')
+      json += "\\u0026";
+    else
+      json += c;
+  }
   std::string page = kPage;
   page.replace(page.find("@REPORT@"), 8, json);
   return page;

@@ -182,6 +182,7 @@ std::string output_format(const std::string& path) {
 }
 
 Image read_image(const std::string& path) {
+  require_file(path);  // never /dev/zero or a terminal to a decoder
   std::string head;
   if (FILE* f = std::fopen(path.c_str(), "rb")) {
     char buf[8];

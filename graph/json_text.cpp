@@ -1,0 +1,49 @@
+#include "graph/json_text.h"
+
+#include "graph/base/error.h"
+#include "graph/base/file.h"
+
+namespace film::graph {
+
+std::string line_col(std::string_view text, size_t byte) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+nlohmann::json parse_json(std::string_view text, const std::string& path) {
+  using json = nlohmann::json;
+  if (text.size() > kMaxJsonBytes)
+    fail(path, ": ", text.size(), " bytes of JSON, over the limit of ", kMaxJsonBytes >> 20, " MiB");
+  // nlohmann's parser is iterative, but the value it builds is as deep as the text: refuse
+  // nesting past the limit while parsing, before a deep value exists anywhere.
+  const json::parser_callback_t bound = [&](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxJsonDepth)
+      fail(path, ": JSON nested more than ", kMaxJsonDepth, " levels deep (the limit)");
+    return true;
+  };
+  try {
+    return json::parse(text.begin(), text.end(), bound);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann's message repeats a position; keep its explanation, give ours.
+    if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
+    fail(path, ": invalid JSON at ", line_col(text, e.byte ? e.byte - 1 : 0), ": ", what);
+  } catch (const json::exception& e) {  // e.g. a number too large for a double (1e400)
+    fail(path, ": invalid JSON: ", e.what());
+  }
+}
+
+nlohmann::json read_json(const std::string& path, const char* what) {
+  return parse_json(io::read_file(path, kMaxJsonBytes, what), path);
+}
+
+}  // namespace film::graph
