@@ -30,6 +30,21 @@ bool read_number(const std::string& path, size_t& out) {
   }
 }
 
+// Mapped after the budget is read: the scheduler's and oneDNN's thread stacks (8 MiB each) and
+// the libraries a backend loads on first use.
+constexpr size_t kAddressSpaceMargin = size_t{512} << 20;
+
+// This process's address space now (VmSize in /proc/self/status), in KiB.
+bool vm_size_kib(size_t& out) {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "VmSize:") return static_cast<bool>(status >> out);
+    status.ignore(1 << 10, '\n');
+  }
+  return false;
+}
+
 }  // namespace
 
 MemoryBudget available_memory() {
@@ -53,6 +68,19 @@ MemoryBudget available_memory() {
   if ((v2 || v1) && limit > used && limit - used < m.bytes)
     m = {limit - used, cat("the container's memory limit of ", limit >> 20, " MiB (", used >> 20,
                            " MiB in use)")};
+  // An address-space limit (ulimit -v, which batch schedulers also set) counts every mapping, not
+  // only resident memory: the room is the limit less the address space in use now, less a margin
+  // for what is mapped after the plan is checked (thread stacks of the pools, libraries loaded on
+  // first use).
+  rlimit as{};
+  size_t vm_kib = 0;
+  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY && vm_size_kib(vm_kib)) {
+    const size_t limit_b = static_cast<size_t>(as.rlim_cur), in_use = vm_kib * 1024;
+    const size_t room = limit_b > in_use + kAddressSpaceMargin ? limit_b - in_use - kAddressSpaceMargin : 0;
+    if (room < m.bytes)
+      m = {room, cat("the address-space limit (ulimit -v) of ", limit_b >> 20, " MiB (",
+                     in_use >> 20, " MiB mapped, ", kAddressSpaceMargin >> 20, " MiB kept spare)")};
+  }
   return m;
 }
 

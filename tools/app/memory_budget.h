@@ -1,7 +1,10 @@
 // How much memory this process may still use: the smallest of the machine's available memory
 // (/proc/meminfo MemAvailable) and the room left under its cgroup's limit (v2 memory.max minus
-// memory.current, or v1 memory.limit_in_bytes minus memory.usage_in_bytes): a container's limit
-// kills a process with no message, so the tool checks a plan against it before it starts.
+// memory.current, or v1 memory.limit_in_bytes minus memory.usage_in_bytes) and the room under an
+// address-space limit (RLIMIT_AS, `ulimit -v`: the limit less the address space mapped now, less
+// 512 MiB for thread stacks and libraries mapped later): a container's limit kills a process with
+// no message and an address-space limit fails an allocation, so the tool checks a plan against
+// them before it starts.
 // Usage:
 //   film::MemoryBudget m = film::available_memory();
 //   if (plan.planned_peak() > m.bytes) fail("needs ... but ", m.source, " leaves ", m.bytes >> 20,
