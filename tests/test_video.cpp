@@ -157,6 +157,34 @@ TEST_CASE("film video: bad input and existing outputs fail clearly, with nothing
     CHECK(e.path().filename().string().find("film-partial") == std::string::npos);
 }
 
+TEST_CASE("film video: into a GIF with the container's own codec; a refused start leaves nothing") {
+  test::TempDir dir;
+  make_clip(dir / "in.mp4", 12, 1);
+  // A codec the container cannot hold: refused, naming what it takes, and no work folder is left
+  // to make the retry look like an interrupted run (issue 26).
+  auto r = test::run_command(film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "w.gif") +
+                                      " --factor 2 --codec libx264"));
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("the gif container cannot hold libx264 video (it takes gif") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "w.gif"));
+  CHECK_FALSE(std::filesystem::exists(dir / "w.gif.film-work"));
+  // The retry without --codec: GIF's own encoder, a dithered fixed palette; the audio GIF cannot
+  // hold is left out with a note.
+  r = film_ok("video " + (dir / "in.mp4") + " -o " + (dir / "w.gif") + " --factor 2 --json");
+  CHECK(r.output.find("\"codec\":\"gif\"") != std::string::npos);
+  CHECK(r.output.find("cannot hold it") != std::string::npos);
+  CHECK(probe(dir / "w.gif", "-select_streams v:0 -show_entries stream=codec_name") == "gif\n");
+  CHECK(video_times(dir / "w.gif").size() == 24);
+  // Output frame 2 sits on input frame 1: the same picture up to the palette's dithering.
+  const std::string a = test::frame_bytes(dir / "w.gif", 2), b = test::frame_bytes(dir / "in.mp4", 1);
+  REQUIRE(a.size() == b.size());
+  double err = 0;
+  for (size_t i = 0; i < a.size(); ++i) err += std::abs(int(uint8_t(a[i])) - int(uint8_t(b[i])));
+  CHECK(err / static_cast<double>(a.size()) < 20.0);  // mean level error of a 6x7x6 dither
+}
+
 TEST_CASE(
     "film video: --segment pieces make exactly the whole run's frames; --resume after a kill") {
   test::TempDir dir;

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -141,14 +142,31 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
 }
 
 // Once the model is loaded (so a failed start leaves no work folder): the work folder and the
-// settings a resumed run must match.
-void start_destination(const Destination& d) {
-  if (d.pattern) return;
+// settings a resumed run must match. True when this call created the folder.
+bool start_destination(const Destination& d) {
+  if (d.pattern) return false;
   std::error_code ec;
+  const bool created = !fs::exists(d.work, ec);
   fs::create_directories(d.work, ec);
   if (ec) fail(d.work, ": cannot create the work folder (", ec.message(), ")");
   io::write_file_atomic(d.settings_file(), d.settings.dump());
+  return created;
 }
+
+// A run that fails before it finished a chunk (an encoder the container refuses, a codec that
+// will not open, a bad first frame) removes the work folder it created, so nothing it left
+// makes the retry look like an interrupted run. A folder with a finished chunk stays for resume.
+struct WorkFolderGuard {
+  std::string work;  // "" when this run did not create it
+  int uncaught = std::uncaught_exceptions();
+  ~WorkFolderGuard() {
+    if (work.empty() || std::uncaught_exceptions() <= uncaught) return;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(work, ec))
+      if (e.path().filename().string().rfind("chunk-", 0) == 0) return;
+    fs::remove_all(work, ec);
+  }
+};
 
 // The progress file (--progress FILE: JSON, rewritten atomically at most twice a second and at
 // the end: what `film cluster status` reads) and the caller's callback.
@@ -387,7 +405,7 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   const std::string note = fit_frame_memory(*f, plan.info.height, plan.info.width, kDepth + 9, budget);
   if (!note.empty() && callbacks.note) callbacks.note(note);
   io::install_interrupt_cleanup();
-  start_destination(d);
+  const WorkFolderGuard guard{start_destination(d) ? d.work : std::string()};
 
   RetimeResult r;
   r.frames_in = static_cast<int64_t>(plan.times.size());

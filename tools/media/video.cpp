@@ -114,6 +114,8 @@ struct VideoReader::Impl {
   bool pending = false;  // m.frame holds a decoded frame next() has not returned yet
   double seconds = 0;    // its time
   std::vector<uint8_t> rgb;
+  // The RGB rows in `rgb` into `frame`, by swscale (every pixel format but GIF's palette).
+  static void convert_rgb(Impl& m, const std::string& path_, int stride, bool deep);
   ~Impl() {
     sws_freeContext(sws);
     av_frame_free(&frame);
@@ -332,8 +334,49 @@ std::string video_default_codec(const std::string& input_codec, const std::strin
     if (c && of && avformat_query_codec(of, c->id, FF_COMPLIANCE_NORMAL) == 1) return enc;
   }
   if (ext == ".webm") return "libvpx-vp9";
+  // A container that cannot hold H.264 (GIF, ...) gets its own default video encoder.
+  const AVCodec* x264 = avcodec_find_encoder_by_name("libx264");
+  if (of && of->video_codec != AV_CODEC_ID_NONE &&
+      (!x264 || avformat_query_codec(of, x264->id, FF_COMPLIANCE_NORMAL) != 1))
+    if (const AVCodec* own = avcodec_find_encoder(of->video_codec)) return own->name;
   return "libx264";
 }
+
+namespace {
+
+// GIF's 256 colours: a fixed 6 x 7 x 6 colour cube (252 entries; green, which the eye resolves
+// best, gets 7 levels) with 4x4 ordered dithering. A fixed palette keeps every frame, chunk and
+// piece of a run on the same colours, so chunks join by stream copy and a resumed run is the same.
+constexpr int kLevelsR = 6, kLevelsG = 7, kLevelsB = 6;
+constexpr float kBayer4[4][4] = {{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9}, {15, 7, 13, 5}};
+
+void fill_palette(uint32_t* pal) {
+  for (int i = 0; i < 256; ++i) pal[i] = 0xff000000u;
+  for (int r = 0; r < kLevelsR; ++r)
+    for (int g = 0; g < kLevelsG; ++g)
+      for (int b = 0; b < kLevelsB; ++b) {
+        const auto level = [](int q, int n) { return static_cast<uint32_t>(q * 255 / (n - 1)); };
+        pal[(r * kLevelsG + g) * kLevelsB + b] =
+            0xff000000u | level(r, kLevelsR) << 16 | level(g, kLevelsG) << 8 | level(b, kLevelsB);
+      }
+}
+
+// RGB24 rows -> palette indices of fill_palette's cube, ordered-dithered.
+void dither_to_palette(const uint8_t* rgb, int w, int h, uint8_t* out, int out_stride) {
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const float d = (kBayer4[y & 3][x & 3] + 0.5f) / 16.0f;
+      const uint8_t* p = rgb + (static_cast<size_t>(y) * w + x) * 3;
+      const auto q = [&](uint8_t v, int n) {
+        const int i = static_cast<int>(v * (n - 1) / 255.0f + d);
+        return i < n - 1 ? i : n - 1;
+      };
+      out[static_cast<size_t>(y) * out_stride + x] = static_cast<uint8_t>(
+          (q(p[0], kLevelsR) * kLevelsG + q(p[1], kLevelsG)) * kLevelsB + q(p[2], kLevelsB));
+    }
+}
+
+}  // namespace
 
 struct VideoWriter::Impl {
   std::unique_ptr<detail::MuxedFile> file;
@@ -356,6 +399,8 @@ struct VideoWriter::Impl {
       file->write(pkt);
     }
   }
+  // The RGB rows in `rgb` into `frame`, by swscale (every pixel format but GIF's palette).
+  static void convert_rgb(Impl& m, const std::string& path_, int stride, bool deep);
   ~Impl() {
     sws_freeContext(sws);
     av_frame_free(&frame);
@@ -376,8 +421,16 @@ VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, const Vid
   if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
     fail(path, ": no video encoder named '", codec_,
          "' in this FFmpeg (ffmpeg -encoders lists them)");
-  if (avformat_query_codec(m.out->oformat, codec->id, FF_COMPLIANCE_NORMAL) == 0)
-    fail(path, ": the ", m.out->oformat->name, " container cannot hold ", codec_, " video");
+  const AVOutputFormat* of = m.out->oformat;
+  const int holds = avformat_query_codec(of, codec->id, FF_COMPLIANCE_NORMAL);
+  // A muxer that cannot say (no query function) and has no codec tag table holds only its own
+  // codec (GIF, APNG): anything else would fail later with libav's "Invalid argument".
+  if (holds == 0 || (holds < 0 && !of->codec_tag && of->video_codec != AV_CODEC_ID_NONE &&
+                     of->video_codec != codec->id))
+    fail(path, ": the ", of->name, " container cannot hold ", codec_, " video",
+         of->video_codec != AV_CODEC_ID_NONE && holds != 0
+             ? cat(" (it takes ", avcodec_get_name(of->video_codec), "; leave --codec out)")
+             : std::string());
   m.enc = avcodec_alloc_context3(codec);
   m.enc->width = in.width;
   m.enc->height = in.height;
@@ -390,6 +443,8 @@ VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, const Vid
   if (!o.pixel_format.empty()) {
     pf = av_get_pix_fmt(o.pixel_format.c_str());
     if (pf == AV_PIX_FMT_NONE) fail(path, ": unknown pixel format '", o.pixel_format, "'");
+  } else if (codec->id == AV_CODEC_ID_GIF) {
+    pf = AV_PIX_FMT_PAL8;  // a dithered colour cube (dither_to_palette), not 3-3-2 bits
   } else if (codec->pix_fmts) {
     for (const AVPixelFormat* p = codec->pix_fmts; *p != AV_PIX_FMT_NONE; ++p)
       if (*p == input_pf) pf = input_pf;
@@ -458,18 +513,28 @@ void VideoWriter::write(const Tensor& rgb) {
         m.rgb[i * 3 + c] = io::to_byte(v);
       }
     }
-  m.sws = sws_getCachedContext(m.sws, w, h, deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24, w, h,
-                               m.enc->pix_fmt, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
-                               nullptr, nullptr, nullptr);
-  if (!m.sws) fail(path_, ": cannot convert RGB to ", av_get_pix_fmt_name(m.enc->pix_fmt));
   if (av_frame_make_writable(m.frame) < 0) fail(path_, ": out of memory for a frame");
-  const uint8_t* src[4] = {m.rgb.data(), nullptr, nullptr, nullptr};
-  const int src_stride[4] = {stride, 0, 0, 0};
-  sws_scale(m.sws, src, src_stride, 0, h, m.frame->data, m.frame->linesize);
+  if (m.enc->pix_fmt == AV_PIX_FMT_PAL8) {
+    dither_to_palette(m.rgb.data(), w, h, m.frame->data[0], m.frame->linesize[0]);
+    fill_palette(reinterpret_cast<uint32_t*>(m.frame->data[1]));
+  } else {
+    Impl::convert_rgb(m, path_, stride, deep);
+  }
   m.frame->pts = frames_++;
   if (int r = avcodec_send_frame(m.enc, m.frame); r < 0)
     fail(path_, ": encoding failed (", av_error(r), ")");
   m.drain();
+}
+
+void VideoWriter::Impl::convert_rgb(Impl& m, const std::string& path_, int stride, bool deep) {
+  const int w = m.enc->width, h = m.enc->height;
+  m.sws = sws_getCachedContext(m.sws, w, h, deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24, w, h,
+                               m.enc->pix_fmt, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
+                               nullptr, nullptr, nullptr);
+  if (!m.sws) fail(path_, ": cannot convert RGB to ", av_get_pix_fmt_name(m.enc->pix_fmt));
+  const uint8_t* src[4] = {m.rgb.data(), nullptr, nullptr, nullptr};
+  const int src_stride[4] = {stride, 0, 0, 0};
+  sws_scale(m.sws, src, src_stride, 0, h, m.frame->data, m.frame->linesize);
 }
 
 void VideoWriter::finish() {
