@@ -3,6 +3,7 @@
 // tests/test_video.cpp runs the `film` binary on real containers as users do.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -35,7 +36,7 @@ double differ(const std::string& a, const std::string& b) {
 }
 
 std::string frame_name(const std::string& folder, int k) {
-  char name[16];
+  char name[32];
   std::snprintf(name, sizeof name, "/%04d.png", k);
   return folder + name;
 }
@@ -159,4 +160,44 @@ TEST_CASE("retime: bad requests are film::Error with the messages the program pr
   const auto before = std::distance(fs::directory_iterator(dir / "in"), fs::directory_iterator());
   CHECK_THROWS_AS(retime({.input = dir / "in", .output = dir / "in/%04d.png", .factor = 2}), Error);
   CHECK(std::distance(fs::directory_iterator(dir / "in"), fs::directory_iterator()) == before);
+}
+
+TEST_CASE("join_pieces: pieces in any order (a shell glob puts p10 before p2) join as in order; "
+          "a missing, repeated or foreign piece is refused") {
+  test::TempDir dir;
+  ffmpeg_ok("-f lavfi -i testsrc2=s=128x96:r=12:d=1 -f lavfi -i sine=frequency=440:duration=1 "
+            "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + (dir / "in.mp4") + "'");
+  const int n = 11;
+  std::vector<std::string> numeric, glob;
+  for (int i = 0; i < n; ++i) {
+    const std::string piece = dir / ("p" + std::to_string(i) + ".mkv");
+    retime({.input = dir / "in.mp4", .output = piece, .factor = 2, .segment = i, .segments = n});
+    numeric.push_back(piece);
+  }
+  glob = numeric;
+  std::sort(glob.begin(), glob.end());  // p0 p1 p10 p2 ... as a shell expands p*.mkv
+  REQUIRE(glob != numeric);
+  CHECK(join_pieces(numeric, dir / "in.mp4", dir / "a.mkv") == 24);
+  CHECK(join_pieces(glob, dir / "in.mp4", dir / "b.mkv") == 24);
+  std::vector<std::string> reversed(numeric.rbegin(), numeric.rend());
+  CHECK(join_pieces(reversed, dir / "in.mp4", dir / "c.mkv") == 24);
+  CHECK(io::read_file(dir / "a.mkv") == io::read_file(dir / "b.mkv"));
+  CHECK(io::read_file(dir / "a.mkv") == io::read_file(dir / "c.mkv"));
+
+  auto error_of = [&](const std::vector<std::string>& pieces) {
+    return test::error_of([&] { join_pieces(pieces, "", dir / "x.mkv"); });
+  };
+  std::vector<std::string> missing(numeric.begin(), numeric.end() - 1);
+  CHECK(error_of(missing).find("but 10 pieces were given") != std::string::npos);
+  std::vector<std::string> repeated = numeric;
+  repeated[3] = repeated[2];
+  CHECK(error_of(repeated).find("is piece 2 of 11, as is") != std::string::npos);
+  // A piece of another run (other options): refused by the run it records.
+  const std::string other = dir / "other.mkv";
+  retime({.input = dir / "in.mp4", .output = other, .factor = 2, .scene_cut = 0.2, .segment = 4,
+          .segments = n});
+  std::vector<std::string> mixed = numeric;
+  mixed[4] = other;
+  CHECK(error_of(mixed).find("a piece of another run than") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "x.mkv"));
 }

@@ -11,8 +11,10 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "film/retime.h"
@@ -340,6 +342,20 @@ struct Pairing {
   }
 };
 
+// What a piece of a video file records about itself (container tags), so that join_pieces takes
+// the pieces in any order and refuses a missing, repeated or foreign one: its index of N, and
+// the run it belongs to (a hash of the input and every option that decides the frames).
+std::map<std::string, std::string> piece_tags(const Destination& d, int segment, int segments) {
+  json run = d.settings;
+  run.erase("segment");
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64 of the settings without the piece's index
+  for (const unsigned char c : run.dump()) h = (h ^ c) * 1099511628211ull;
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(h));
+  return {{"film_piece", std::to_string(segment) + "/" + std::to_string(segments)},
+          {"film_run", id}};
+}
+
 // The chunks of this run (or piece), in order, joined with the input's other streams (a piece's
 // are added when the pieces are joined: join_pieces).
 void join_chunks(const RetimeOptions& o, const Destination& d, const VideoPlan& plan,
@@ -350,7 +366,9 @@ void join_chunks(const RetimeOptions& o, const Destination& d, const VideoPlan& 
     if (!fs::exists(chunks.back()))
       fail(chunks.back(), ": internal: a chunk of the output was not made");
   }
-  video::join_videos(chunks, o.segments > 1 || plan.sequence ? "" : o.input, d.out);
+  std::map<std::string, std::string> tags;
+  if (o.segments > 1) tags = piece_tags(d, o.segment, o.segments);
+  video::join_videos(chunks, o.segments > 1 || plan.sequence ? "" : o.input, d.out, tags);
   std::error_code ec;
   fs::remove_all(d.work, ec);
 }
@@ -458,6 +476,37 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   return r;
 }
 
+// The pieces sorted by the index each records (piece_tags), after checking that they are all N
+// pieces of one run, each once. Pieces that record nothing (made elsewhere, or by an older film)
+// are taken in the order given.
+std::vector<std::string> pieces_in_order(const std::vector<std::string>& pieces) {
+  std::vector<std::string> by_index(pieces.size());
+  std::string run, first;
+  size_t tagged = 0;
+  for (const std::string& p : pieces) {
+    const auto tags = video::container_tags(p);
+    const auto piece = tags.find("film_piece"), id = tags.find("film_run");
+    if (piece == tags.end() || id == tags.end()) continue;
+    ++tagged;
+    long long i = -1, n = -1;
+    if (std::sscanf(piece->second.c_str(), "%lld/%lld", &i, &n) != 2 || i < 0 || i >= n)
+      fail(p, ": records itself as piece '", piece->second, "', which is not I/N");
+    if (run.empty()) run = id->second, first = p;
+    if (id->second != run)
+      fail(p, ": a piece of another run than ", first, " (another input or other options)");
+    if (n != static_cast<long long>(pieces.size()))
+      fail(p, ": is piece ", i, " of ", n, ", but ", pieces.size(), " pieces were given");
+    if (!by_index[i].empty()) fail(p, ": is piece ", i, " of ", n, ", as is ", by_index[i]);
+    by_index[i] = p;
+  }
+  if (tagged == 0) return pieces;
+  if (tagged != pieces.size())
+    for (const std::string& p : pieces)
+      if (video::container_tags(p).count("film_piece") == 0)
+        fail(p, ": records no piece index, unlike ", first, "; give only the pieces of one run");
+  return by_index;
+}
+
 int64_t join_pieces(const std::vector<std::string>& pieces, const std::string& source,
                     const std::string& output, bool force) {
   if (pieces.empty() || output.empty())
@@ -466,7 +515,7 @@ int64_t join_pieces(const std::vector<std::string>& pieces, const std::string& s
   if (fs::exists(output, ec) && !force) fail(output, ": exists; pass --force to replace it");
   io::install_interrupt_cleanup();
   io::remove_stale_partials(output);
-  return video::join_videos(pieces, source, output);
+  return video::join_videos(pieces_in_order(pieces), source, output);
 }
 
 }  // namespace film

@@ -35,6 +35,9 @@ std::string av_error(int code) {
 MuxedFile::MuxedFile(const std::string& path) : path_(path) {
   if (avformat_alloc_output_context2(&fmt_, nullptr, nullptr, path.c_str()) < 0 || !fmt_)
     fail(path, ": no video container for this extension (try .mp4, .mkv, .mov or .webm)");
+  // The same input and options make the same bytes: no random Matroska segment UID, no creation
+  // time, no library version string (what resumed runs and joined pieces are compared by).
+  fmt_->flags |= AVFMT_FLAG_BITEXACT;
 }
 
 MuxedFile::~MuxedFile() {

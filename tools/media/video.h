@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -119,7 +120,13 @@ class VideoWriter {
 // missing, unreadable, holds no video, or its codec, size, pixel format, codec configuration
 // (extradata) or frame rate differs from the first's (a different time base is rescaled).
 // Returns the number of video frames written. An empty `source`: video only.
+// `tags` are written as the container's metadata (kept by Matroska and, with
+// use_metadata_tags, by MP4/MOV): how a piece records which piece of which run it is.
 int64_t join_videos(const std::vector<std::string>& pieces, const std::string& source,
-                    const std::string& out);
+                    const std::string& out, const std::map<std::string, std::string>& tags = {});
+
+// The container-level metadata of a video file (its tags, names in lower case), for reading back
+// join_videos' tags.
+std::map<std::string, std::string> container_tags(const std::string& path);
 
 }  // namespace film::video

@@ -9,6 +9,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 }
 
@@ -17,6 +18,7 @@ extern "C" {
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -346,8 +348,22 @@ bool next_other(Input& src, StreamCopy& other, AVPacket* o, const std::string& s
 
 }  // namespace
 
+std::map<std::string, std::string> container_tags(const std::string& path) {
+  av_log_set_level(AV_LOG_ERROR);
+  Input in;
+  open_input(in, path, path);
+  std::map<std::string, std::string> tags;
+  const AVDictionaryEntry* e = nullptr;
+  while ((e = av_dict_get(in.fmt->metadata, "", e, AV_DICT_IGNORE_SUFFIX))) {
+    std::string key = e->key;  // Matroska writes tag names in capitals
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    tags[key] = e->value;
+  }
+  return tags;
+}
+
 int64_t join_videos(const std::vector<std::string>& pieces, const std::string& source,
-                    const std::string& out) {
+                    const std::string& out, const std::map<std::string, std::string>& tags) {
   av_log_set_level(AV_LOG_ERROR);
   if (pieces.empty()) fail(out, ": no pieces to join");
   std::vector<std::string> inputs = pieces;
@@ -367,6 +383,10 @@ int64_t join_videos(const std::vector<std::string>& pieces, const std::string& s
     other.add_streams(file, src.fmt, src.stream, out);
     av_dict_copy(&file.fmt()->metadata, src.fmt->metadata, 0);
   }
+  for (const auto& [k, v] : tags) av_dict_set(&file.fmt()->metadata, k.c_str(), v.c_str(), 0);
+  if (!tags.empty() && file.fmt()->oformat->priv_class &&
+      av_opt_find(file.fmt()->priv_data, "movflags", nullptr, 0, 0))
+    av_opt_set(file.fmt()->priv_data, "movflags", "+use_metadata_tags", 0);
   file.start();
   first.close();  // the second pass opens every piece again
   // Merged by decoding time so that the muxer's interleaving buffers stay short.
