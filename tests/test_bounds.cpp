@@ -166,3 +166,23 @@ TEST_CASE("node names cannot inject DOT: quotes, backslashes, braces and newline
   CHECK(html.find("<script>alert") == std::string::npos);
   CHECK(html.find("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e") != std::string::npos);
 }
+
+TEST_CASE("a truncated JPEG is refused, not read with half of it grey") {
+  test::TempDir dir;
+  const std::string one = test::source_dir() + "/models/examples/one.png";
+  auto r = test::run_command("ffmpeg -v error -y -i '" + one + "' '" + (dir / "one.jpg") + "'");
+  REQUIRE(r.exit_code == 0);
+  const std::string whole = io::read_file(dir / "one.jpg");
+  io::write_file_atomic(dir / "cut.jpg", whole.substr(0, whole.size() / 2));
+  r = test::run_command(film_cmd("interpolate " + (dir / "cut.jpg") + " " + (dir / "one.jpg") +
+                                 " -o " + (dir / "mid.png")));
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find(dir / "cut.jpg") != std::string::npos);
+  CHECK(r.output.find("damaged or truncated") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "mid.png"));
+  // The whole file reads.
+  r = test::run_command(film_cmd("interpolate " + (dir / "one.jpg") + " " + (dir / "one.jpg") +
+                                 " -o " + (dir / "mid.png")));
+  CHECK(r.exit_code == 0);
+}

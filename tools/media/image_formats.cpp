@@ -69,6 +69,10 @@ Image read_with_oiio(const std::string& path) {
   std::vector<float> data(static_cast<size_t>(width * height * channels));
   if (!in->read_image(0, 0, 0, channels, OIIO::TypeDesc::FLOAT, data.data()))
     fail(path, ": cannot read its pixels (", in->geterror(), ")");
+  // A decoder that ran out of data (a truncated JPEG) fills the rest in grey and only reports it:
+  // refused, not taken as a picture with half of it missing.
+  if (const std::string damage = in->geterror(); !damage.empty())
+    fail(path, ": damaged or truncated (", damage, ")");
   in->close();
   img.rgb = Tensor::zeros({1, 3, height, width});
   if (alpha >= 0) img.alpha = Tensor::zeros({1, 1, height, width});
