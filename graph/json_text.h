@@ -17,9 +17,12 @@ namespace film::graph {
 constexpr std::uint64_t kMaxJsonBytes = std::uint64_t{64} << 20;  // 64 MiB
 constexpr int kMaxJsonDepth = 64;
 
-// `text` parsed; errors name `path`. `what` says what the file is ("a graph").
-nlohmann::json parse_json(std::string_view text, const std::string& path);
-nlohmann::json read_json(const std::string& path, const char* what = "a JSON file");
+// `text` parsed; errors name `path`. `what` says what the file is ("a graph"). Json is
+// nlohmann::json (keys sorted) or nlohmann::ordered_json (keys in the file's order).
+template <class Json = nlohmann::json>
+Json parse_json(std::string_view text, const std::string& path);
+template <class Json = nlohmann::json>
+Json read_json(const std::string& path, const char* what = "a JSON file");
 
 // "line L, column C" of byte offset `byte` in `text`.
 std::string line_col(std::string_view text, size_t byte);

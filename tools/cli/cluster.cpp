@@ -90,7 +90,7 @@ std::string state_dir(const std::string& out) {
 
 json read_json(const std::string& path) {
   try {
-    return graph::read_json(path, "a cluster state file");
+    return graph::read_json<json>(path, "a cluster state file");
   } catch (const json::exception& e) {
     fail(path, ": not valid JSON (", e.what(), "); the run's state folder was changed by hand?");
   }
@@ -102,7 +102,7 @@ ClusterRun load_run(const std::string& dir, const std::string& what) {
   std::error_code ec;
   if (!fs::exists(file, ec)) fail(what, ": no cluster run there (", file, " does not exist)");
   try {
-    r.job = graph::read_json(file, "a cluster job file");
+    r.job = graph::read_json<json>(file, "a cluster job file");
     validate_job(r.job);
   } catch (const std::exception& e) {
     fail(file, ": not a film cluster run (", e.what(), ")");
@@ -114,7 +114,7 @@ int64_t piece_frames_done(const ClusterRun& r, int i) {
   const auto& ranges = r.job["piece_frames"];
   if (fs::exists(r.marker(i))) return ranges[i].get<int64_t>();
   try {
-    const json p = graph::read_json(r.progress(i), "a progress file");
+    const json p = graph::read_json<json>(r.progress(i), "a progress file");
     return p.value("frames_kept", int64_t{0}) + p.value("frames_written", int64_t{0});
   } catch (const std::exception&) {
     return 0;
