@@ -201,3 +201,42 @@ TEST_CASE("join_pieces: pieces in any order (a shell glob puts p10 before p2) jo
   CHECK(error_of(mixed).find("a piece of another run than") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "x.mkv"));
 }
+
+TEST_CASE("resume verifies: a damaged chunk is made again, a changed input is refused") {
+  test::TempDir dir;
+  const std::string in = dir / "in.mp4";
+  ffmpeg_ok("-f lavfi -i testsrc2=s=128x96:r=12:d=4 -c:v libx264 -pix_fmt yuv420p '" + in + "'");
+  const RetimeOptions whole{.input = in, .output = dir / "whole.mp4", .factor = 2, .chunk_seconds = 1};
+  CHECK(retime(whole).frames_written == 96);
+  // Stopped after 60 of 96 frames: chunks of 24 frames, the first two (at least) finished.
+  RetimeOptions o = whole;
+  o.output = dir / "o.mp4";
+  auto stop_at = [](int64_t n) {
+    return RetimeCallbacks{.progress = [n](const RetimeProgress& p) { return p.frames_written < n; }};
+  };
+  CHECK_THROWS_AS(retime(o, stop_at(60)), Cancelled);
+  const std::string work = dir / "o.mp4.film-work";
+  REQUIRE(fs::exists(work + "/chunk-00000001.mp4"));
+  REQUIRE(fs::exists(work + "/chunk-00000001.mp4.json"));  // its record: frames, bytes, checksum
+  // Cut chunk 1 short, as a full disk or a copy gone wrong would: the resumed run makes it again
+  // instead of joining 24 frames' worth of a shorter file.
+  const std::string chunk = io::read_file(work + "/chunk-00000001.mp4");
+  io::write_file_atomic(work + "/chunk-00000001.mp4", chunk.substr(0, chunk.size() / 2));
+  o.resume = true;
+  RetimeResult r = retime(o);
+  CHECK(r.frames_kept % 24 == 0);
+  CHECK(r.frames_kept >= 24);  // chunk 0 kept
+  CHECK(r.frames_kept + r.frames_written == 96);
+  CHECK(io::read_file(dir / "o.mp4") == io::read_file(dir / "whole.mp4"));  // byte for byte
+
+  // Stopped again, then the input replaced by another clip under the same name: --resume
+  // refuses to splice the old clip's chunks into the new one.
+  RetimeOptions p = whole;
+  p.output = dir / "p.mp4";
+  CHECK_THROWS_AS(retime(p, stop_at(30)), Cancelled);
+  ffmpeg_ok("-f lavfi -i mandelbrot=s=128x96:r=12 -t 4 -c:v libx264 -pix_fmt yuv420p '" + in + "'");
+  p.resume = true;
+  const std::string err = test::error_of([&] { retime(p); });
+  CHECK(err.find("holds chunks made from another version of") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "p.mp4"));
+}

@@ -14,8 +14,10 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "film/retime.h"
 #include "graph/base/error.h"
@@ -58,7 +60,78 @@ struct Destination {
     return (fs::path(work) / name).string() + fs::path(out).extension().string();
   }
   std::string settings_file() const { return (fs::path(work) / "settings.json").string(); }
+  // What a finished chunk records beside itself: its frame count, size and checksum. A resumed
+  // run reuses a chunk only when the record matches the file (a chunk cut short, replaced or
+  // without a record is made again, never joined).
+  std::string record_path(int64_t c) const { return chunk_path(c) + ".json"; }
 };
+
+// FNV-1a 64 of `bytes`, as 16 hex digits: a checksum, not a defence against a forger.
+std::string checksum(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (const unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+void record_chunk(const Destination& d, int64_t c, int64_t frames) {
+  const std::string bytes = io::read_file(d.chunk_path(c));
+  io::write_file_atomic(d.record_path(c),
+                        json{{"frames", frames}, {"bytes", bytes.size()}, {"checksum", checksum(bytes)}}
+                            .dump());
+}
+
+// Whether chunk c is there, whole, with `frames` frames, as its record says; a chunk that is not
+// is removed (with its record) so that this run makes it again.
+bool chunk_intact(const Destination& d, int64_t c, int64_t frames) {
+  std::error_code ec;
+  if (!fs::exists(d.chunk_path(c), ec)) return false;
+  try {
+    const json r = json::parse(io::read_file(d.record_path(c), 4096, "a chunk record"));
+    const std::string bytes = io::read_file(d.chunk_path(c));
+    if (r.at("frames").get<int64_t>() == frames && r.at("bytes").get<size_t>() == bytes.size() &&
+        r.at("checksum").get<std::string>() == checksum(bytes))
+      return true;
+  } catch (const std::exception&) {
+  }
+  fs::remove(d.chunk_path(c), ec);
+  fs::remove(d.record_path(c), ec);
+  return false;
+}
+
+// The input as it is now: size, modification time and a checksum of its first and last MiB (a
+// folder or glob of frames: every file's name, size and time). A resumed run whose input
+// changed is refused rather than spliced onto the old input's chunks.
+json input_identity(const RetimeOptions& o, const VideoSource& source) {
+  std::error_code ec;
+  auto stamp = [&](const std::string& f) {
+    return json{{"file", f},
+                {"bytes", fs::file_size(f, ec)},
+                {"mtime_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 fs::last_write_time(f, ec).time_since_epoch())
+                                 .count()}};
+  };
+  if (source.images) {
+    json files = json::array();
+    for (const auto& f : source.images->files()) files.push_back(stamp(f));
+    return json{{"checksum", checksum(files.dump())}, {"frames", files.size()}};
+  }
+  json id = stamp(o.input);
+  std::ifstream in(o.input, std::ios::binary);
+  constexpr size_t kMiB = size_t{1} << 20;
+  std::string head(kMiB, '\0'), tail(kMiB, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(kMiB));
+  head.resize(static_cast<size_t>(in.gcount()));
+  in.clear();
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<size_t>(in.tellg());
+  in.seekg(static_cast<std::streamoff>(size > kMiB ? size - kMiB : 0));
+  in.read(tail.data(), static_cast<std::streamsize>(kMiB));
+  tail.resize(static_cast<size_t>(in.gcount()));
+  id["checksum"] = checksum(head + tail);
+  return id;
+}
 
 std::vector<Protected> protected_paths(const RetimeOptions& o, const VideoSource& source,
                                        const std::string& model) {
@@ -95,9 +168,20 @@ void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destinati
       before = io::read_file(d.settings_file());
     } catch (const Error&) {
     }
-    if (before != d.settings.dump())
+    if (before != d.settings.dump()) {
+      json was;
+      try {
+        was = json::parse(before);
+      } catch (const json::exception&) {
+      }
+      if (was.is_object() && was.contains("input_identity") &&
+          was["input_identity"] != d.settings["input_identity"])
+        fail(d.work, ": holds chunks made from another version of ", o.input,
+             " (its size, time or content changed since); run with --force instead of --resume "
+             "to start over");
       fail(d.work, ": holds chunks made with other options (", before.empty() ? "unknown" : before,
            "); run with --force instead of --resume to start over");
+    }
   } else if (o.force) {
     fs::remove_all(d.work, ec);
   } else {
@@ -126,7 +210,8 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
                 {"held", o.held},
                 {"segment", std::to_string(o.segment) + "/" + std::to_string(o.segments)},
                 {"chunk_frames", d.chunk},
-                {"reuse", o.reuse_features}};
+                {"reuse", o.reuse_features},
+                {"input_identity", input_identity(o, source)}};
   const auto protect = protected_paths(o, source, model);
   if (d.pattern)
     d.frames = plan_outputs(
@@ -136,10 +221,18 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
     check_video_output(o, plan, d, protect);
   // Resumed: the frames (or chunks) already there are complete: each is written atomically.
   d.done.assign(static_cast<size_t>(plan.total), false);
-  if (o.resume)
+  if (!o.resume) return d;
+  if (d.pattern) {
     for (int64_t k = piece.k_lo; k < piece.k_hi; ++k)
-      if (fs::exists(d.pattern ? d.frames.files[k] : d.chunk_path(k / d.chunk)))
-        d.done[k] = true, ++d.kept;
+      if (fs::exists(d.frames.files[k])) d.done[k] = true, ++d.kept;
+    return d;
+  }
+  for (int64_t c = piece.k_lo / d.chunk; c * d.chunk < piece.k_hi; ++c) {
+    const int64_t lo = std::max(c * d.chunk, piece.k_lo), hi = std::min((c + 1) * d.chunk, piece.k_hi);
+    if (!chunk_intact(d, c, hi - lo)) continue;
+    for (int64_t k = lo; k < hi; ++k) d.done[k] = true;
+    d.kept += hi - lo;
+  }
   return d;
 }
 
@@ -200,7 +293,7 @@ class FrameSink {
   void push(int64_t k, const Tensor& rgb) { stage_.push({k, rgb}); }
   void finish() {
     stage_.finish();
-    if (writer_) writer_->finish();
+    finish_chunk();
   }
   int64_t written() const { return written_.load(); }
 
@@ -217,13 +310,23 @@ class FrameSink {
       io::write_image(d_.frames.files[o.k], img);
     } else {
       if (o.k / d_.chunk != chunk_) {
-        if (writer_) writer_->finish();
+        finish_chunk();
         chunk_ = o.k / d_.chunk;
         writer_ = std::make_unique<video::VideoWriter>(d_.chunk_path(chunk_), plan_.info, encoding_);
       }
       writer_->write(o.rgb);
+      ++chunk_frames_;
     }
     progress_.report(++written_, false);
+  }
+
+  // The open chunk finished (renamed into place) and its record written beside it.
+  void finish_chunk() {
+    if (!writer_) return;
+    writer_->finish();
+    writer_.reset();
+    record_chunk(d_, chunk_, chunk_frames_);
+    chunk_frames_ = 0;
   }
 
   const Destination& d_;
@@ -231,7 +334,7 @@ class FrameSink {
   const video::VideoOptions encoding_;
   Progress& progress_;
   std::unique_ptr<video::VideoWriter> writer_;
-  int64_t chunk_ = -1;
+  int64_t chunk_ = -1, chunk_frames_ = 0;
   std::atomic<int64_t> written_ = 0;
   Stage<Output> stage_;  // last: its thread starts once the members above exist
 };
@@ -344,16 +447,17 @@ struct Pairing {
 
 // What a piece of a video file records about itself (container tags), so that join_pieces takes
 // the pieces in any order and refuses a missing, repeated or foreign one: its index of N, and
-// the run it belongs to (a hash of the input and every option that decides the frames).
+// the run it belongs to (a checksum of the input's content and every option that decides the
+// frames).
 std::map<std::string, std::string> piece_tags(const Destination& d, int segment, int segments) {
   json run = d.settings;
   run.erase("segment");
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64 of the settings without the piece's index
-  for (const unsigned char c : run.dump()) h = (h ^ c) * 1099511628211ull;
-  char id[17];
-  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(h));
+  // The input by its content, not its path or time: pieces made on machines that each copied it.
+  run.erase("input");
+  run["input_identity"].erase("file");
+  run["input_identity"].erase("mtime_ns");
   return {{"film_piece", std::to_string(segment) + "/" + std::to_string(segments)},
-          {"film_run", id}};
+          {"film_run", checksum(run.dump())}};
 }
 
 // The chunks of this run (or piece), in order, joined with the input's other streams (a piece's
