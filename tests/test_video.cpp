@@ -141,6 +141,13 @@ TEST_CASE("film video: bad input and existing outputs fail clearly, with nothing
       film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "in.mp4") + " --factor 2 --force"));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("over the input") != std::string::npos);
+  // Nor into the model's folder, as `interpolate` refuses too (issue 29).
+  const std::string model = test::source_dir() + "/models/film-default";
+  r = test::run_command(film_cmd("video " + (dir / "in.mp4") + " -o " + model +
+                                 "/x.mp4 --factor 2 --force"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("refusing to write the output into the model folder") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(model + "/x.mp4"));
   r = test::run_command(
       film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "o.xyz") + " --factor 2"));
   CHECK(r.exit_code == 1);

@@ -152,9 +152,7 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
   for (size_t i = 0; i < plan.files.size(); ++i) {
     const std::string& f = plan.files[i];
     const bool own = i >= mine.first && i < mine.last;
-    if (const Protected* p = protected_by(f, protect))
-      fail(f, ": refusing to write the output ", fs::is_directory(p->path, ec) ? "into" : "over",
-           " the ", p->role, " '", p->path, "'");
+    refuse_protected(f, protect);
     io::output_format(f);  // an extension some writer knows
     const fs::path dir =
         fs::path(f).parent_path().empty() ? fs::path(".") : fs::path(f).parent_path();
@@ -168,6 +166,13 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
     io::remove_stale_partials(f);
   }
   return plan;
+}
+
+void refuse_protected(const std::string& path, const std::vector<Protected>& protect) {
+  std::error_code ec;
+  if (const Protected* p = protected_by(path, protect))
+    fail(path, ": refusing to write the output ", fs::is_directory(p->path, ec) ? "into" : "over",
+         " the ", p->role, " '", p->path, "'");
 }
 
 }  // namespace film

@@ -39,4 +39,8 @@ struct OutputRange {
 OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
                         const std::vector<Protected>& protect, const OutputRange& mine = {});
 
+// film::Error when `path` is one of `protect`'s files or lies directly in one of its folders
+// ("refusing to write the output into the model folder '...'"), with or without --force.
+void refuse_protected(const std::string& path, const std::vector<Protected>& protect);
+
 }  // namespace film

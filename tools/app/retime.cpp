@@ -152,9 +152,7 @@ std::vector<Protected> protected_paths(const RetimeOptions& o, const VideoSource
 void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destination& d,
                         const std::vector<Protected>& protect) {
   std::error_code ec;
-  for (auto& p : protect)
-    if (fs::exists(d.out, ec) && fs::equivalent(d.out, p.path, ec))
-      fail(d.out, ": refusing to write the output over the ", p.role, " '", p.path, "'");
+  refuse_protected(d.out, protect);  // an input, the model's folder, an input folder
   if (fs::exists(d.out, ec) && !o.force) fail(d.out, ": exists; pass --force to replace it");
   const auto dir = fs::path(d.out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir, ec))
