@@ -132,7 +132,9 @@ struct EltPush {
 
 enum EltOp : uint32_t { kCopy = 0, kLeaky = 1, kMul = 2, kAdd = 3 };
 
-// One dispatch over `out4` (4-D): dst = op(a[, b]).
+// One dispatch over `out4` (4-D) of a per-element shader whose push constants are EltPush:
+// dst = op(a[, b]) for eltwise.comp, and warp.comp and scale.comp (a: the source, b: the flow or
+// the factor).
 inline void record_eltwise(Encoder& e, const Pipeline& p, const Bound& a, const Bound& b, const Bound& d,
                     const Shape& out4) {
   const EltPush push{a.view, b.view, d.view, u32(out4[1]), u32(out4[2]), u32(out4[3])};

@@ -10,13 +10,8 @@ class Warp : public VkKernel {
     pipeline_ = &ctx_->pipeline("warp", variant_of(d), {}, 3);
   }
   void record(Encoder& e, const KernelArgs& a) override {
-    const Bound s = bind(a.inputs[0]), f = bind(a.inputs[1]), d = bind(a.outputs[0]);
-    const Shape& o = a.outputs[0].shape;
-    struct {
-      PushView s, f, d;
-      uint32_t C, H, W;
-    } p{s.view, f.view, d.view, u32(o[1]), u32(o[2]), u32(o[3])};
-    dispatch_per_element(e, *pipeline_, {s.binding, f.binding, d.binding}, p, o);
+    record_eltwise(e, *pipeline_, bind(a.inputs[0]), bind(a.inputs[1]), bind(a.outputs[0]),
+                   a.outputs[0].shape);
   }
 
  private:
