@@ -199,7 +199,17 @@ TEST_CASE("join_pieces: pieces in any order (a shell glob puts p10 before p2) jo
   std::vector<std::string> mixed = numeric;
   mixed[4] = other;
   CHECK(error_of(mixed).find("a piece of another run than") != std::string::npos);
+  // A piece stripped of its tags (re-muxed elsewhere) among tagged ones: refused, named.
+  ffmpeg_ok("-i '" + numeric[5] + "' -map_metadata -1 -c copy '" + (dir / "bare.mkv") + "'");
+  mixed = numeric;
+  mixed[5] = dir / "bare.mkv";
+  CHECK(error_of(mixed).find("bare.mkv: records no piece index") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "x.mkv"));
+  // Every video file is written bit-exact: the same run twice, into Matroska (whose muxer
+  // otherwise writes a random segment UID), gives the same bytes.
+  retime({.input = dir / "in.mp4", .output = dir / "w1.mkv", .factor = 2});
+  retime({.input = dir / "in.mp4", .output = dir / "w2.mkv", .factor = 2});
+  CHECK(io::read_file(dir / "w1.mkv") == io::read_file(dir / "w2.mkv"));
 }
 
 TEST_CASE("resume verifies: a damaged chunk is made again, a changed input is refused") {

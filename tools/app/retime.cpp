@@ -68,7 +68,7 @@ struct Destination {
 
 // FNV-1a 64 of `bytes`, as 16 hex digits: a checksum, not a defence against a forger.
 std::string checksum(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull;  // FNV-1a's offset basis and prime
   for (const unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
@@ -583,13 +583,14 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
 // are taken in the order given.
 std::vector<std::string> pieces_in_order(const std::vector<std::string>& pieces) {
   std::vector<std::string> by_index(pieces.size());
-  std::string run, first;
-  size_t tagged = 0;
+  std::string run, first, untagged;
   for (const std::string& p : pieces) {
     const auto tags = video::container_tags(p);
     const auto piece = tags.find("film_piece"), id = tags.find("film_run");
-    if (piece == tags.end() || id == tags.end()) continue;
-    ++tagged;
+    if (piece == tags.end() || id == tags.end()) {
+      if (untagged.empty()) untagged = p;
+      continue;
+    }
     long long i = -1, n = -1;
     if (std::sscanf(piece->second.c_str(), "%lld/%lld", &i, &n) != 2 || i < 0 || i >= n)
       fail(p, ": records itself as piece '", piece->second, "', which is not I/N");
@@ -601,11 +602,9 @@ std::vector<std::string> pieces_in_order(const std::vector<std::string>& pieces)
     if (!by_index[i].empty()) fail(p, ": is piece ", i, " of ", n, ", as is ", by_index[i]);
     by_index[i] = p;
   }
-  if (tagged == 0) return pieces;
-  if (tagged != pieces.size())
-    for (const std::string& p : pieces)
-      if (video::container_tags(p).count("film_piece") == 0)
-        fail(p, ": records no piece index, unlike ", first, "; give only the pieces of one run");
+  if (first.empty()) return pieces;
+  if (!untagged.empty())
+    fail(untagged, ": records no piece index, unlike ", first, "; give only the pieces of one run");
   return by_index;
 }
 
