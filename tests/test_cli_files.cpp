@@ -240,6 +240,18 @@ TEST_CASE_FIXTURE(Pair,
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK(pixels_md5(dir / "near.png", "rgb24") == pixels_md5(dir / "t2/frame_001.png", "rgb24"));
+  // --direct-time: one session of FILM's graph with the time as an input, one run per time: at
+  // 0.5 the recursion's middle frame bit for bit, at 0.25 a frame of its own (not the
+  // recursion's, and not the middle).
+  r = sh(interpolate(a, b, "--direct-time --timestamps 0.25,0.5 -o '" + (dir / "dt/%d.png") + "'",
+                     model));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const std::string mid = pixels_md5(dir / "t2/frame_002.png", "rgb24");
+  CHECK(pixels_md5(dir / "dt/1.png", "rgb24") == mid);
+  const std::string quarter = pixels_md5(dir / "dt/0.png", "rgb24");
+  CHECK(quarter != mid);
+  CHECK(quarter != pixels_md5(dir / "t2/frame_001.png", "rgb24"));
 }
 
 TEST_CASE_FIXTURE(Pair,

@@ -3,6 +3,7 @@
 #include "backends/registry.h"
 #include "graph/base/error.h"
 #include "models/film/load.h"
+#include "models/film/options.h"
 #include "tools/app/model_path.h"
 
 namespace film {
@@ -43,14 +44,16 @@ MemoryBudget memory_budget(const InterpolatorOptions& o) {
   return {static_cast<size_t>(m), "--max-memory " + text};
 }
 
-std::unique_ptr<FrameInterpolator> make_interpolator(const InterpolatorOptions& o) {
+std::unique_ptr<FrameInterpolator> make_interpolator(const InterpolatorOptions& o, bool time_input) {
   const std::string backend = backend_spec(o);
   if (o.threads < 0 || o.threads > 4096) usage_fail("--threads: expected 0..4096, got ", o.threads);
   if (o.tta != 1 && o.tta != 2 && o.tta != 4 && o.tta != 8)
     usage_fail("--tta takes 1, 2, 4 or 8, got ", o.tta);
+  auto m = film::model::load_model(model_dir(o));
+  if (time_input)
+    m = Model::from_parts(model::film_graph_with_time(m->graph, m->name), m->weights, m->name);
   auto f = std::make_unique<FrameInterpolator>(
-      film::model::load_model(model_dir(o)),
-      FrameInterpolatorOptions{.backend = backend, .threads = o.threads, .padding = o.padding});
+      m, FrameInterpolatorOptions{.backend = backend, .threads = o.threads, .padding = o.padding});
   f->set_tta(o.tta);
   return f;
 }

@@ -31,8 +31,10 @@ std::string model_dir(const InterpolatorOptions& o);
 MemoryBudget memory_budget(const InterpolatorOptions& o);
 
 // The FrameInterpolator the options describe (model loaded, backend made, tta set); options are
-// checked before the model is loaded.
-std::unique_ptr<FrameInterpolator> make_interpolator(const InterpolatorOptions& o);
+// checked before the model is loaded. `time_input`: FILM's graph with the time as an input
+// (model::film_graph_with_time; `--direct-time`), so that frame_at() makes any t in one run.
+std::unique_ptr<FrameInterpolator> make_interpolator(const InterpolatorOptions& o,
+                                                     bool time_input = false);
 
 // Before the first frame of h x w: gives `f` the budget less `frames` frames held beside its plan
 // (the recursion's path, queues), so that a frame too large for it runs as overlapping tiles.

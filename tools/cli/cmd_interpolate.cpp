@@ -7,7 +7,6 @@
 
 #include "graph/base/error.h"
 #include "graph/base/file.h"
-#include "models/film/load.h"
 #include "models/film/options.h"
 #include "tools/app/image_frames.h"
 #include "tools/app/outputs.h"
@@ -99,19 +98,8 @@ struct FrameWriter {
   }
 };
 
-// --direct-time: FILM's graph with the time as an input, one session for every time, each
+// --direct-time: one session (FILM's graph with the time as an input) for every time, each
 // frame predicted in one run; the inputs stand for 0 and 1.
-std::unique_ptr<FrameInterpolator> direct_interpolator(const InterpolatorOptions& o) {
-  const auto m = film::model::load_model(o.model);
-  auto timed =
-      Model::from_parts(model::film_graph_with_time(m->graph, m->name), m->weights, m->name);
-  auto f = std::make_unique<FrameInterpolator>(
-      timed, FrameInterpolatorOptions{.backend = backend_spec(o), .threads = o.threads,
-                                      .padding = o.padding});
-  f->set_tta(o.tta);
-  return f;
-}
-
 void run_direct(FrameInterpolator& f, const io::Image& a, const io::Image& b,
                 const std::vector<double>& at, FrameWriter& write) {
   for (size_t i = 0; i < at.size(); ++i) {
@@ -129,7 +117,7 @@ int Interpolate::run() {
   ImageFrames::check(ia, ib, pa, pb);
   const OutputPlan plan = plan_outputs(out, sequence ? at.size() : 1, force,
                                        {{pa, "input"}, {pb, "input"}, {model.model, "model folder"}});
-  auto f = direct ? direct_interpolator(model) : make_interpolator(model);
+  auto f = make_interpolator(model, direct);
   ImageFrames pair(*f, ia, ib, pa, pb);
   // Memory, against the real limit, before the first frame: frames kept along the recursion
   // come on top of the plan.
