@@ -82,7 +82,7 @@ TEST_CASE("a safetensors header nested deep is refused while parsing") {
 }
 
 TEST_CASE("a small graph whose functions call each other is refused before it expands") {
-  // 26 levels of two calls each: 2^25 (33 million) nodes from 3 KB of JSON.
+  // 26 levels of two calls each: 2^25 (33 million) nodes from 6 KB of JSON.
   const std::string wide = expanding_graph(26, 2);
   CHECK(wide.size() < 8000);
   graph::Graph g = graph::parse_graph(wide, "wide.json");
