@@ -3,6 +3,7 @@
 // limit, never a crash, a hang or a wrong result.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "graph/flatten.h"
 #include "graph/graph.h"
 #include "graph/json_text.h"
+#include "tools/media/image.h"
 #include "tests/test_util.h"
 
 using namespace film;
@@ -185,4 +187,152 @@ TEST_CASE("a truncated JPEG is refused, not read with half of it grey") {
   r = test::run_command(film_cmd("interpolate " + (dir / "one.jpg") + " " + (dir / "one.jpg") +
                                  " -o " + (dir / "mid.png")));
   CHECK(r.exit_code == 0);
+}
+
+namespace {
+
+// A little-endian baseline TIFF of `width`x`height` 8-bit gray whose one strip holds `bytes`
+// bytes: a header that claims what the file does not have.
+std::string tiff_claiming(uint32_t width, uint32_t height, uint32_t bytes) {
+  std::string t = std::string("II*\0", 4);
+  auto u16 = [&](uint32_t v) { t += static_cast<char>(v & 0xFF), t += static_cast<char>(v >> 8); };
+  auto u32 = [&](uint32_t v) { u16(v & 0xFFFF), u16(v >> 16); };
+  u32(8);  // the IFD right after the header
+  const std::vector<std::pair<uint16_t, uint32_t>> tags = {
+      {256, width}, {257, height}, {258, 8},    {259, 1},    {262, 1},
+      {273, 8 + 2 + 10 * 12 + 4}, {277, 1}, {278, height}, {279, bytes}, {284, 1}};
+  u16(static_cast<uint32_t>(tags.size()));
+  for (const auto& [tag, value] : tags) {
+    u16(tag);
+    u16(tag == 273 || tag == 279 || tag == 256 || tag == 257 || tag == 278 ? 4 : 3);  // LONG, SHORT
+    u32(1);
+    u32(value);
+  }
+  u32(0);  // no next IFD
+  t += std::string(bytes, '\x80');
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("a 200-byte TIFF claiming 30000x4000 is refused from its header, before decoding") {
+  test::TempDir dir;
+  const std::string bomb = dir / "bomb.tif", ok = dir / "ok.tif";
+  io::write_file_atomic(bomb, tiff_claiming(30000, 4000, 64));
+  CHECK(fs::file_size(bomb) < 300);
+  auto r = test::run_command(film_cmd("interpolate " + bomb + " " + bomb + " -o " + (dir / "m.png")));
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find(bomb + ": image is 30000x4000, expected at most 67108864 pixels "
+                             "(FILM_MAX_IMAGE_PIXELS=N raises the limit)") != std::string::npos);
+  // The limit is the variable's: an 8x6 image is refused under 47 pixels and read at 48.
+  io::write_file_atomic(ok, tiff_claiming(8, 6, 48));
+  const std::string run = film_cmd("interpolate " + ok + " " + ok + " -o " + (dir / "m.png"));
+  r = test::run_command("FILM_MAX_IMAGE_PIXELS=47 " + run);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("expected at most 47 pixels") != std::string::npos);
+  r = test::run_command("FILM_MAX_IMAGE_PIXELS=48 " + run);
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  r = test::run_command("FILM_MAX_IMAGE_PIXELS=lots " + run + " --force");
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("FILM_MAX_IMAGE_PIXELS: expected a whole number") != std::string::npos);
+}
+
+TEST_CASE("an image from a pipe is read as a stream: PNG and JPEG on standard input") {
+  test::TempDir dir;
+  const std::string one = test::source_dir() + "/models/examples/one.png",
+                    two = test::source_dir() + "/models/examples/two.png";
+  auto r = test::run_command("ffmpeg -v error -y -i '" + one + "' -q:v 2 '" + (dir / "one.jpg") + "'");
+  REQUIRE(r.exit_code == 0);
+  // From a file and from standard input, the same frame.
+  for (const std::string& a : {one, dir / "one.jpg"}) {
+    CAPTURE(a);
+    r = test::run_command(film_cmd("interpolate " + a + " " + two + " -o " + (dir / "file.png") + " --force"));
+    REQUIRE(r.exit_code == 0);
+    r = test::run_command("cat " + a + " | " +
+                          film_cmd("interpolate /dev/stdin " + two + " -o " + (dir / "pipe.png") + " --force"));
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(io::read_file(dir / "pipe.png") == io::read_file(dir / "file.png"));
+  }
+  // Bytes that are no image format: refused, naming the pipe.
+  r = test::run_command("echo hello | " + film_cmd("interpolate /dev/stdin " + two + " -o " + (dir / "x.png")));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("/dev/stdin: not an image format film reads from a pipe") != std::string::npos);
+}
+
+TEST_CASE("under an address-space limit film video fails with a message or runs, never crashes") {
+  // Limits around the one where the plan just fits: there oneDNN's JIT, short of address space
+  // for its code, crashed (SIGSEGV) while glibc's per-thread malloc arenas held 64 MiB each.
+  test::TempDir dir;
+  const std::string in = dir / "in.mp4";
+  REQUIRE(test::run_command("ffmpeg -v error -f lavfi -i testsrc2=s=320x240:r=8 -t 1 -pix_fmt "
+                            "yuv420p " + in).exit_code == 0);
+  int ran = 0, refused = 0;
+  for (int kib = 1000000; kib <= 1400000; kib += 40000) {
+    const auto r = test::run_command("ulimit -v " + std::to_string(kib) + "; " +
+                                     film_cmd("video " + in + " --factor 2 --force -o " + (dir / "out.mp4")));
+    INFO("ulimit -v " << kib << "\n" << r.output);
+    CHECK((r.exit_code == 0 || r.exit_code == 1));
+    if (r.exit_code == 1) CHECK(r.output.find("address-space limit") != std::string::npos);
+    ran += r.exit_code == 0;
+    refused += r.exit_code == 1;
+  }
+  CHECK(ran > 0);      // the sweep spans the limit: some runs fit
+  CHECK(refused > 0);  // and some are refused
+}
+
+TEST_CASE("a .pt file whose pickle would run code is refused without running it" *
+          doctest::skip(!test::python_has("torch"))) {
+  test::TempDir dir;
+  const std::string evil = dir / "evil.pt", pwned = dir / "PWNED";
+  const std::string script =
+      "import os, sys, torch\n"
+      "class Evil:\n"
+      "    def __reduce__(self): return (os.system, ('touch " + pwned + "',))\n"
+      "torch.save({'w': torch.zeros(1), 'x': Evil()}, sys.argv[1])\n";
+  io::write_file_atomic(dir / "make.py", script);
+  auto r = test::run_command("/usr/bin/python3 " + (dir / "make.py") + " " + evil + " 2>&1");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(!fs::exists(pwned));  // saving ran nothing
+  r = test::run_command(film_cmd("convert --from pytorch-port --config " +
+                                 test::fixture("film-port/port-small.config.json") + " " + evil +
+                                 " -o " + (dir / "model")));
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find(evil) != std::string::npos);
+  CHECK(r.output.find("weights_only=True") != std::string::npos);
+  CHECK(!fs::exists(pwned));
+  CHECK(!fs::exists(dir / "model"));
+}
+
+TEST_CASE("numbers out of range are usage errors, not overflows: --max-memory 1e30, --size 1e11") {
+  const std::string one = test::source_dir() + "/models/examples/one.png";
+  auto r = test::run_command(film_cmd("interpolate " + one + " " + one + " --max-memory 1e30 -o /tmp/x.png"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("--max-memory takes a size from 1 byte to 1P") != std::string::npos);
+  r = test::run_command(film_cmd("inspect " + test::source_dir() + "/models/film-default --size 99999999999x9"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("whole numbers from 1 to 32768") != std::string::npos);
+}
+
+TEST_CASE("a NaN or an infinity in an OpenEXR input is refused, naming the file") {
+  test::TempDir dir;
+  io::Image img;
+  img.rgb = Tensor::zeros({1, 3, 8, 8});
+  img.bits = 32;
+  io::write_image(dir / "fine.exr", img);
+  for (const float bad : {std::nanf(""), INFINITY}) {
+    img.rgb.data()[70] = bad;
+    io::write_image(dir / "bad.exr", img);
+    const auto r = test::run_command(film_cmd("interpolate " + (dir / "fine.exr") + " " +
+                                              (dir / "bad.exr") + " -o " + (dir / "m.exr") + " --force"));
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find(dir / "bad.exr") != std::string::npos);
+    CHECK(r.output.find("not finite") != std::string::npos);
+    CHECK(!fs::exists(dir / "m.exr"));
+  }
 }

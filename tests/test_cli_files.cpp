@@ -311,11 +311,14 @@ TEST_CASE_FIXTURE(Pair,
       auto r = sh(interpolate(a, b, "--force -o " + target, model));
       INFO(r.output);
       CHECK(r.exit_code == 1);
-      CHECK(contains(r.output, "refusing to write the output into the model folder"));
+      // A file of the model is named as such; a new file in its folder, by the folder.
+      CHECK(contains(r.output, target.ends_with(".json")
+                                   ? "refusing to write the output over the model file"
+                                   : "refusing to write the output into the model folder"));
     }
     auto r = sh(interpolate(a, b, "--times 1 -o " + model, model));
     CHECK(r.exit_code == 1);
-    CHECK(contains(r.output, "refusing to write frames into the model folder"));
+    CHECK(contains(r.output, "refusing to write the output into the model folder"));
     CHECK(io::read_file(model + "/graph.json") == graph);
     CHECK(listing(model) == std::vector<std::string>{"graph.json", "weights.safetensors"});
   }

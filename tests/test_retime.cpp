@@ -129,11 +129,19 @@ TEST_CASE("retime: progress after each input frame; a callback that says stop ca
   while (fs::exists(frame_name(dir / "part", kept))) ++kept;
   CHECK(kept >= at_stop);
   CHECK(kept < 24);
-  CHECK(std::distance(fs::directory_iterator(dir / "part"), fs::directory_iterator()) == kept);
-  // Without resume or force the kept frames are not replaced; with resume the run finishes them,
-  // frame for frame the uninterrupted run's.
+  int pngs = 0;
+  for (const auto& e : fs::directory_iterator(dir / "part")) pngs += e.path().extension() == ".png";
+  CHECK(pngs == kept);
+  // Without resume or force the kept frames are not replaced; a resume with other options (here
+  // another rate) is refused rather than adding frames of another run; with resume the run
+  // finishes them, frame for frame the uninterrupted run's.
   CHECK_THROWS_AS(retime(part), Error);
   part.resume = true;
+  RetimeOptions other = part;
+  other.factor = 3;
+  const std::string why = test::error_of([&] { retime(other); });
+  CHECK(why.find("holds frames made with other options") != std::string::npos);
+  CHECK(!fs::exists(frame_name(dir / "part", kept)));
   r = retime(part);
   CHECK(r.frames_written == 24 - kept);
   for (int k = 0; k < 24; ++k) {

@@ -102,7 +102,10 @@ TEST_CASE("film video: a frame pattern holds the input frames at their times, in
   for (auto& e : std::filesystem::directory_iterator(dir / "fr"))
     names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
-  REQUIRE(names.size() == 24);
+  // The frames, and the record of how they were made (what --resume checks), hidden.
+  REQUIRE(names.size() == 25);
+  CHECK(names.front() == ".%04d.png.film-settings.json");
+  names.erase(names.begin());
   CHECK(names.front() == "0000.png");
   CHECK(names.back() == "0023.png");
   CHECK(r.output.find("\"frames_out\":24") != std::string::npos);
@@ -212,7 +215,7 @@ TEST_CASE(
     return names;
   };
   const auto whole = listing(dir / "whole");
-  REQUIRE(whole.size() == 48);
+  REQUIRE(whole.size() == 49);  // 48 frames and the record of their settings, shared by pieces
   auto same_as_whole = [&](const std::string& d) {
     REQUIRE(listing(d) == whole);
     for (const auto& name : whole) {
@@ -432,4 +435,28 @@ TEST_CASE("film video: a sequence into a video file") {
   r = test::run_command(film_cmd("video " + (dir / "in.mp4") + " -o " + (dir / "x.mp4") +
                                  " --input-fps 12 --factor 2"));
   CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("a phone's rotation (display matrix) is kept in MP4, said where the container drops it") {
+  test::TempDir dir;
+  const std::string clip = dir / "clip.mp4", rotated = dir / "rotated.mp4";
+  make_clip(clip, 12, 1);
+  auto r = test::run_command("ffmpeg -v error -y -i '" + clip + "' -c copy -metadata:s:v:0 rotate=90 '" +
+                             rotated + "'");
+  REQUIRE(r.exit_code == 0);
+  const std::string rotation = "-select_streams v:0 -show_entries stream_side_data=rotation";
+  const std::string turned = probe(rotated, rotation);
+  REQUIRE(turned.find("90") != std::string::npos);
+  CHECK(probe(clip, rotation).find("90") == std::string::npos);
+  // Through chunks and their join: the output turns as the input does.
+  film_ok("video " + rotated + " --factor 2 --chunk 0.5 -o " + (dir / "out.mp4"));
+  CHECK(probe(dir / "out.mp4", rotation) == turned);
+  // Matroska cannot hold it in this FFmpeg: the run says so (and does not pretend).
+  r = film_ok("video " + rotated + " --factor 2 -o " + (dir / "out.mkv"));
+  CHECK(r.output.find("turned by") != std::string::npos);
+  CHECK(r.output.find("write .mp4 or .mov to keep it") != std::string::npos);
+  // An input without rotation gets none, and no note.
+  r = film_ok("video " + clip + " --factor 2 -o " + (dir / "plain.mp4"));
+  CHECK(r.output.find("turned by") == std::string::npos);
+  CHECK(probe(dir / "plain.mp4", rotation).find("90") == std::string::npos);
 }

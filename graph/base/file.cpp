@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "graph/base/error.h"
+#include "graph/base/output_rule.h"
 
 namespace film::io {
 namespace {
@@ -146,18 +147,11 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
     ::unlink(tmpl.c_str());
     fail(path, ": write failed (", std::strerror(e), ")");
   }
-  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int e = errno;
+  try {
+    commit_file(tmpl, path);  // the output rule's last check, and no replacing unasked
+  } catch (...) {
     ::unlink(tmpl.c_str());
-    fail(path, ": cannot move the finished file into place (", std::strerror(e), ")");
-  }
-}
-
-void check_not_an_input(const std::string& output, const std::vector<std::string>& inputs) {
-  std::error_code ec;
-  for (const auto& in : inputs) {
-    if (std::filesystem::equivalent(output, in, ec))
-      fail(output, ": refusing to write the output over the input '", in, "'");
+    throw;
   }
 }
 

@@ -19,7 +19,9 @@ std::string read_file(const std::string& path, std::uint64_t max_bytes = UINT64_
 // Throws unless `path` is missing (the reader then says so), a regular file, or a pipe: a folder,
 // a device or a socket is refused, naming the path, before anything is read from it.
 void require_file(const std::string& path);
-// Writes `.NAME.film-partial-XXXXXX` beside `path`, then renames it over `path`.
+// Writes `.NAME.film-partial-XXXXXX` beside `path`, then moves it into place through the output
+// rule (commit_file in graph/base/output_rule.h): never over a protected path, and over an
+// existing file only where that rule allows.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 
 // Partial files: the temporaries of atomic writes. While registered they are removed if the
@@ -31,7 +33,5 @@ void unregister_partial_file(const std::string& path);
 void install_interrupt_cleanup();
 void remove_stale_partials(const std::string& path);
 std::string partial_prefix(const std::string& path);  // ".NAME.film-partial-" in path's folder
-// Throws if `output` is the same file as any of `inputs` (so a command never overwrites its input).
-void check_not_an_input(const std::string& output, const std::vector<std::string>& inputs);
 
 }  // namespace film::io

@@ -20,8 +20,9 @@ std::ptrdiff_t stride_of(const ImageView& v) {
 void check_shape(int width, int height, int channels, SampleType type, const std::string& what) {
   if (width < 1 || height < 1 || width > io::kMaxImageSide || height > io::kMaxImageSide)
     fail(what, ": size ", width, "x", height, " is outside 1..", io::kMaxImageSide, " per side");
-  if (int64_t{width} * height > io::kMaxImagePixels)
-    fail(what, ": ", width, "x", height, " is more than ", io::kMaxImagePixels, " pixels");
+  if (int64_t{width} * height > io::max_image_pixels())
+    fail(what, ": ", width, "x", height, " is more than ", io::max_image_pixels(),
+         " pixels (FILM_MAX_IMAGE_PIXELS=N raises the limit)");
   if (channels < 1 || channels > 4)
     fail(what, ": ", channels, " channels, expected 1 (gray), 2 (gray+alpha), 3 (RGB) or 4 (RGBA)");
   if (type != SampleType::u8 && type != SampleType::u16 && type != SampleType::f32)

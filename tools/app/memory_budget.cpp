@@ -1,5 +1,6 @@
 #include "tools/app/memory_budget.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <cstdint>
@@ -45,6 +46,16 @@ bool vm_size_kib(size_t& out) {
   return false;
 }
 
+// glibc gives each thread that allocates its own malloc arena, reserving 64 MiB of address space
+// per arena (up to 8 per core): with the scheduler's, oneDNN's and the pipeline's threads that
+// outgrew the margin above, and oneDNN then crashed (SIGSEGV) where its JIT could not map code
+// for a convolution, instead of failing. Under an address-space limit, two arenas (measured:
+// a 320x240 film video under ulimit -v 1160000 crashed with 8 and ran with 1 or 2).
+void cap_malloc_arenas() {
+  static const bool once = [] { return mallopt(M_ARENA_MAX, 2) == 1; }();
+  (void)once;
+}
+
 }  // namespace
 
 MemoryBudget available_memory() {
@@ -75,6 +86,7 @@ MemoryBudget available_memory() {
   rlimit as{};
   size_t vm_kib = 0;
   if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY && vm_size_kib(vm_kib)) {
+    cap_malloc_arenas();
     const size_t limit_b = static_cast<size_t>(as.rlim_cur), in_use = vm_kib * 1024;
     const size_t room = limit_b > in_use + kAddressSpaceMargin ? limit_b - in_use - kAddressSpaceMargin : 0;
     if (room < m.bytes)

@@ -47,23 +47,6 @@ std::string numbered(const std::string& prefix, int width, const std::string& su
   return prefix + digits + suffix;
 }
 
-// The entry of `protect` that `path` is, or lies directly inside; null when none.
-const Protected* protected_by(const std::string& path, const std::vector<Protected>& protect) {
-  std::error_code ec;
-  for (const auto& p : protect) {
-    if (fs::is_directory(p.path, ec)) {
-      const fs::path dir = fs::weakly_canonical(p.path, ec),
-                     parent = fs::weakly_canonical(
-                         fs::path(path).parent_path().empty() ? "." : fs::path(path).parent_path(),
-                         ec);
-      if (!ec && dir == parent) return &p;
-    } else if (fs::exists(path, ec) && fs::equivalent(path, p.path, ec)) {
-      return &p;
-    }
-  }
-  return nullptr;
-}
-
 void check_folder_writable(const fs::path& dir, const std::string& for_path) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
@@ -81,7 +64,7 @@ namespace {
 // `force`) or counted.
 void plan_sequence(const std::string& target, size_t count, bool force, bool pattern,
                    std::string prefix, int width, std::string suffix,
-                   const std::vector<Protected>& protect, OutputPlan& plan) {
+                   OutputPlan& plan) {
   std::error_code ec;
   if (!pattern) {  // a folder: frame_000.png ...
     const size_t digits = std::to_string(count - 1).size();
@@ -94,8 +77,7 @@ void plan_sequence(const std::string& target, size_t count, bool force, bool pat
   }
   const fs::path dir =
       fs::path(prefix).parent_path().empty() ? fs::path(".") : fs::path(prefix).parent_path();
-  if (const Protected* p = protected_by((dir / "x").string(), protect))
-    fail(target, ": refusing to write frames into the ", p->role, " '", p->path, "'");
+  io::check_writable(numbered(prefix, width, suffix, 0));  // not into an input or model folder
   fs::create_directories(dir, ec);
   if (ec) fail(target, ": cannot create the output folder '", dir.string(), "' (", ec.message(), ")");
   plan.folder = dir.string();
@@ -128,7 +110,7 @@ void plan_sequence(const std::string& target, size_t count, bool force, bool pat
 }  // namespace
 
 OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
-                        const std::vector<Protected>& protect, const OutputRange& mine) {
+                        io::OutputRule& rule, const OutputRange& mine) {
   OutputPlan plan;
   if (target.empty()) usage_fail("-o needs a file, a folder or - (standard output)");
   if (target == "-") {
@@ -147,12 +129,12 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
   if (count == 1 && !pattern)
     plan.files = {target};
   else
-    plan_sequence(target, count, force, pattern, prefix, width, suffix, protect, plan);
+    plan_sequence(target, count, force, pattern, prefix, width, suffix, plan);
   std::error_code ec;
   for (size_t i = 0; i < plan.files.size(); ++i) {
     const std::string& f = plan.files[i];
     const bool own = i >= mine.first && i < mine.last;
-    refuse_protected(f, protect);
+    io::check_writable(f);
     io::output_format(f);  // an extension some writer knows
     const fs::path dir =
         fs::path(f).parent_path().empty() ? fs::path(".") : fs::path(f).parent_path();
@@ -163,16 +145,10 @@ OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
       fail(f,
            ": exists; pass --force to replace it (and any other existing output of this command)",
            mine.last != SIZE_MAX || mine.first != 0 ? ", or --resume to keep what is there" : "");
+    rule.claim(f, force || mine.resume);
     io::remove_stale_partials(f);
   }
   return plan;
-}
-
-void refuse_protected(const std::string& path, const std::vector<Protected>& protect) {
-  std::error_code ec;
-  if (const Protected* p = protected_by(path, protect))
-    fail(path, ": refusing to write the output ", fs::is_directory(p->path, ec) ? "into" : "over",
-         " the ", p->role, " '", p->path, "'");
 }
 
 }  // namespace film

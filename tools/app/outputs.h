@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "graph/base/output_rule.h"
+
 namespace film {
 
 struct OutputPlan {
@@ -17,17 +19,10 @@ struct OutputPlan {
   size_t existing_others = 0;      // other frames of the pattern left in place (with --force)
 };
 
-// A file or folder never to write over (a folder protects every file directly in it), and what
-// it is, for the message: "input", "model folder".
-struct Protected {
-  std::string path;
-  std::string role;
-};
-
 // `target` is what `-o` said: FILE, `-`, or for a sequence (count > 1 frames) a FOLDER (frames
-// frame_000.png ...) or a PATTERN with one %d / %0Nd (`frames/%05d.jpg`). `protect` lists the
-// files and folders never to write over. Creates a
-// sequence's folder if needed; removes partial files an interrupted earlier write left for these
+// frame_000.png ...) or a PATTERN with one %d / %0Nd (`frames/%05d.jpg`). `rule` holds what
+// is never to be written over (inputs, the model: graph/base/output_rule.h) and receives this
+// command's claim on each file it writes. Creates a sequence's folder if needed; removes partial files an interrupted earlier write left for these
 // outputs. film::Error (usage errors as UsageError) naming the path otherwise.
 // `mine` (for pieces of one sequence made by several commands, and resumed runs): the indices
 // [first, last) this command writes; the sequence's other frames may exist (they are its own,
@@ -37,10 +32,6 @@ struct OutputRange {
   bool resume = false;
 };
 OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
-                        const std::vector<Protected>& protect, const OutputRange& mine = {});
-
-// film::Error when `path` is one of `protect`'s files or lies directly in one of its folders
-// ("refusing to write the output into the model folder '...'"), with or without --force.
-void refuse_protected(const std::string& path, const std::vector<Protected>& protect);
+                        io::OutputRule& rule, const OutputRange& mine = {});
 
 }  // namespace film

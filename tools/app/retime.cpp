@@ -59,7 +59,19 @@ struct Destination {
     std::snprintf(name, sizeof name, "chunk-%08lld", static_cast<long long>(c));
     return (fs::path(work) / name).string() + fs::path(out).extension().string();
   }
-  std::string settings_file() const { return (fs::path(work) / "settings.json").string(); }
+  // The options the frames were made with: in the work folder, or for a frame pattern beside its
+  // frames (.PATTERN.film-settings.json, the same for every piece of a run).
+  std::string settings_file() const {
+    if (!pattern) return (fs::path(work) / "settings.json").string();
+    const fs::path p(out);
+    return (p.parent_path() / ("." + p.filename().string() + ".film-settings.json")).string();
+  }
+  // What the settings file holds: for a pattern, without the piece (pieces share one file).
+  std::string settings_text() const {
+    json s = settings;
+    if (pattern) s.erase("segment");
+    return s.dump();
+  }
   // What a finished chunk records beside itself: its frame count, size and checksum. A resumed
   // run reuses a chunk only when the record matches the file (a chunk cut short, replaced or
   // without a record is made again, never joined).
@@ -133,27 +145,73 @@ json input_identity(const RetimeOptions& o, const VideoSource& source) {
   return id;
 }
 
-std::vector<Protected> protected_paths(const RetimeOptions& o, const VideoSource& source,
-                                       const std::string& model) {
-  std::vector<Protected> protect = {{model, "model folder"}};
+// What this run must never write over: the model's files, the input video, or a frame
+// sequence's folder and files (a glob's folder too: frames written there would be the next
+// run's inputs).
+void protect_inputs(io::OutputRule& rule, const RetimeOptions& o, const VideoSource& source,
+                    const std::string& model) {
+  rule.protect_model(model);
   std::error_code ec;
   if (!source.images) {
-    protect.push_back({o.input, "input"});
+    rule.protect(o.input, "input");
   } else if (fs::is_directory(o.input, ec)) {
-    protect.push_back({o.input, "input folder"});
+    rule.protect(o.input, "input folder");
   } else {
-    for (auto& f : source.images->files()) protect.push_back({f, "input"});
+    const fs::path folder = fs::path(o.input).parent_path();
+    rule.protect(folder.empty() ? "." : folder.string(), "input folder");
+    for (auto& f : source.images->files()) rule.protect(f, "input");
   }
-  return protect;
+}
+
+// The progress file: a claimed output like any other, and never inside the work folder (which a
+// finished run removes).
+void check_progress_file(io::OutputRule& rule, const RetimeOptions& o, const Destination& d) {
+  if (o.progress_file.empty()) return;
+  if (!d.pattern && io::is_within(o.progress_file, d.work))
+    fail(o.progress_file, ": refusing to write the progress file into the work folder '", d.work,
+         "', which the run removes when it is done");
+  rule.claim(o.progress_file, o.force || o.resume);
 }
 
 // A video file output: refused over an input or an existing file (without force), its folder
 // must exist, and an earlier run's work folder is continued (resume), replaced (force) or refused.
-void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destination& d,
-                        const std::vector<Protected>& protect) {
+// A resumed run continues only what was made from the same input with the same options: the
+// settings recorded by the interrupted run (`where` holds its `what`) must be these.
+void check_resumed_settings(const RetimeOptions& o, const Destination& d, const std::string& where,
+                            const char* what) {
+  std::string before;
+  try {
+    before = io::read_file(d.settings_file(), std::uint64_t{1} << 20, "a settings file");
+  } catch (const Error&) {
+  }
+  if (before == d.settings_text()) return;
+  json was;
+  try {
+    was = json::parse(before);
+  } catch (const json::exception&) {
+  }
+  if (was.is_object() && was.contains("input_identity") &&
+      was["input_identity"] != d.settings["input_identity"])
+    fail(where, ": holds ", what, " made from another version of ", o.input,
+         " (its size, time or content changed since); run with --force instead of --resume "
+         "to start over");
+  fail(where, ": holds ", what, " made with other options (", before.empty() ? "unknown" : before,
+       "); run with --force instead of --resume to start over");
+}
+
+// A frame pattern resumed: only onto frames made with these options (where the interrupted run
+// recorded them; frames of an older film, with no record, are taken as they are).
+void check_pattern_resume(const RetimeOptions& o, const Destination& d) {
   std::error_code ec;
-  refuse_protected(d.out, protect);  // an input, the model's folder, an input folder
-  if (fs::exists(d.out, ec) && !o.force) fail(d.out, ": exists; pass --force to replace it");
+  if (o.resume && fs::exists(d.settings_file(), ec))
+    check_resumed_settings(o, d, d.frames.folder, "frames");
+}
+
+void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destination& d,
+                        io::OutputRule& rule) {
+  std::error_code ec;
+  rule.claim(d.out, o.force);  // not an input, the model's or an input folder; existing: --force
+  io::check_removable(d.work);  // the run makes and removes it: never an input folder
   const auto dir = fs::path(d.out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir, ec))
     fail(d.out, ": the output folder '", dir.string(), "' does not exist");
@@ -161,25 +219,7 @@ void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destinati
   io::remove_stale_partials(d.out);
   if (!fs::exists(d.work, ec)) return;
   if (o.resume) {
-    std::string before;
-    try {
-      before = io::read_file(d.settings_file());
-    } catch (const Error&) {
-    }
-    if (before != d.settings.dump()) {
-      json was;
-      try {
-        was = json::parse(before);
-      } catch (const json::exception&) {
-      }
-      if (was.is_object() && was.contains("input_identity") &&
-          was["input_identity"] != d.settings["input_identity"])
-        fail(d.work, ": holds chunks made from another version of ", o.input,
-             " (its size, time or content changed since); run with --force instead of --resume "
-             "to start over");
-      fail(d.work, ": holds chunks made with other options (", before.empty() ? "unknown" : before,
-           "); run with --force instead of --resume to start over");
-    }
+    check_resumed_settings(o, d, d.work, "chunks");
   } else if (o.force) {
     fs::remove_all(d.work, ec);
   } else {
@@ -190,7 +230,8 @@ void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destinati
 
 Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
                              const VideoPlan::Piece& piece, const VideoSource& source,
-                             const std::string& model, const std::string& backend) {
+                             const std::string& model, const std::string& backend,
+                             io::OutputRule& rule) {
   Destination d;
   d.out = o.output;
   d.pattern = o.output.find('%') != std::string::npos;
@@ -210,13 +251,16 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
                 {"chunk_frames", d.chunk},
                 {"reuse", o.reuse_features},
                 {"input_identity", input_identity(o, source)}};
-  const auto protect = protected_paths(o, source, model);
+  protect_inputs(rule, o, source, model);
   if (d.pattern)
     d.frames = plan_outputs(
-        o.output, static_cast<size_t>(plan.total), o.force, protect,
+        o.output, static_cast<size_t>(plan.total), o.force, rule,
         {static_cast<size_t>(piece.k_lo), static_cast<size_t>(piece.k_hi), o.resume});
+  if (d.pattern)
+    check_pattern_resume(o, d);
   else
-    check_video_output(o, plan, d, protect);
+    check_video_output(o, plan, d, rule);
+  check_progress_file(rule, o, d);
   // Resumed: the frames (or chunks) already there are complete: each is written atomically.
   d.done.assign(static_cast<size_t>(plan.total), false);
   if (!o.resume) return d;
@@ -237,12 +281,15 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
 // Once the model is loaded (so a failed start leaves no work folder): the work folder and the
 // settings a resumed run must match. True when this call created the folder.
 bool start_destination(const Destination& d) {
-  if (d.pattern) return false;
   std::error_code ec;
+  if (d.pattern) {
+    io::write_file_atomic(d.settings_file(), d.settings_text());
+    return false;
+  }
   const bool created = !fs::exists(d.work, ec);
   fs::create_directories(d.work, ec);
   if (ec) fail(d.work, ": cannot create the work folder (", ec.message(), ")");
-  io::write_file_atomic(d.settings_file(), d.settings.dump());
+  io::write_file_atomic(d.settings_file(), d.settings_text());
   return created;
 }
 
@@ -475,6 +522,21 @@ void join_chunks(const RetimeOptions& o, const Destination& d, const VideoPlan& 
   fs::remove_all(d.work, ec);
 }
 
+// The input's rotation (a display matrix) is kept in MP4 and MOV outputs; where it cannot be
+// (Debian 12's FFmpeg writes none into Matroska or WebM; frames are images as stored), say so.
+std::string rotation_note(const VideoPlan& plan, const Destination& d) {
+  const double r = plan.info.rotation;
+  if (r == 0) return "";
+  std::string ext = fs::path(d.out).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string turn = cat("the input is shown turned by ", r, " degrees (its display matrix)");
+  if (d.pattern) return turn + "; the frames are written as stored, not turned";
+  if (ext == ".mkv" || ext == ".webm")
+    return turn + "; this FFmpeg cannot store that in " + ext + ", so players will show the frames "
+           "as stored: write .mp4 or .mov to keep it";
+  return "";
+}
+
 void check_options(const RetimeOptions& o) {
   if (o.input.empty() || o.output.empty()) usage_fail("expected one input video and -o");
   if (o.segments < 1 || o.segment < 0 || o.segment >= o.segments)
@@ -513,7 +575,8 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   VideoSource source;
   const VideoPlan plan = plan_video(o, &source);
   const VideoPlan::Piece piece = plan.piece(o.segment, o.segments);
-  Destination d = plan_destination(o, plan, piece, source, model, backend);
+  io::OutputRule rule;  // what this run must never write over, and what it writes
+  Destination d = plan_destination(o, plan, piece, source, model, backend, rule);
   const MemoryBudget budget = memory_budget(o.interpolator);
 
   InterpolatorOptions io = o.interpolator;
@@ -524,6 +587,7 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   // path, the pair, the stages' queues) come on top of the plan.
   const std::string note = fit_frame_memory(*f, plan.info.height, plan.info.width, kDepth + 9, budget);
   if (!note.empty() && callbacks.note) callbacks.note(note);
+  if (const std::string r = rotation_note(plan, d); !r.empty() && callbacks.note) callbacks.note(r);
   io::install_interrupt_cleanup();
   const WorkFolderGuard guard{start_destination(d) ? d.work : std::string()};
 
@@ -612,8 +676,10 @@ int64_t join_pieces(const std::vector<std::string>& pieces, const std::string& s
                     const std::string& output, bool force) {
   if (pieces.empty() || output.empty())
     usage_fail("--join takes the pieces in order and -o OUT (and --source IN for its audio)");
-  std::error_code ec;
-  if (fs::exists(output, ec) && !force) fail(output, ": exists; pass --force to replace it");
+  io::OutputRule rule;
+  for (const std::string& p : pieces) rule.protect(p, "input");
+  rule.protect(source, "input");
+  rule.claim(output, force);
   io::install_interrupt_cleanup();
   io::remove_stale_partials(output);
   return video::join_videos(pieces_in_order(pieces), source, output);

@@ -16,6 +16,7 @@
 #include "engine/model.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 #include "graph/shapes.h"
 #include "tools/app/padding.h"
 #include "tools/app/retime_json.h"
@@ -39,6 +40,7 @@ struct Cluster {
   double task_minutes = 30, frame_seconds = 0;
   std::map<std::string, std::string> slurm;  // sbatch options: partition, account, ...
   std::string film, image, claim, mount = "/data", mem, gpus, manifest, index, dir;
+  io::OutputRule rule;  // what the run reads (never written over) and what this command writes
 };
 
 // film cluster status OUT: one line of progress (or the result), and the jobs' states.
@@ -233,9 +235,21 @@ Prepared prepare(Cluster& c, const std::string& scheduler) {
   const std::string dir = state_dir(c.o.output);
   if (dir.find('%') != std::string::npos)
     fail(dir, ": a '%' in the state folder's path would be read as a Slurm log pattern");
-  Prepared p{ClusterRun{dir, {}}, plan_video(c.o), 0};
+  VideoSource source;
+  Prepared p{ClusterRun{dir, {}}, plan_video(c.o, &source), 0};
+  // Before anything is submitted: never over the input, its folder or the model, and the state
+  // folder (which --force removes) holds none of them.
+  c.rule.protect_model(c.o.interpolator.model);
+  std::error_code ec;
+  if (!source.images) {
+    c.rule.protect(c.o.input, "input");
+  } else {
+    const bool folder = fs::is_directory(c.o.input, ec);
+    c.rule.protect(folder ? c.o.input : fs::path(c.o.input).parent_path().string(), "input folder");
+  }
+  io::check_writable(c.o.output);  // a video, or the frame pattern's folder
+  io::check_removable(dir);
   if (c.o.output.find('%') == std::string::npos) {
-    std::error_code ec;
     if (fs::exists(c.o.output, ec) && !c.force)
       fail(c.o.output, ": exists; pass --force to replace it");
     if (!fs::is_directory(fs::path(c.o.output).parent_path(), ec))
@@ -393,11 +407,7 @@ int k8s(Cluster& c) {
   under_mount(r.dir, "state folder");
   under_mount(c.o.interpolator.model, "model folder");
   const std::string text = k8s_manifest(c, r).dump(2) + "\n";
-  if (!c.manifest.empty()) {
-    std::error_code ec;
-    if (fs::exists(c.manifest, ec) && !c.force)
-      fail(c.manifest, ": exists; pass --force to replace it");
-  }
+  if (!c.manifest.empty()) c.rule.claim(c.manifest, c.force);
   write_state(r, p.plan, c.force);
   if (c.manifest.empty()) {
     std::fputs(text.c_str(), stdout);
@@ -460,6 +470,9 @@ int task(const Cluster& c) {
   const double started = now_unix();
   const RetimeOptions o = piece_options(r, i);
   std::error_code ec;
+  // The piece's progress file is the run's own (in its state folder): an earlier attempt's is
+  // replaced, not taken as a user's file that --force must allow.
+  if (!o.resume) fs::remove(o.progress_file, ec);
   // A video piece finished but not marked (the task ended right after): it is complete, since
   // retime writes it atomically.
   RetimeResult result;

@@ -12,6 +12,7 @@
 #include "engine/model.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 #include "models/film/import_port.h"
 #include "models/film/options.h"
 #include "tools/cli/cli.h"
@@ -86,10 +87,17 @@ struct Convert {
   int run() {
     if (from == "pytorch-port" && config.empty())
       usage_fail("--from pytorch-port needs --config OPTIONS.json (the port's FILM options)");
-    for (const char* f : {"graph.json", "weights.safetensors"})
-      if (std::filesystem::exists(std::filesystem::path(out) / f) && !force)
+    io::OutputRule rule;  // never over the input or its folder; an existing model: --force
+    rule.protect(input, std::filesystem::is_directory(input) ? "input folder" : "input");
+    rule.protect(config, "input");
+    if (std::filesystem::exists(out) && !std::filesystem::is_directory(out))
+      fail(out, ": is a file; -o names the model folder to write");
+    for (const char* f : {"graph.json", "weights.safetensors"}) {
+      const std::string file = (std::filesystem::path(out) / f).string();
+      if (std::filesystem::exists(file) && !force)
         fail(out, ": already holds a model (", f, "); pass --force to replace it");
-    io::check_not_an_input(out, {input});
+      rule.claim(file, force);
+    }
     std::vector<std::pair<std::string, Tensor>> weights;
     model::FilmOptions o;
     if (from == "pytorch-port") {

@@ -5,6 +5,7 @@
 
 #include "graph/base/error.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 #include "models/film/options.h"
 #include "tools/cli/cli.h"
 
@@ -24,8 +25,15 @@ struct Graph {
       std::fputs(text.c_str(), stdout);
       return 0;
     }
-    if (!options.empty()) io::check_not_an_input(out, {options});
-    if (std::filesystem::exists(out) && !force) fail(out, ": exists; pass --force to replace it");
+    io::OutputRule rule;
+    rule.protect(options, "input");
+    // A graph beside weights would no longer match them: a model folder is never written into.
+    // (The folder named, and the one a link named resolves into.)
+    std::error_code ec;
+    for (const auto& at : {std::filesystem::absolute(out), std::filesystem::weakly_canonical(out, ec)})
+      if (std::filesystem::exists(at.parent_path() / "weights.safetensors"))
+        rule.protect_model(at.parent_path().string());
+    rule.claim(out, force);
     io::write_file_atomic(out, text);
     return 0;
   }

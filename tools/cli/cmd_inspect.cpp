@@ -13,6 +13,7 @@
 #include "graph/base/error.h"
 #include "models/film/load.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 #include "graph/flatten.h"
 #include "tools/app/padding.h"
 #include "tools/app/session_options.h"
@@ -36,8 +37,10 @@ struct Inspect {
   graph::Graph g, flat;
   std::shared_ptr<const Model> model;
   bool have_weights = false;
+  io::OutputRule rule;  // what is read (never written over) and what -o writes
 
   void check_modes() const;
+  void claim_outputs();
   void load();
   std::shared_ptr<const Model> model_or_random() const {
     return model ? model : Model::random(g, 1, path + " (random weights)");
@@ -64,6 +67,29 @@ void Inspect::check_modes() const {
     usage_fail("--check reports alone, as text or json");
 }
 
+// Before anything is loaded or run: what this command reads is protected (the graph or model,
+// --images, a --compare side that is a model folder) and -o is claimed, a report's file or
+// --dump's folder, which must hold none of them.
+void Inspect::claim_outputs() {
+  if (fs::is_directory(path))
+    rule.protect_model(path);
+  else
+    rule.protect(path, "input");
+  for (const std::string* list : {&images, &compare}) {
+    std::stringstream items(*list);
+    for (std::string item; std::getline(items, item, ',');)
+      if (fs::exists(item)) fs::is_directory(item) ? rule.protect_model(item) : rule.protect(item, "input");
+  }
+  if (out.empty()) return;
+  if (dump.empty()) return rule.claim(out, force);
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+    fail(out, ": is a file; --dump writes a folder");
+  if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !force)
+    fail(out, ": is not empty; choose a new folder, or pass --force to write into it");
+  io::check_folder(out, "write --dump's files into it");
+}
+
 // Planning needs no weights: a bare graph plans on any backend exactly as a model does.
 void Inspect::load() {
   if (fs::is_directory(path)) {
@@ -80,13 +106,6 @@ void Inspect::load() {
 }
 
 int Inspect::run_dump() {
-  std::error_code ec;
-  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
-    fail(out, ": is a file; --dump writes a folder");
-  if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !force)
-    fail(out, ": is not empty; choose a new folder, or pass --force to write into it");
-  if (fs::is_directory(path) && fs::exists(out, ec) && fs::equivalent(out, path, ec))
-    fail(out, ": is the model's folder; choose another");
   std::vector<std::string> names;
   std::stringstream list(dump);
   for (std::string item; std::getline(list, item, ',');)
@@ -144,6 +163,7 @@ int Inspect::run_profile_or_compare(nlohmann::ordered_json& report) {
 
 int Inspect::run() {
   check_modes();
+  claim_outputs();
   if (check) {
     const auto problems = check_graph_file(path);
     if (format == "json")
@@ -188,7 +208,6 @@ int Inspect::run() {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }
-  if (fs::exists(out) && !force) fail(out, ": exists; pass --force to replace it");
   io::write_file_atomic(out, text);
   return 0;
 }

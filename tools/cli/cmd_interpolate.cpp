@@ -115,8 +115,11 @@ int Interpolate::run() {
   const std::string &pa = inputs[0], &pb = inputs[1];
   const io::Image ia = io::read_image(pa), ib = io::read_image(pb);
   ImageFrames::check(ia, ib, pa, pb);
-  const OutputPlan plan = plan_outputs(out, sequence ? at.size() : 1, force,
-                                       {{pa, "input"}, {pb, "input"}, {model.model, "model folder"}});
+  io::OutputRule rule;  // what must never be written over, and what this command writes
+  rule.protect(pa, "input");
+  rule.protect(pb, "input");
+  rule.protect_model(model.model);
+  const OutputPlan plan = plan_outputs(out, sequence ? at.size() : 1, force, rule);
   auto f = make_interpolator(model, direct);
   ImageFrames pair(*f, ia, ib, pa, pb);
   // Memory, against the real limit, before the first frame: frames kept along the recursion

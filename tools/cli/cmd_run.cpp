@@ -11,6 +11,7 @@
 #include "graph/base/error.h"
 #include "models/film/load.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 #include "tools/app/session_options.h"
 #include "tools/cli/cli.h"
 
@@ -40,9 +41,10 @@ struct Run {
 
   int run() const {
     const std::string spec = backend_spec(backend);
-    io::check_not_an_input(out_path, {in_path});
-    if (std::filesystem::exists(out_path) && !force)
-      fail(out_path, ": exists; pass --force to replace it");
+    io::OutputRule rule;  // never over the inputs or the model; existing: --force
+    rule.protect(in_path, "input");
+    rule.protect_model(model_dir);
+    rule.claim(out_path, force);
     auto model = film::model::load_model(model_dir);
     const auto in = inputs(*model);
     std::vector<std::string> outputs;

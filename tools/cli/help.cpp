@@ -1,6 +1,7 @@
 #include "tools/cli/help.h"
 
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace film::cli {
@@ -116,6 +117,33 @@ std::string unknown_option(const CLI::App& app, const std::vector<std::string>& 
     if (!known) return name;
   }
   return "";
+}
+
+std::string options_listing(const CLI::App& app) {
+  std::string out;
+  for (const CLI::App* command : app.get_subcommands({})) {
+    std::vector<const CLI::App*> apps = {command};
+    for (const CLI::App* own : command->get_subcommands({}))
+      if (!own->get_name().empty()) apps.push_back(own);
+    for (const CLI::App* a : apps) {
+      const std::string name =
+          a == command ? command->get_name() : command->get_name() + " " + a->get_name();
+      std::vector<const CLI::Option*> options;
+      collect(*a, options);
+      for (const CLI::Option* o : options) {
+        if (o->get_name() == "--help") continue;
+        out += nlohmann::json{{"command", name},
+                              {"option", o->get_name(o->get_positional(), false)},
+                              {"group", o->get_group()},
+                              {"value", o->get_items_expected_max() != 0},
+                              {"type", o->get_type_name()},
+                              {"description", o->get_description()}}
+                   .dump() +
+               "\n";
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace film::cli

@@ -25,4 +25,10 @@ class HelpFormatter : public CLI::Formatter {
 // unknown option it is rather than as a missing argument.
 std::string unknown_option(const CLI::App& app, const std::vector<std::string>& args);
 
+// `film help --options`: every option of every command (and of cluster's commands), one JSON
+// object per line: {"command", "option", "group", "value": whether it takes one, "type",
+// "description"}. The options in group "Output" that take a value name files the command writes;
+// tests/test_outputs.cpp drives each of them at inputs and model files.
+std::string options_listing(const CLI::App& app);
+
 }  // namespace film::cli

@@ -93,6 +93,10 @@ int run(int argc, char** argv) {
     std::printf("%s\n", film::version());
     return 0;
   }
+  if (args[0] == "help" && args[1] == "--options") {
+    std::fputs(film::cli::options_listing(app).c_str(), stdout);
+    return 0;
+  }
   if (args[0] == "help") args = {args[1], "--help"};  // film help CMD is film CMD --help
   const std::string command = args[0];
   const auto subs = app.get_subcommands({});

@@ -2,7 +2,9 @@
 
 #include <png.h>
 
+#include <cerrno>
 #include <csetjmp>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -11,6 +13,19 @@
 #include "graph/base/file.h"
 
 namespace film::io {
+
+int64_t max_image_pixels() {
+  const char* text = std::getenv("FILM_MAX_IMAGE_PIXELS");
+  if (!text || !*text) return kMaxImagePixels;
+  char* end = nullptr;
+  errno = 0;
+  const long long n = std::strtoll(text, &end, 10);
+  if (errno != 0 || *end != '\0' || n < 1 || n > (int64_t{1} << 30))
+    fail("FILM_MAX_IMAGE_PIXELS: expected a whole number of pixels from 1 to 1073741824, got '",
+         text, "'");
+  return n;
+}
+
 namespace {
 
 // libpng reports errors through a callback that must not return, and it is C code, so a C++
@@ -129,9 +144,10 @@ void check_dimensions(const std::string& name, int64_t width, int64_t height, in
   if (width > kMaxImageSide || height > kMaxImageSide)
     fail(name, ": PNG header says ", width, "x", height, ", expected at most ", kMaxImageSide,
          " pixels per side");
-  if (width * height > kMaxImagePixels)
+  if (width * height > max_image_pixels())
     fail(name, ": PNG header says ", width, "x", height, " (", width * height,
-         " pixels), expected at most ", kMaxImagePixels, " pixels");
+         " pixels), expected at most ", max_image_pixels(),
+         " pixels (FILM_MAX_IMAGE_PIXELS=N raises the limit)");
   // Deflate cannot expand data more than ~1032:1, so a small file claiming a large image is
   // corrupt; rejecting it here avoids allocating memory for pixels that can never arrive.
   const int64_t min_raw_bytes = height * ((width * bits_per_pixel + 7) / 8);

@@ -9,7 +9,7 @@
 // applied, because the model was trained on the raw 8-bit values. Ancillary chunks (text, ICC
 // profiles, ...) are skipped unread, so files with large metadata load quickly. Sizes are checked
 // against the header before any pixel memory is allocated: each side must be at most kMaxImageSide
-// and the image at most kMaxImagePixels, and the file must be large enough to plausibly hold that
+// and the image at most max_image_pixels(), and the file must be large enough to plausibly hold that
 // many pixels (deflate expands at most ~1032:1). Every failure (I/O, corrupt data, bad CRC,
 // truncation, oversize) throws film::Error naming the file.
 //
@@ -31,8 +31,13 @@
 namespace film::io {
 
 inline constexpr int64_t kMaxImageSide = 32768;
-// 128 Mpixel: a 1.5 GB float tensor; anything larger is a corrupt or hostile header.
-inline constexpr int64_t kMaxImagePixels = int64_t{1} << 27;
+// 64 Mpixel (8192x8192; 8K video is 33 Mpixel): a 768 MB float tensor. A larger header is far
+// more often a hostile or corrupt file than a picture; FILM_MAX_IMAGE_PIXELS raises the limit.
+inline constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
+// The pixel limit in force: kMaxImagePixels, or FILM_MAX_IMAGE_PIXELS=N (1 to 2^30, the most the
+// side limit allows) where a user needs larger images; film::Error naming the variable when it is
+// not such a number.
+int64_t max_image_pixels();
 
 Tensor read_png(const std::string& path);
 // Decodes an in-memory PNG; `name` is used in error messages only.
@@ -54,8 +59,16 @@ struct Image {
 };
 
 // Any image file (PNG, JPEG, WebP, TIFF, OpenEXR, ...), by its content. film::Error naming the
-// file for anything unreadable, and for images beyond kMaxImageSide / kMaxImagePixels.
+// file for anything unreadable, and for images beyond kMaxImageSide / max_image_pixels().
 Image read_image(const std::string& path);
+// What an image's header says, from its bytes (as read from a pipe: PNG, JPEG, TIFF, OpenEXR,
+// WebP, BMP), checked against the limits; no pixel is decoded. film::Error naming `name`.
+struct ImageHeader {
+  int64_t width = 0, height = 0;
+  int channels = 0;
+  std::string format;
+};
+ImageHeader image_header(std::string_view bytes, const std::string& name);
 // Writes in the format the extension names, atomically: gray stays gray, alpha is kept where the
 // format stores it (not JPEG), 16-bit stays 16-bit where the format allows (PNG, TIFF; 8 bits for
 // JPEG and WebP), float formats (OpenEXR) store floats. film::Error before writing anything for an

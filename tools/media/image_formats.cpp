@@ -2,6 +2,7 @@
 // libpng code (image.cpp: fuzzed, with its size limits and messages); everything else through
 // OpenImageIO, the post-production standard library (Debian's libopenimageio-dev): JPEG, WebP,
 // TIFF, OpenEXR, DPX, BMP, TGA, HEIF, ... (docs/cli.md, "Image formats", says why this one).
+#include <OpenImageIO/filesystem.h>
 #include <OpenImageIO/imageio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -9,14 +10,21 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <string_view>
 #include <vector>
 
 #include "tools/media/image.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 
 namespace film::io {
 namespace {
+
+// The most an image read from a pipe may take: the largest image allowed (kMaxImagePixels) as
+// uncompressed 16-bit RGBA, 1 GiB, with room for headers.
+constexpr std::uint64_t kMaxStreamBytes = std::uint64_t{1100} << 20;
 
 bool is_png(const std::string& head) {
   return head.size() >= 8 && std::memcmp(head.data(), "\x89PNG\r\n\x1a\n", 8) == 0;
@@ -29,23 +37,63 @@ std::string lower_extension(const std::string& path) {
   return ext.empty() ? ext : ext.substr(1);
 }
 
-Image read_with_oiio(const std::string& path) {
-  auto in = OIIO::ImageInput::open(path);
-  if (!in) {
+// The format a stream's first bytes name, as a file name OpenImageIO picks its reader by ("" when
+// none of these).
+std::string name_for_stream(std::string_view head) {
+  auto starts = [&](std::string_view magic, size_t at = 0) {
+    return head.size() >= at + magic.size() && head.substr(at, magic.size()) == magic;
+  };
+  if (starts("\xFF\xD8\xFF")) return "stream.jpg";
+  if (starts("II*\0") || starts("MM\0*")) return "stream.tif";
+  if (starts("\x76\x2F\x31\x01")) return "stream.exr";
+  if (starts("RIFF") && starts("WEBP", 8)) return "stream.webp";
+  if (starts("BM")) return "stream.bmp";
+  return "";
+}
+
+// An image opened by OpenImageIO with its header checked against the limits, before any pixel is
+// decoded. `path` is what messages name; `memory` the bytes of a stream read from a pipe (its
+// format sniffed from them). The proxy outlives the reader that reads through it.
+struct OpenedImage {
+  std::unique_ptr<OIIO::Filesystem::IOMemReader> proxy;
+  std::unique_ptr<OIIO::ImageInput> in;
+};
+
+OpenedImage open_checked(const std::string& path, std::string_view* memory) {
+  OpenedImage o;
+  std::string name = path;
+  if (memory) {
+    name = name_for_stream(*memory);
+    if (name.empty())
+      fail(path, ": not an image format film reads from a pipe (PNG, JPEG, TIFF, OpenEXR, WebP, "
+                 "BMP); save it to a file first");
+    o.proxy = std::make_unique<OIIO::Filesystem::IOMemReader>(memory->data(), memory->size());
+  }
+  o.in = OIIO::ImageInput::open(name, nullptr, o.proxy.get());
+  if (!o.in) {
     std::string why = OIIO::geterror();
     if (why.empty()) why = "not an image file any reader knows";
     fail(path, ": cannot read it as an image (", why, ")");
   }
-  const OIIO::ImageSpec& spec = in->spec();
+  const OIIO::ImageSpec& spec = o.in->spec();
   const int64_t width = spec.width, height = spec.height;
-  const int channels = spec.nchannels;
   if (width < 1 || height < 1 || width > kMaxImageSide || height > kMaxImageSide)
     fail(path, ": image is ", width, "x", height, ", expected 1..", kMaxImageSide,
          " pixels per side");
-  if (width * height > kMaxImagePixels)
-    fail(path, ": image is ", width, "x", height, ", expected at most ", kMaxImagePixels,
-         " pixels");
-  if (channels < 1 || channels > 64) fail(path, ": ", channels, " channels, expected 1 to 4");
+  if (width * height > max_image_pixels())
+    fail(path, ": image is ", width, "x", height, ", expected at most ", max_image_pixels(),
+         " pixels (FILM_MAX_IMAGE_PIXELS=N raises the limit)");
+  if (spec.nchannels < 1 || spec.nchannels > 64)
+    fail(path, ": ", spec.nchannels, " channels, expected 1 to 4");
+  return o;
+}
+
+Image read_with_oiio(const std::string& path, std::string_view* memory = nullptr) {
+  const OpenedImage opened = open_checked(path, memory);
+  OIIO::ImageInput* in = opened.in.get();
+  const OIIO::ImageSpec& spec = in->spec();
+  const int64_t width = spec.width, height = spec.height;
+  const int channels = spec.nchannels;
   Image img;
   img.format = in->format_name();
   const int alpha =
@@ -110,8 +158,7 @@ class TempBeside {
   }
   const std::string& path() const { return path_; }
   void commit(const std::string& to) {
-    if (std::rename(path_.c_str(), to.c_str()) != 0)
-      fail(to, ": cannot move the written file into place (", std::strerror(errno), ")");
+    commit_file(path_, to);  // the output rule's last check; the destructor removes path_ on failure
     unregister_partial_file(path_);
     path_.clear();
   }
@@ -187,6 +234,15 @@ std::string output_format(const std::string& path) {
 
 Image read_image(const std::string& path) {
   require_file(path);  // never /dev/zero or a terminal to a decoder
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    // A pipe (/dev/stdin, a FIFO): read once, whole and bounded, then decoded from memory (a
+    // sniff of its first bytes would have consumed them).
+    const std::string bytes = read_file(path, kMaxStreamBytes, "an image from a pipe");
+    if (is_png(bytes)) return read_png_image(bytes, path);
+    std::string_view view(bytes);
+    return read_with_oiio(path, &view);
+  }
   std::string head;
   if (FILE* f = std::fopen(path.c_str(), "rb")) {
     char buf[8];
@@ -196,6 +252,12 @@ Image read_image(const std::string& path) {
   if (is_png(head) || lower_extension(path) == "png") return read_png_image(read_file(path), path);
   if (!std::filesystem::exists(path)) read_file(path);  // the same "cannot open" message as for PNG
   return read_with_oiio(path);
+}
+
+ImageHeader image_header(std::string_view bytes, const std::string& name) {
+  const OpenedImage opened = open_checked(name, &bytes);
+  const OIIO::ImageSpec& spec = opened.in->spec();
+  return {spec.width, spec.height, spec.nchannels, opened.in->format_name()};
 }
 
 void write_image(const std::string& path, const Image& img) {

@@ -3,6 +3,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -22,6 +23,7 @@ extern "C" {
 #include "tools/media/video_internal.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 
 namespace film::video {
 namespace detail {
@@ -76,9 +78,7 @@ void MuxedFile::write(AVPacket* pkt) {
 void MuxedFile::finish() {
   if (int r = av_write_trailer(fmt_); r < 0) fail(path_, ": finishing failed (", av_error(r), ")");
   avio_closep(&fmt_->pb);
-  std::error_code ec;
-  std::filesystem::rename(partial_, path_, ec);
-  if (ec) fail(path_, ": cannot move the finished file into place (", ec.message(), ")");
+  io::commit_file(partial_, path_);  // the output rule's last check, and no replacing unasked
   io::unregister_partial_file(partial_);
   finished_ = true;
 }
@@ -158,6 +158,12 @@ VideoReader::VideoReader(const std::string& path) : path_(path), impl_(std::make
   info_.pixel_format =
       av_get_pix_fmt_name(m.dec->pix_fmt) ? av_get_pix_fmt_name(m.dec->pix_fmt) : "?";
   info_.bits = colour_bits(m.dec->pix_fmt);
+  size_t size = 0;
+  if (const uint8_t* matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+      matrix && size >= 9 * sizeof(int32_t)) {
+    const double degrees = av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
+    if (std::isfinite(degrees)) info_.rotation = degrees;
+  }
 }
 
 VideoReader::~VideoReader() = default;

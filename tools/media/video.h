@@ -33,6 +33,9 @@ struct VideoInfo {
   std::string codec;    // decoder name, e.g. "h264"
   std::string pixel_format;
   int bits = 8;  // bits per colour sample of the decoded frames
+  // Degrees counter-clockwise that players turn the stored frames (a phone's display matrix; 0
+  // when none). Frames are decoded as stored; a video output keeps the matrix (join_videos).
+  double rotation = 0;
 };
 
 class VideoReader {

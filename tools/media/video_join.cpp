@@ -25,6 +25,7 @@ extern "C" {
 #include "tools/media/video_internal.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 
 namespace film::video {
 namespace {
@@ -334,6 +335,17 @@ AVStream* add_video_stream(MuxedFile& file, const AVStream* vin, AVRational fram
   return vout;
 }
 
+// The source video's display matrix (a phone's rotation: the frames are stored sideways and
+// players turn them), put on the output's video stream so that it plays the same way up.
+void keep_display_matrix(const AVStream* vin, AVStream* vout, const std::string& out) {
+  size_t size = 0;
+  const uint8_t* m = av_stream_get_side_data(vin, AV_PKT_DATA_DISPLAYMATRIX, &size);
+  if (!m || size == 0) return;
+  uint8_t* copy = av_stream_new_side_data(vout, AV_PKT_DATA_DISPLAYMATRIX, size);
+  if (!copy) fail(out, ": out of memory for the display matrix");
+  std::memcpy(copy, m, size);
+}
+
 // The source's next packet of a stream that is copied; false at its end.
 bool next_other(Input& src, StreamCopy& other, AVPacket* o, const std::string& source) {
   if (!src.fmt) return false;
@@ -368,7 +380,8 @@ int64_t join_videos(const std::vector<std::string>& pieces, const std::string& s
   if (pieces.empty()) fail(out, ": no pieces to join");
   std::vector<std::string> inputs = pieces;
   if (!source.empty()) inputs.push_back(source);
-  io::check_not_an_input(out, inputs);
+  io::OutputRule rule;  // the pieces and the source are never written over
+  for (const std::string& in : inputs) rule.protect(in, "input");
   Input first, src;
   const std::vector<Piece> scan = scan_pieces(pieces, first);
   const AVStream* vin = first.fmt->streams[first.stream];
@@ -382,6 +395,7 @@ int64_t join_videos(const std::vector<std::string>& pieces, const std::string& s
   if (src.fmt) {
     other.add_streams(file, src.fmt, src.stream, out);
     av_dict_copy(&file.fmt()->metadata, src.fmt->metadata, 0);
+    keep_display_matrix(src.fmt->streams[src.stream], vout, out);
   }
   for (const auto& [k, v] : tags) av_dict_set(&file.fmt()->metadata, k.c_str(), v.c_str(), 0);
   if (!tags.empty() && file.fmt()->oformat->priv_class &&
