@@ -89,6 +89,34 @@ namespace {
 
 using detail::av_error;
 
+// swscale's coefficients for a stream's YUV matrix; untagged, the convention players follow:
+// BT.601 below 720 lines, BT.709 from 720.
+int sws_matrix(int colour_matrix, int height) {
+  switch (colour_matrix) {
+    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
+    case AVCOL_SPC_FCC: return SWS_CS_FCC;
+    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
+    case AVCOL_SPC_BT2020_NCL:
+    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
+    case AVCOL_SPC_BT470BG:
+    case AVCOL_SPC_SMPTE170M: return SWS_CS_ITU601;
+    default: return height >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601;
+  }
+}
+
+// Tells `sws`, converting between `yuv` (a YUV or gray format) and RGB, the matrix and range of
+// the YUV side: full range when tagged so (or a yuvj format), limited otherwise. RGB is full.
+void set_colour_details(SwsContext* sws, AVPixelFormat yuv, bool yuv_is_source, int colour_matrix,
+                        int colour_range, int height) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(yuv);
+  if (!d || (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL))) return;
+  const bool full = colour_range == AVCOL_RANGE_JPEG || yuv == AV_PIX_FMT_YUVJ420P ||
+                    yuv == AV_PIX_FMT_YUVJ422P || yuv == AV_PIX_FMT_YUVJ444P;
+  const int* coefficients = sws_getCoefficients(sws_matrix(colour_matrix, height));
+  sws_setColorspaceDetails(sws, coefficients, yuv_is_source ? full : 1, coefficients,
+                           yuv_is_source ? 1 : full, 0, 1 << 16, 1 << 16);
+}
+
 int colour_bits(AVPixelFormat f) {
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f);
   return d && d->nb_components > 0 ? d->comp[0].depth : 8;
@@ -158,6 +186,11 @@ VideoReader::VideoReader(const std::string& path) : path_(path), impl_(std::make
   info_.pixel_format =
       av_get_pix_fmt_name(m.dec->pix_fmt) ? av_get_pix_fmt_name(m.dec->pix_fmt) : "?";
   info_.bits = colour_bits(m.dec->pix_fmt);
+  info_.colour_matrix = st->codecpar->color_space;
+  info_.colour_range = st->codecpar->color_range;
+  info_.colour_primaries = st->codecpar->color_primaries;
+  info_.colour_transfer = st->codecpar->color_trc;
+  info_.chroma_location = st->codecpar->chroma_location;
   size_t size = 0;
   if (const uint8_t* matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
       matrix && size >= 9 * sizeof(int32_t)) {
@@ -221,10 +254,19 @@ bool VideoReader::next(Tensor& out, double& seconds) {
          "x", info_.height, " (a size change inside a video is not supported)");
   const bool deep = info_.bits > 8;
   const AVPixelFormat to = deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24;
-  m.sws = sws_getCachedContext(m.sws, w, h, static_cast<AVPixelFormat>(m.frame->format), w, h, to,
+  SwsContext* was = m.sws;
+  const auto from = static_cast<AVPixelFormat>(m.frame->format);
+  m.sws = sws_getCachedContext(m.sws, w, h, from, w, h, to,
                                SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nullptr,
                                nullptr, nullptr);
   if (!m.sws) fail(path_, ": cannot convert its pixel format to RGB");
+  if (m.sws != was) {  // a new context: the stream's matrix and range (a frame's own, if tagged)
+    const int matrix = m.frame->colorspace != AVCOL_SPC_UNSPECIFIED ? m.frame->colorspace
+                                                                     : info_.colour_matrix;
+    const int range = m.frame->color_range != AVCOL_RANGE_UNSPECIFIED ? m.frame->color_range
+                                                                      : info_.colour_range;
+    set_colour_details(m.sws, from, true, matrix, range, h);
+  }
   const int bytes = deep ? 2 : 1, stride = w * 3 * bytes;
   m.rgb.resize(static_cast<size_t>(stride) * h);
   uint8_t* dst[4] = {m.rgb.data(), nullptr, nullptr, nullptr};
@@ -397,6 +439,7 @@ struct VideoWriter::Impl {
   AVPacket* pkt = nullptr;
   std::vector<uint8_t> rgb;
   int bits = 8;
+  int colour_matrix = 2, colour_range = 0;  // the input's (VideoInfo): how RGB goes back to YUV
 
   void drain() {
     for (;;) {
@@ -470,6 +513,14 @@ VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, const Vid
   }
   m.enc->pix_fmt = pf;
   m.bits = colour_bits(pf);
+  // The input's colour, converted back with its matrix and range (convert_rgb) and tagged so.
+  m.enc->colorspace = static_cast<AVColorSpace>(in.colour_matrix);
+  m.enc->color_range = static_cast<AVColorRange>(in.colour_range);
+  m.enc->color_primaries = static_cast<AVColorPrimaries>(in.colour_primaries);
+  m.enc->color_trc = static_cast<AVColorTransferCharacteristic>(in.colour_transfer);
+  m.enc->chroma_sample_location = static_cast<AVChromaLocation>(in.chroma_location);
+  m.colour_matrix = in.colour_matrix;
+  m.colour_range = in.colour_range;
   // Visually lossless by default: what video tools use for intermediates.
   const std::string name = codec_;
   if (name == "libx264" || name == "libx265") {
@@ -537,10 +588,13 @@ void VideoWriter::write(const Tensor& rgb) {
 
 void VideoWriter::Impl::convert_rgb(Impl& m, const std::string& path_, int stride, bool deep) {
   const int w = m.enc->width, h = m.enc->height;
+  SwsContext* was = m.sws;
   m.sws = sws_getCachedContext(m.sws, w, h, deep ? AV_PIX_FMT_RGB48LE : AV_PIX_FMT_RGB24, w, h,
                                m.enc->pix_fmt, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
                                nullptr, nullptr, nullptr);
   if (!m.sws) fail(path_, ": cannot convert RGB to ", av_get_pix_fmt_name(m.enc->pix_fmt));
+  if (m.sws != was)
+    set_colour_details(m.sws, m.enc->pix_fmt, false, m.colour_matrix, m.colour_range, h);
   const uint8_t* src[4] = {m.rgb.data(), nullptr, nullptr, nullptr};
   const int src_stride[4] = {stride, 0, 0, 0};
   sws_scale(m.sws, src, src_stride, 0, h, m.frame->data, m.frame->linesize);

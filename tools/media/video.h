@@ -36,6 +36,13 @@ struct VideoInfo {
   // Degrees counter-clockwise that players turn the stored frames (a phone's display matrix; 0
   // when none). Frames are decoded as stored; a video output keeps the matrix (join_videos).
   double rotation = 0;
+  // How the stored samples map to colour, as FFmpeg's enums (AVColorSpace, AVColorRange,
+  // AVColorPrimaries, AVColorTransferCharacteristic, AVChromaLocation; 2, 0, 2, 2, 0: unspecified).
+  // Frames are converted to RGB with this matrix and range (untagged: BT.601 below 720 lines,
+  // BT.709 from 720, limited range), and a VideoWriter converts back with the same and tags its
+  // output the same, so colours come out as they went in.
+  int colour_matrix = 2, colour_range = 0, colour_primaries = 2, colour_transfer = 2,
+      chroma_location = 0;
 };
 
 class VideoReader {
