@@ -95,6 +95,15 @@ TEST_CASE(
   CHECK(r.output.find("the address-space limit (ulimit -v) of 1464 MiB") != std::string::npos);
   CHECK(r.output.find("overlapping tiles") != std::string::npos);
   CHECK(psnr(a, io::read_png(limited)) >= 40.0);
+  // So is a data-size limit (ulimit -d, RLIMIT_DATA: private writable memory), which counts
+  // about 0.1 GiB before the plan: under 1 GiB the frame tiles.
+  const std::string data_limited = dir.path() + "/data-limited.png";
+  r = test::run_command("bash -c 'ulimit -d 1000000; exec " + cmd + " -o " + data_limited + "'");
+  CAPTURE(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("the data-size limit (ulimit -d) of 976 MiB") != std::string::npos);
+  CHECK(r.output.find("overlapping tiles") != std::string::npos);
+  CHECK(psnr(a, io::read_png(data_limited)) >= 40.0);
   // A seam is a jump between two columns (or rows) that the untiled frame does not have: compare
   // the mean step across every column and row boundary, in 8-bit levels.
   const int64_t c = a.dim(1), h = a.dim(2), w = a.dim(3);

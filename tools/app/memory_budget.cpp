@@ -35,12 +35,13 @@ bool read_number(const std::string& path, size_t& out) {
 // the libraries a backend loads on first use.
 constexpr size_t kAddressSpaceMargin = size_t{512} << 20;
 
-// This process's address space now (VmSize in /proc/self/status), in KiB.
-bool vm_size_kib(size_t& out) {
+// A size of this process now from /proc/self/status, in KiB: "VmSize:" (its address space) or
+// "VmData:" (its data: what RLIMIT_DATA counts).
+bool status_kib(const char* field, size_t& out) {
   std::ifstream status("/proc/self/status");
   std::string key;
   while (status >> key) {
-    if (key == "VmSize:") return static_cast<bool>(status >> out);
+    if (key == field) return static_cast<bool>(status >> out);
     status.ignore(1 << 10, '\n');
   }
   return false;
@@ -49,8 +50,8 @@ bool vm_size_kib(size_t& out) {
 // glibc gives each thread that allocates its own malloc arena, reserving 64 MiB of address space
 // per arena (up to 8 per core): with the scheduler's, oneDNN's and the pipeline's threads that
 // outgrew the margin above, and oneDNN then crashed (SIGSEGV) where its JIT could not map code
-// for a convolution, instead of failing. Under an address-space limit, two arenas (measured:
-// a 320x240 film video under ulimit -v 1160000 crashed with 8 and ran with 1 or 2).
+// for a convolution, instead of failing. Under an address-space or data-size limit, two arenas
+// (measured: a 320x240 film video under ulimit -v 1160000 crashed with 8 and ran with 1 or 2).
 void cap_malloc_arenas() {
   static const bool once = [] { return mallopt(M_ARENA_MAX, 2) == 1; }();
   (void)once;
@@ -80,18 +81,28 @@ MemoryBudget available_memory() {
     m = {limit - used, cat("the container's memory limit of ", limit >> 20, " MiB (", used >> 20,
                            " MiB in use)")};
   // An address-space limit (ulimit -v, which batch schedulers also set) counts every mapping, not
-  // only resident memory: the room is the limit less the address space in use now, less a margin
-  // for what is mapped after the plan is checked (thread stacks of the pools, libraries loaded on
-  // first use).
-  rlimit as{};
-  size_t vm_kib = 0;
-  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY && vm_size_kib(vm_kib)) {
+  // only resident memory; a data-size limit (ulimit -d) every private writable one: the room is
+  // the limit less what is counted now, less a margin for what is mapped after the plan is checked
+  // (thread stacks of the pools, libraries loaded on first use).
+  const struct {
+    int resource;
+    const char *field, *name;
+  } limits[] = {{RLIMIT_AS, "VmSize:", "the address-space limit (ulimit -v)"},
+                {RLIMIT_DATA, "VmData:", "the data-size limit (ulimit -d)"}};
+  for (const auto& l : limits) {
+    rlimit lim{};
+    size_t used_kib = 0;
+    if (getrlimit(l.resource, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY ||
+        !status_kib(l.field, used_kib))
+      continue;
     cap_malloc_arenas();
-    const size_t limit_b = static_cast<size_t>(as.rlim_cur), in_use = vm_kib * 1024;
-    const size_t room = limit_b > in_use + kAddressSpaceMargin ? limit_b - in_use - kAddressSpaceMargin : 0;
+    const size_t limit_b = static_cast<size_t>(lim.rlim_cur), in_use = used_kib * 1024;
+    const size_t room =
+        limit_b > in_use + kAddressSpaceMargin ? limit_b - in_use - kAddressSpaceMargin : 0;
     if (room < m.bytes)
-      m = {room, cat("the address-space limit (ulimit -v) of ", limit_b >> 20, " MiB (",
-                     in_use >> 20, " MiB mapped, ", kAddressSpaceMargin >> 20, " MiB kept spare)")};
+      m = {room, cat(l.name, " of ", limit_b >> 20, " MiB (", in_use >> 20, " MiB ",
+                     l.resource == RLIMIT_AS ? "mapped" : "in use", ", ",
+                     kAddressSpaceMargin >> 20, " MiB kept spare)")};
   }
   return m;
 }
