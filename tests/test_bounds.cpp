@@ -336,3 +336,24 @@ TEST_CASE("a NaN or an infinity in an OpenEXR input is refused, naming the file"
     CHECK(!fs::exists(dir / "m.exr"));
   }
 }
+
+TEST_CASE("a small JPEG whose header claims 30000x4000 is refused from its header") {
+  test::TempDir dir;
+  const std::string one = test::source_dir() + "/models/examples/one.png";
+  REQUIRE(test::run_command("ffmpeg -v error -y -i '" + one + "' -vf scale=64:48 '" + (dir / "small.jpg") +
+                            "'").exit_code == 0);
+  // The frame header (SOF0: FF C0, length, precision, height, width) rewritten to 30000x4000.
+  std::string jpeg = io::read_file(dir / "small.jpg");
+  const size_t sof = jpeg.find("\xFF\xC0");
+  REQUIRE(sof != std::string::npos);
+  jpeg[sof + 5] = static_cast<char>(4000 >> 8), jpeg[sof + 6] = static_cast<char>(4000 & 0xFF);
+  jpeg[sof + 7] = static_cast<char>(30000 >> 8), jpeg[sof + 8] = static_cast<char>(30000 & 0xFF);
+  io::write_file_atomic(dir / "bomb.jpg", jpeg);
+  CHECK(jpeg.size() < 8000);
+  const auto r = test::run_command(film_cmd("interpolate " + (dir / "bomb.jpg") + " " +
+                                            (dir / "bomb.jpg") + " -o " + (dir / "m.png")));
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find((dir / "bomb.jpg") + ": image is 30000x4000, expected at most 67108864 pixels") !=
+        std::string::npos);
+}
