@@ -12,8 +12,8 @@
 #include "graph/flatten.h"
 #include "graph/graph.h"
 #include "graph/json_text.h"
-#include "tools/media/image.h"
 #include "tests/test_util.h"
+#include "tools/media/image.h"
 
 using namespace film;
 namespace fs = std::filesystem;
@@ -199,8 +199,8 @@ std::string tiff_claiming(uint32_t width, uint32_t height, uint32_t bytes) {
   auto u32 = [&](uint32_t v) { u16(v & 0xFFFF), u16(v >> 16); };
   u32(8);  // the IFD right after the header
   const std::vector<std::pair<uint16_t, uint32_t>> tags = {
-      {256, width}, {257, height}, {258, 8},    {259, 1},    {262, 1},
-      {273, 8 + 2 + 10 * 12 + 4}, {277, 1}, {278, height}, {279, bytes}, {284, 1}};
+      {256, width}, {257, height}, {258, 8},     {259, 1}, {262, 1}, {273, 8 + 2 + 10 * 12 + 4},
+      {277, 1},     {278, height}, {279, bytes}, {284, 1}};
   u16(static_cast<uint32_t>(tags.size()));
   for (const auto& [tag, value] : tags) {
     u16(tag);
@@ -220,7 +220,8 @@ TEST_CASE("a 200-byte TIFF claiming 30000x4000 is refused from its header, befor
   const std::string bomb = dir / "bomb.tif", ok = dir / "ok.tif";
   io::write_file_atomic(bomb, tiff_claiming(30000, 4000, 64));
   CHECK(fs::file_size(bomb) < 300);
-  auto r = test::run_command(film_cmd("interpolate " + bomb + " " + bomb + " -o " + (dir / "m.png")));
+  auto r =
+      test::run_command(film_cmd("interpolate " + bomb + " " + bomb + " -o " + (dir / "m.png")));
   INFO(r.output);
   CHECK(r.exit_code == 1);
   CHECK(r.output.find(bomb + ": image is 30000x4000, expected at most 67108864 pixels "
@@ -243,23 +244,28 @@ TEST_CASE("an image from a pipe is read as a stream: PNG and JPEG on standard in
   test::TempDir dir;
   const std::string one = test::source_dir() + "/models/examples/one.png",
                     two = test::source_dir() + "/models/examples/two.png";
-  auto r = test::run_command("ffmpeg -v error -y -i '" + one + "' -q:v 2 '" + (dir / "one.jpg") + "'");
+  auto r =
+      test::run_command("ffmpeg -v error -y -i '" + one + "' -q:v 2 '" + (dir / "one.jpg") + "'");
   REQUIRE(r.exit_code == 0);
   // From a file and from standard input, the same frame.
   for (const std::string& a : {one, dir / "one.jpg"}) {
     CAPTURE(a);
-    r = test::run_command(film_cmd("interpolate " + a + " " + two + " -o " + (dir / "file.png") + " --force"));
+    r = test::run_command(
+        film_cmd("interpolate " + a + " " + two + " -o " + (dir / "file.png") + " --force"));
     REQUIRE(r.exit_code == 0);
-    r = test::run_command("cat " + a + " | " +
-                          film_cmd("interpolate /dev/stdin " + two + " -o " + (dir / "pipe.png") + " --force"));
+    r = test::run_command(
+        "cat " + a + " | " +
+        film_cmd("interpolate /dev/stdin " + two + " -o " + (dir / "pipe.png") + " --force"));
     INFO(r.output);
     CHECK(r.exit_code == 0);
     CHECK(io::read_file(dir / "pipe.png") == io::read_file(dir / "file.png"));
   }
   // Bytes that are no image format: refused, naming the pipe.
-  r = test::run_command("echo hello | " + film_cmd("interpolate /dev/stdin " + two + " -o " + (dir / "x.png")));
+  r = test::run_command("echo hello | " +
+                        film_cmd("interpolate /dev/stdin " + two + " -o " + (dir / "x.png")));
   CHECK(r.exit_code == 1);
-  CHECK(r.output.find("/dev/stdin: not an image format film reads from a pipe") != std::string::npos);
+  CHECK(r.output.find("/dev/stdin: not an image format film reads from a pipe") !=
+        std::string::npos);
 }
 
 TEST_CASE("under an address-space limit film video fails with a message or runs, never crashes") {
@@ -267,12 +273,14 @@ TEST_CASE("under an address-space limit film video fails with a message or runs,
   // for its code, crashed (SIGSEGV) while glibc's per-thread malloc arenas held 64 MiB each.
   test::TempDir dir;
   const std::string in = dir / "in.mp4";
-  REQUIRE(test::run_command("ffmpeg -v error -f lavfi -i testsrc2=s=320x240:r=8 -t 1 -pix_fmt "
-                            "yuv420p " + in).exit_code == 0);
+  const std::string make =
+      "ffmpeg -v error -f lavfi -i testsrc2=s=320x240:r=8 -t 1 -pix_fmt yuv420p ";
+  REQUIRE(test::run_command(make + in).exit_code == 0);
   int ran = 0, refused = 0;
   for (int kib = 1000000; kib <= 1400000; kib += 40000) {
-    const auto r = test::run_command("ulimit -v " + std::to_string(kib) + "; " +
-                                     film_cmd("video " + in + " --factor 2 --force -o " + (dir / "out.mp4")));
+    const auto r =
+        test::run_command("ulimit -v " + std::to_string(kib) + "; " +
+                          film_cmd("video " + in + " --factor 2 --force -o " + (dir / "out.mp4")));
     INFO("ulimit -v " << kib << "\n" << r.output);
     CHECK((r.exit_code == 0 || r.exit_code == 1));
     if (r.exit_code == 1) CHECK(r.output.find("address-space limit") != std::string::npos);
@@ -310,10 +318,12 @@ TEST_CASE("a .pt file whose pickle would run code is refused without running it"
 
 TEST_CASE("numbers out of range are usage errors, not overflows: --max-memory 1e30, --size 1e11") {
   const std::string one = test::source_dir() + "/models/examples/one.png";
-  auto r = test::run_command(film_cmd("interpolate " + one + " " + one + " --max-memory 1e30 -o /tmp/x.png"));
+  auto r = test::run_command(
+      film_cmd("interpolate " + one + " " + one + " --max-memory 1e30 -o /tmp/x.png"));
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("--max-memory takes a size from 1 byte to 1P") != std::string::npos);
-  r = test::run_command(film_cmd("inspect " + test::source_dir() + "/models/film-default --size 99999999999x9"));
+  r = test::run_command(
+      film_cmd("inspect " + test::source_dir() + "/models/film-default --size 99999999999x9"));
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("whole numbers from 1 to 32768") != std::string::npos);
 }
@@ -327,8 +337,9 @@ TEST_CASE("a NaN or an infinity in an OpenEXR input is refused, naming the file"
   for (const float bad : {std::nanf(""), INFINITY}) {
     img.rgb.data()[70] = bad;
     io::write_image(dir / "bad.exr", img);
-    const auto r = test::run_command(film_cmd("interpolate " + (dir / "fine.exr") + " " +
-                                              (dir / "bad.exr") + " -o " + (dir / "m.exr") + " --force"));
+    const auto r =
+        test::run_command(film_cmd("interpolate " + (dir / "fine.exr") + " " + (dir / "bad.exr") +
+                                   " -o " + (dir / "m.exr") + " --force"));
     INFO(r.output);
     CHECK(r.exit_code == 1);
     CHECK(r.output.find(dir / "bad.exr") != std::string::npos);
@@ -340,8 +351,9 @@ TEST_CASE("a NaN or an infinity in an OpenEXR input is refused, naming the file"
 TEST_CASE("a small JPEG whose header claims 30000x4000 is refused from its header") {
   test::TempDir dir;
   const std::string one = test::source_dir() + "/models/examples/one.png";
-  REQUIRE(test::run_command("ffmpeg -v error -y -i '" + one + "' -vf scale=64:48 '" + (dir / "small.jpg") +
-                            "'").exit_code == 0);
+  REQUIRE(test::run_command("ffmpeg -v error -y -i '" + one + "' -vf scale=64:48 '" +
+                            (dir / "small.jpg") + "'")
+              .exit_code == 0);
   // The frame header (SOF0: FF C0, length, precision, height, width) rewritten to 30000x4000.
   std::string jpeg = io::read_file(dir / "small.jpg");
   const size_t sof = jpeg.find("\xFF\xC0");
@@ -354,6 +366,7 @@ TEST_CASE("a small JPEG whose header claims 30000x4000 is refused from its heade
                                             (dir / "bomb.jpg") + " -o " + (dir / "m.png")));
   INFO(r.output);
   CHECK(r.exit_code == 1);
-  CHECK(r.output.find((dir / "bomb.jpg") + ": image is 30000x4000, expected at most 67108864 pixels") !=
+  CHECK(r.output.find((dir / "bomb.jpg") +
+                      ": image is 30000x4000, expected at most 67108864 pixels") !=
         std::string::npos);
 }

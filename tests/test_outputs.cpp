@@ -46,8 +46,8 @@ void ok(const std::string& cmd) {
 struct Files {
   test::TempDir dir{"film-outputs"};
   std::string model = dir / "model", a = dir / "a.png", b = dir / "b.png", video = dir / "in.mp4",
-              tensors = dir / "in.safetensors", options = dir / "options.json",
-              port = dir / "port", state = dir / "port/weights.safetensors";
+              tensors = dir / "in.safetensors", options = dir / "options.json", port = dir / "port",
+              state = dir / "port/weights.safetensors";
 
   Files() {
     fs::create_directories(port);
@@ -60,7 +60,8 @@ struct Files {
     ok("ffmpeg -v error -f lavfi -i testsrc2=s=64x48:r=4 -t 1 -pix_fmt yuv420p " + video);
     const auto m = model::load_model(model);
     std::vector<std::pair<std::string, Tensor>> in;
-    for (const auto& decl : m->graph.inputs) in.push_back({decl.name, Tensor::zeros({1, 3, 128, 128})});
+    for (const auto& decl : m->graph.inputs)
+      in.push_back({decl.name, Tensor::zeros({1, 3, 128, 128})});
     io::write_safetensors(tensors, in);
     fs::create_directories(dir / "links");
   }
@@ -77,21 +78,28 @@ std::map<std::string, Template> templates(const Files& f) {
   const std::string m = "--model " + f.model, mf = f.model + "/weights.safetensors",
                     mg = f.model + "/graph.json";
   const std::string video = "video " + f.video + " --factor 2 " + m;
-  const std::string cluster = "cluster submit " + f.video + " --factor 2 " + m + " --pieces 2 --dry-run";
-  const std::string k8s = "cluster k8s " + f.video + " --factor 2 " + m + " --pieces 2 --image i "
-                          "--claim c --mount " + f.dir.path();
+  const std::string cluster =
+      "cluster submit " + f.video + " --factor 2 " + m + " --pieces 2 --dry-run";
+  const std::string k8s = "cluster k8s " + f.video + " --factor 2 " + m +
+                          " --pieces 2 --image i "
+                          "--claim c --mount " +
+                          f.dir.path();
   return {
-      {"interpolate -o", {"interpolate " + f.a + " " + f.b + " " + m + " -o {X}", ".png", {f.a, f.b, mf, mg}}},
+      {"interpolate -o",
+       {"interpolate " + f.a + " " + f.b + " " + m + " -o {X}", ".png", {f.a, f.b, mf, mg}}},
       {"video -o", {video + " -o {X}", ".mp4", {f.video, mf, mg}}},
       {"video --progress", {video + " -o {FRESH}.mp4 --progress {X}", ".json", {f.video, mf, mg}}},
       {"cluster submit -o", {cluster + " -o {X}", ".mp4", {f.video, mf, mg}}},
       {"cluster k8s -o", {k8s + " -o {X}", ".mp4", {f.video, mf, mg}}},
       {"cluster k8s -O", {k8s + " -o {FRESH}.mp4 -O {X}", ".json", {f.video, mf, mg}}},
       {"convert --output",
-       {"convert --from pytorch-port --config " + f.options + " " + f.state + " -o {X}", "",
+       {"convert --from pytorch-port --config " + f.options + " " + f.state + " -o {X}",
+        "",
         {f.state, f.options, f.port}}},
-      {"run --outputs", {"run " + f.model + " --inputs " + f.tensors + " --outputs {X}", ".safetensors",
-                         {f.tensors, mf, mg}}},
+      {"run --outputs",
+       {"run " + f.model + " --inputs " + f.tensors + " --outputs {X}",
+        ".safetensors",
+        {f.tensors, mf, mg}}},
       {"inspect -o", {"inspect " + f.model + " --format json -o {X}", ".json", {mf, mg}}},
       {"graph -o", {"graph --options " + f.options + " -o {X}", ".json", {f.options, mg}}},
   };
@@ -151,8 +159,8 @@ TEST_CASE("every output option of every command refuses inputs, model files and 
       targets.push_back(l);
     }
     for (const auto& target : targets) {
-      const std::string cmd =
-          film_cmd(fill(t.line, target, f.dir / ("other-" + std::to_string(++refused))) + " --force");
+      const std::string cmd = film_cmd(
+          fill(t.line, target, f.dir / ("other-" + std::to_string(++refused))) + " --force");
       const auto r = test::run_command(cmd);
       INFO(cmd << "\n" << r.output);
       CHECK(r.exit_code != 0);
@@ -163,7 +171,8 @@ TEST_CASE("every output option of every command refuses inputs, model files and 
   CHECK(refused >= 50);
 }
 
-TEST_CASE("frames, work folders and globs: nothing written into an input folder or removed with it") {
+TEST_CASE(
+    "frames, work folders and globs: nothing written into an input folder or removed with it") {
   Files f;
   const std::string seq = f.dir / "seq";
   fs::create_directories(seq);
@@ -208,16 +217,17 @@ TEST_CASE("an output that appears while the command runs is not replaced without
   {
     io::OutputRule rule;
     rule.protect(input, "input");
-    rule.claim(out, false);                      // nothing there yet
-    std::ofstream(out) << "another run's";       // another process writes it meanwhile
+    rule.claim(out, false);                 // nothing there yet
+    std::ofstream(out) << "another run's";  // another process writes it meanwhile
     // This run's write, when it finishes: refused, and the other run's file kept.
     const std::string why = test::error_of([&] { io::write_file_atomic(out, "mine"); });
     CHECK(why.find("appeared while this command ran") != std::string::npos);
     CHECK(contents(out) == "another run's");
     // Refused at the last step too, not only when claimed: the input, and a link to it.
     fs::create_symlink(input, dir / "link");
-    CHECK(test::error_of([&] { io::write_file_atomic(dir / "link", "x"); }).find("over the input") !=
-          std::string::npos);
+    CHECK(test::error_of([&] {
+            io::write_file_atomic(dir / "link", "x");
+          }).find("over the input") != std::string::npos);
     CHECK(test::error_of([&] { io::write_file_atomic(input, "x"); }).find("over the input") !=
           std::string::npos);
     CHECK(contents(input) == "input");

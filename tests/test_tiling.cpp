@@ -89,8 +89,7 @@ TEST_CASE(
   // as batch schedulers set; about 0.5 GiB is mapped before the plan) and a data-size limit
   // (ulimit -d: private writable memory, about 0.1 GiB before the plan). Under them the frame
   // tiles instead of failing in an allocation (issue 26).
-  for (const auto& [ulimit, named] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [ulimit, named] : std::vector<std::pair<std::string, std::string>>{
            {"-v 1500000", "the address-space limit (ulimit -v) of 1464 MiB"},
            {"-d 1000000", "the data-size limit (ulimit -d) of 976 MiB"}}) {
     const std::string limited = dir.path() + "/limited.png";

@@ -441,8 +441,8 @@ TEST_CASE("a phone's rotation (display matrix) is kept in MP4, said where the co
   test::TempDir dir;
   const std::string clip = dir / "clip.mp4", rotated = dir / "rotated.mp4";
   make_clip(clip, 12, 1);
-  auto r = test::run_command("ffmpeg -v error -y -i '" + clip + "' -c copy -metadata:s:v:0 rotate=90 '" +
-                             rotated + "'");
+  auto r = test::run_command("ffmpeg -v error -y -i '" + clip +
+                             "' -c copy -metadata:s:v:0 rotate=90 '" + rotated + "'");
   REQUIRE(r.exit_code == 0);
   const std::string rotation = "-select_streams v:0 -show_entries stream_side_data=rotation";
   const std::string turned = probe(rotated, rotation);
@@ -461,22 +461,26 @@ TEST_CASE("a phone's rotation (display matrix) is kept in MP4, said where the co
   CHECK(probe(dir / "plain.mp4", rotation).find("90") == std::string::npos);
 }
 
-TEST_CASE("colour: BT.709 and full-range input come out tagged as they went in, with their colours") {
+TEST_CASE(
+    "colour: BT.709 and full-range input come out tagged as they went in, with their colours") {
   // SMPTE bars at 320x240 (SD, where untagged video means BT.601): one clip BT.709 limited range,
   // one BT.601 full range, both tagged. Read with the wrong matrix or range and written untagged
   // (before 2026-12-08), frame 0 came back 5.7 and 5.2 RGB levels off on average.
   test::TempDir dir;
   const std::vector<std::pair<std::string, std::string>> clips = {
-      {"bt709", "-vf scale=out_color_matrix=bt709:out_range=tv -colorspace bt709 "
-                "-color_primaries bt709 -color_trc bt709 -color_range tv"},
-      {"full", "-vf scale=out_color_matrix=bt601:out_range=pc -colorspace smpte170m -color_range pc"}};
-  const std::string tags = "-select_streams v:0 -show_entries stream=color_space,color_range,"
-                           "color_primaries,color_transfer";
+      {"bt709",
+       "-vf scale=out_color_matrix=bt709:out_range=tv -colorspace bt709 "
+       "-color_primaries bt709 -color_trc bt709 -color_range tv"},
+      {"full",
+       "-vf scale=out_color_matrix=bt601:out_range=pc -colorspace smpte170m -color_range pc"}};
+  const std::string tags =
+      "-select_streams v:0 -show_entries stream=color_space,color_range,"
+      "color_primaries,color_transfer";
   for (const auto& [name, args] : clips) {
     CAPTURE(name);
     const std::string in = dir / (name + ".mkv"), out = dir / (name + "-out.mkv");
-    auto r = test::run_command("ffmpeg -v error -y -f lavfi -i smptebars=s=320x240:r=4 -t 1 " + args +
-                               " -pix_fmt yuv420p -c:v ffv1 '" + in + "'");
+    auto r = test::run_command("ffmpeg -v error -y -f lavfi -i smptebars=s=320x240:r=4 -t 1 " +
+                               args + " -pix_fmt yuv420p -c:v ffv1 '" + in + "'");
     REQUIRE(r.exit_code == 0);
     film_ok("video " + in + " --factor 2 --codec ffv1 -o " + out);
     CHECK(probe(out, tags) == probe(in, tags));

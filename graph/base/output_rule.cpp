@@ -1,8 +1,8 @@
 #include "graph/base/output_rule.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,9 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
-#include <mutex>
 
 #include "graph/base/error.h"
 
@@ -63,7 +63,8 @@ std::vector<std::string> forms_of(const std::string& path) {
   const fs::path abs = absolute_of(path).lexically_normal();
   std::vector<std::string> forms;
   const fs::path name = abs.filename().empty() ? abs.parent_path().filename() : abs.filename();
-  const fs::path parent = abs.filename().empty() ? abs.parent_path().parent_path() : abs.parent_path();
+  const fs::path parent =
+      abs.filename().empty() ? abs.parent_path().parent_path() : abs.parent_path();
   forms.push_back((fs::weakly_canonical(parent, ec) / name).string());
   fs::path at = abs;
   for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(at, ec)); ++hops) {
@@ -169,7 +170,8 @@ void OutputRule::claim(const std::string& path, bool replace) {
   check_writable(path);
   std::error_code ec;
   if (fs::exists(fs::symlink_status(path, ec)) && !replace)
-    fail(path, ": exists; pass --force to replace it (and any other existing output of this command)");
+    fail(path,
+         ": exists; pass --force to replace it (and any other existing output of this command)");
   const auto forms = forms_of(path);
   std::lock_guard<std::mutex> lock(g_mutex);
   for (const std::string& f : forms) g.claims[f] = {id_, replace};
@@ -218,8 +220,9 @@ void commit_file(const std::string& partial, const std::string& path) {
   }
   if (rename_noreplace(partial.c_str(), path.c_str()) != 0) {
     if (errno == EEXIST)
-      fail(path, ": appeared while this command ran (another program or run wrote it); not "
-                 "replaced: pass --force to replace it");
+      fail(path,
+           ": appeared while this command ran (another program or run wrote it); not "
+           "replaced: pass --force to replace it");
     fail(path, ": cannot move the finished file into place (", std::strerror(errno), ")");
   }
   claim->replace = true;  // its own file from now on: a later write of it (progress) replaces it

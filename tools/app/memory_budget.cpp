@@ -101,8 +101,8 @@ MemoryBudget available_memory() {
         limit_b > in_use + kAddressSpaceMargin ? limit_b - in_use - kAddressSpaceMargin : 0;
     if (room < m.bytes)
       m = {room, cat(l.name, " of ", limit_b >> 20, " MiB (", in_use >> 20, " MiB ",
-                     l.resource == RLIMIT_AS ? "mapped" : "in use", ", ",
-                     kAddressSpaceMargin >> 20, " MiB kept spare)")};
+                     l.resource == RLIMIT_AS ? "mapped" : "in use", ", ", kAddressSpaceMargin >> 20,
+                     " MiB kept spare)")};
   }
   return m;
 }

@@ -63,8 +63,7 @@ namespace {
 // frames of the pattern already there that this command would not write are refused (without
 // `force`) or counted.
 void plan_sequence(const std::string& target, size_t count, bool force, bool pattern,
-                   std::string prefix, int width, std::string suffix,
-                   OutputPlan& plan) {
+                   std::string prefix, int width, std::string suffix, OutputPlan& plan) {
   std::error_code ec;
   if (!pattern) {  // a folder: frame_000.png ...
     const size_t digits = std::to_string(count - 1).size();
@@ -109,8 +108,8 @@ void plan_sequence(const std::string& target, size_t count, bool force, bool pat
 
 }  // namespace
 
-OutputPlan plan_outputs(const std::string& target, size_t count, bool force,
-                        io::OutputRule& rule, const OutputRange& mine) {
+OutputPlan plan_outputs(const std::string& target, size_t count, bool force, io::OutputRule& rule,
+                        const OutputRange& mine) {
   OutputPlan plan;
   if (target.empty()) usage_fail("-o needs a file, a folder or - (standard output)");
   if (target == "-") {

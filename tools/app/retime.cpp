@@ -173,8 +173,6 @@ void check_progress_file(io::OutputRule& rule, const RetimeOptions& o, const Des
   rule.claim(o.progress_file, o.force || o.resume);
 }
 
-// A video file output: refused over an input or an existing file (without force), its folder
-// must exist, and an earlier run's work folder is continued (resume), replaced (force) or refused.
 // A resumed run continues only what was made from the same input with the same options: the
 // settings recorded by the interrupted run (`where` holds its `what`) must be these.
 void check_resumed_settings(const RetimeOptions& o, const Destination& d, const std::string& where,
@@ -207,6 +205,8 @@ void check_pattern_resume(const RetimeOptions& o, const Destination& d) {
     check_resumed_settings(o, d, d.frames.folder, "frames");
 }
 
+// A video file output: refused over an input or an existing file (without force), its folder
+// must exist, and an earlier run's work folder is continued (resume), replaced (force) or refused.
 void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destination& d,
                         io::OutputRule& rule) {
   std::error_code ec;
@@ -252,14 +252,14 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
                 {"reuse", o.reuse_features},
                 {"input_identity", input_identity(o, source)}};
   protect_inputs(rule, o, source, model);
-  if (d.pattern)
+  if (d.pattern) {
     d.frames = plan_outputs(
         o.output, static_cast<size_t>(plan.total), o.force, rule,
         {static_cast<size_t>(piece.k_lo), static_cast<size_t>(piece.k_hi), o.resume});
-  if (d.pattern)
     check_pattern_resume(o, d);
-  else
+  } else {
     check_video_output(o, plan, d, rule);
+  }
   check_progress_file(rule, o, d);
   // Resumed: the frames (or chunks) already there are complete: each is written atomically.
   d.done.assign(static_cast<size_t>(plan.total), false);

@@ -17,6 +17,7 @@
 #include "graph/base/error.h"
 #include "graph/base/file.h"
 #include "graph/base/output_rule.h"
+#include "graph/base/process.h"
 #include "graph/shapes.h"
 #include "tools/app/padding.h"
 #include "tools/app/retime_json.h"
@@ -24,7 +25,6 @@
 #include "tools/app/session_options.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/cluster.h"
-#include "graph/base/process.h"
 
 namespace film::cli {
 namespace {

@@ -13,11 +13,11 @@
 #include "graph/base/error.h"
 #include "graph/base/file.h"
 #include "graph/base/output_rule.h"
+#include "graph/base/process.h"
 #include "models/film/import_port.h"
 #include "models/film/options.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/convert_savedmodel.h"
-#include "graph/base/process.h"
 
 namespace film::cli {
 namespace {

@@ -30,7 +30,8 @@ struct Graph {
     // A graph beside weights would no longer match them: a model folder is never written into.
     // (The folder named, and the one a link named resolves into.)
     std::error_code ec;
-    for (const auto& at : {std::filesystem::absolute(out), std::filesystem::weakly_canonical(out, ec)})
+    for (const auto& at :
+         {std::filesystem::absolute(out), std::filesystem::weakly_canonical(out, ec)})
       if (std::filesystem::exists(at.parent_path() / "weights.safetensors"))
         rule.protect_model(at.parent_path().string());
     rule.claim(out, force);

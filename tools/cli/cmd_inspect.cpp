@@ -11,10 +11,10 @@
 #include "engine/plan.h"
 #include "engine/session.h"
 #include "graph/base/error.h"
-#include "models/film/load.h"
 #include "graph/base/file.h"
 #include "graph/base/output_rule.h"
 #include "graph/flatten.h"
+#include "models/film/load.h"
 #include "tools/app/padding.h"
 #include "tools/app/session_options.h"
 #include "tools/cli/cli.h"
@@ -78,7 +78,8 @@ void Inspect::claim_outputs() {
   for (const std::string* list : {&images, &compare}) {
     std::stringstream items(*list);
     for (std::string item; std::getline(items, item, ',');)
-      if (fs::exists(item)) fs::is_directory(item) ? rule.protect_model(item) : rule.protect(item, "input");
+      if (fs::exists(item))
+        fs::is_directory(item) ? rule.protect_model(item) : rule.protect(item, "input");
   }
   if (out.empty()) return;
   if (dump.empty()) return rule.claim(out, force);

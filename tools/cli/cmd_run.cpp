@@ -9,9 +9,9 @@
 #include "engine/io/safetensors.h"
 #include "engine/session.h"
 #include "graph/base/error.h"
-#include "models/film/load.h"
 #include "graph/base/file.h"
 #include "graph/base/output_rule.h"
+#include "models/film/load.h"
 #include "tools/app/session_options.h"
 #include "tools/cli/cli.h"
 

@@ -9,8 +9,8 @@
 // applied, because the model was trained on the raw 8-bit values. Ancillary chunks (text, ICC
 // profiles, ...) are skipped unread, so files with large metadata load quickly. Sizes are checked
 // against the header before any pixel memory is allocated: each side must be at most kMaxImageSide
-// and the image at most max_image_pixels(), and the file must be large enough to plausibly hold that
-// many pixels (deflate expands at most ~1032:1). Every failure (I/O, corrupt data, bad CRC,
+// and the image at most max_image_pixels(), and the file must be large enough to plausibly hold
+// that many pixels (deflate expands at most ~1032:1). Every failure (I/O, corrupt data, bad CRC,
 // truncation, oversize) throws film::Error naming the file.
 //
 // Writing stores 8-bit RGB: each value is clamped to [0, 1] (NaN becomes 0) and rounded to nearest,

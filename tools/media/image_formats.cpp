@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/media/image.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
 #include "graph/base/output_rule.h"
+#include "tools/media/image.h"
 
 namespace film::io {
 namespace {
@@ -65,8 +65,9 @@ OpenedImage open_checked(const std::string& path, std::string_view* memory) {
   if (memory) {
     name = name_for_stream(*memory);
     if (name.empty())
-      fail(path, ": not an image format film reads from a pipe (PNG, JPEG, TIFF, OpenEXR, WebP, "
-                 "BMP); save it to a file first");
+      fail(path,
+           ": not an image format film reads from a pipe (PNG, JPEG, TIFF, OpenEXR, WebP, "
+           "BMP); save it to a file first");
     o.proxy = std::make_unique<OIIO::Filesystem::IOMemReader>(memory->data(), memory->size());
   }
   o.in = OIIO::ImageInput::open(name, nullptr, o.proxy.get());
@@ -158,7 +159,8 @@ class TempBeside {
   }
   const std::string& path() const { return path_; }
   void commit(const std::string& to) {
-    commit_file(path_, to);  // the output rule's last check; the destructor removes path_ on failure
+    commit_file(path_,
+                to);  // the output rule's last check; the destructor removes path_ on failure
     unregister_partial_file(path_);
     path_.clear();
   }

@@ -19,11 +19,11 @@ extern "C" {
 #include <filesystem>
 #include <vector>
 
-#include "tools/media/image.h"
-#include "tools/media/video_internal.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
 #include "graph/base/output_rule.h"
+#include "tools/media/image.h"
+#include "tools/media/video_internal.h"
 
 namespace film::video {
 namespace detail {
@@ -93,14 +93,20 @@ using detail::av_error;
 // BT.601 below 720 lines, BT.709 from 720.
 int sws_matrix(int colour_matrix, int height) {
   switch (colour_matrix) {
-    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
-    case AVCOL_SPC_FCC: return SWS_CS_FCC;
-    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
+    case AVCOL_SPC_BT709:
+      return SWS_CS_ITU709;
+    case AVCOL_SPC_FCC:
+      return SWS_CS_FCC;
+    case AVCOL_SPC_SMPTE240M:
+      return SWS_CS_SMPTE240M;
     case AVCOL_SPC_BT2020_NCL:
-    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
+    case AVCOL_SPC_BT2020_CL:
+      return SWS_CS_BT2020;
     case AVCOL_SPC_BT470BG:
-    case AVCOL_SPC_SMPTE170M: return SWS_CS_ITU601;
-    default: return height >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601;
+    case AVCOL_SPC_SMPTE170M:
+      return SWS_CS_ITU601;
+    default:
+      return height >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601;
   }
 }
 
@@ -261,10 +267,10 @@ bool VideoReader::next(Tensor& out, double& seconds) {
                                nullptr, nullptr);
   if (!m.sws) fail(path_, ": cannot convert its pixel format to RGB");
   if (m.sws != was) {  // a new context: the stream's matrix and range (a frame's own, if tagged)
-    const int matrix = m.frame->colorspace != AVCOL_SPC_UNSPECIFIED ? m.frame->colorspace
-                                                                     : info_.colour_matrix;
-    const int range = m.frame->color_range != AVCOL_RANGE_UNSPECIFIED ? m.frame->color_range
-                                                                      : info_.colour_range;
+    const int matrix =
+        m.frame->colorspace != AVCOL_SPC_UNSPECIFIED ? m.frame->colorspace : info_.colour_matrix;
+    const int range =
+        m.frame->color_range != AVCOL_RANGE_UNSPECIFIED ? m.frame->color_range : info_.colour_range;
     set_colour_details(m.sws, from, true, matrix, range, h);
   }
   const int bytes = deep ? 2 : 1, stride = w * 3 * bytes;

@@ -22,10 +22,10 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "tools/media/video_internal.h"
 #include "graph/base/error.h"
 #include "graph/base/file.h"
 #include "graph/base/output_rule.h"
+#include "tools/media/video_internal.h"
 
 namespace film::video {
 namespace {
