@@ -258,3 +258,50 @@ TEST_CASE("resume verifies: a damaged chunk is made again, a changed input is re
   CHECK(err.find("holds chunks made from another version of") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "p.mp4"));
 }
+
+TEST_CASE("retime --slowmo: time stretched K times at the output rate; input frames kept exactly") {
+  test::TempDir dir;
+  ffmpeg_ok("-f lavfi -i testsrc2=s=128x96:r=12:d=1 -c:v libx264 -pix_fmt yuv420p '" +
+            (dir / "in.mp4") + "'");
+  RetimeResult r = retime({.input = dir / "in.mp4", .output = dir / "s2/%04d.png", .slowmo = {2, 1}});
+  CHECK(r.frames_in == 12);
+  CHECK(r.frames_out == 24);  // 2 s at the input's 12 fps
+  CHECK(r.fps_out == doctest::Approx(12));
+  // Output frame 2k is input frame k.
+  for (int k : {0, 5, 11})
+    CHECK(test::frame_bytes(frame_name(dir / "s2", 2 * k), 0) ==
+          test::frame_bytes(dir / "in.mp4", k));
+  // An odd one is a frame of its own, neither neighbour.
+  CHECK(differ(frame_name(dir / "s2", 7), frame_name(dir / "s2", 6)) > 0.5);
+  CHECK(differ(frame_name(dir / "s2", 7), frame_name(dir / "s2", 8)) > 0.5);
+  // In two pieces: the same frames as the whole run.
+  for (int i : {1, 0})
+    retime({.input = dir / "in.mp4", .output = dir / "halves/%04d.png", .slowmo = {2, 1},
+            .segment = i, .segments = 2});
+  for (int k = 0; k < 24; ++k) {
+    CAPTURE(k);
+    CHECK(io::read_file(frame_name(dir / "halves", k)) == io::read_file(frame_name(dir / "s2", k)));
+  }
+  // 2.5 times at 24 fps: 12 input frames (1 s) last 2.5 s, 60 frames.
+  r = retime({.input = dir / "in.mp4", .output = dir / "s25/%04d.png", .fps = {24, 1},
+              .slowmo = {5, 2}});
+  CHECK(r.frames_out == 60);
+  CHECK(test::frame_bytes(frame_name(dir / "s25", 5), 0) == test::frame_bytes(dir / "in.mp4", 1));
+  // Not a speed-up, and a video file loses its audio with a note.
+  CHECK(test::error_of([&] {
+          retime({.input = dir / "in.mp4", .output = dir / "x/%04d.png", .slowmo = {1, 2}});
+        }).find("--slowmo takes a stretch above 1") != std::string::npos);
+  std::string note;
+  r = retime({.input = dir / "in.mp4", .output = dir / "slow.mkv", .slowmo = {2, 1}},
+             {.note = [&](const std::string& n) { note += n; }});
+  CHECK(r.frames_out == 24);
+  CHECK(note.find("audio and subtitles are left out") != std::string::npos);
+  // Pieces of a slow-motion video join without the input's audio, which would not fit.
+  for (int i : {0, 1})
+    retime({.input = dir / "in.mp4", .output = dir / ("p" + std::to_string(i) + ".mkv"),
+            .slowmo = {2, 1}, .segment = i, .segments = 2});
+  const std::vector<std::string> pieces = {dir / "p0.mkv", dir / "p1.mkv"};
+  CHECK(test::error_of([&] { join_pieces(pieces, dir / "in.mp4", dir / "joined.mkv", false); })
+            .find("would not match its stretched time") != std::string::npos);
+  CHECK(join_pieces(pieces, "", dir / "joined.mkv", false) == 24);
+}

@@ -35,9 +35,10 @@ namespace film {
 struct RetimeOptions {
   std::string input{};   // a video file, a folder of images, or a quoted glob ('shots/*.png')
   std::string output{};  // a video file (.mp4, .mkv, ...) or a frame pattern (frames/%06d.png)
-  // The output's rate: exactly one of these.
+  // The output's rate: one of fps and factor; or, with slowmo, neither (the input's rate).
   Rational fps{};              // {0, 1}: not given
   int factor = 0;              // N times the input's rate; 0: not given
+  Rational slowmo{};           // > 1: time stretched this much (2: twice as long); {0, 1}: none
   Rational input_fps{};        // an image sequence's rate ({0, 1}: 24); video files carry their own
   std::string codec{};         // "": the input's codec family where the container takes it
   int quality = -1;            // CRF for x264/x265/vpx/aom; -1: 17

@@ -210,7 +210,7 @@ void check_pattern_resume(const RetimeOptions& o, const Destination& d) {
 void check_video_output(const RetimeOptions& o, const VideoPlan& plan, Destination& d,
                         io::OutputRule& rule) {
   std::error_code ec;
-  rule.claim(d.out, o.force);  // not an input, the model's or an input folder; existing: --force
+  rule.claim(d.out, o.force);   // not an input, the model's or an input folder; existing: --force
   io::check_removable(d.work);  // the run makes and removes it: never an input folder
   const auto dir = fs::path(d.out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir, ec))
@@ -239,6 +239,8 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
   d.chunk = std::max<int64_t>(1, std::llround(o.chunk_seconds * plan.fps.value()));
   d.settings = {{"input", o.input},
                 {"fps", std::to_string(plan.fps.num) + "/" + std::to_string(plan.fps.den)},
+                {"timeline",
+                 std::to_string(plan.timeline.num) + "/" + std::to_string(plan.timeline.den)},
                 {"codec", o.codec},
                 {"quality", o.quality},
                 {"pix_fmt", o.pixel_format},
@@ -253,9 +255,9 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
                 {"input_identity", input_identity(o, source)}};
   protect_inputs(rule, o, source, model);
   if (d.pattern) {
-    d.frames = plan_outputs(
-        o.output, static_cast<size_t>(plan.total), o.force, rule,
-        {static_cast<size_t>(piece.k_lo), static_cast<size_t>(piece.k_hi), o.resume});
+    d.frames =
+        plan_outputs(o.output, static_cast<size_t>(plan.total), o.force, rule,
+                     {static_cast<size_t>(piece.k_lo), static_cast<size_t>(piece.k_hi), o.resume});
     check_pattern_resume(o, d);
   } else {
     check_video_output(o, plan, d, rule);
@@ -462,7 +464,7 @@ struct Pairing {
   // Output frame k sits at k / rate seconds; the pair (t_prev, t_cur) makes those in [t_prev,
   // t_cur).
   void make(const Tensor& cur, double t_cur, bool cut) {
-    const double rate = plan.fps.value();
+    const double rate = plan.timeline.value();  // frames per second of input time
     std::vector<double> at;
     std::vector<int64_t> which;
     for (; static_cast<double>(k) / rate < t_cur - 1e-9; ++k)
@@ -517,7 +519,11 @@ void join_chunks(const RetimeOptions& o, const Destination& d, const VideoPlan& 
   }
   std::map<std::string, std::string> tags;
   if (o.segments > 1) tags = piece_tags(d, o.segment, o.segments);
-  video::join_videos(chunks, o.segments > 1 || plan.sequence ? "" : o.input, d.out, tags);
+  if (o.segments > 1 && o.slowmo.num != 0)  // so that --join adds no audio of another duration
+    tags["film_slowmo"] = std::to_string(o.slowmo.num) + "/" + std::to_string(o.slowmo.den);
+  // The input's audio and subtitles, in its time: not with --slowmo, which stretches the video's.
+  const bool others = o.segments == 1 && !plan.sequence && o.slowmo.num == 0;
+  video::join_videos(chunks, others ? o.input : "", d.out, tags);
   std::error_code ec;
   fs::remove_all(d.work, ec);
 }
@@ -532,7 +538,8 @@ std::string rotation_note(const VideoPlan& plan, const Destination& d) {
   const std::string turn = cat("the input is shown turned by ", r, " degrees (its display matrix)");
   if (d.pattern) return turn + "; the frames are written as stored, not turned";
   if (ext == ".mkv" || ext == ".webm")
-    return turn + "; this FFmpeg cannot store that in " + ext + ", so players will show the frames "
+    return turn + "; this FFmpeg cannot store that in " + ext +
+           ", so players will show the frames "
            "as stored: write .mp4 or .mov to keep it";
   return "";
 }
@@ -588,6 +595,8 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   const std::string note = fit_frame_memory(*f, plan.info.height, plan.info.width, kDepth + 9, budget);
   if (!note.empty() && callbacks.note) callbacks.note(note);
   if (const std::string r = rotation_note(plan, d); !r.empty() && callbacks.note) callbacks.note(r);
+  if (o.slowmo.num != 0 && !plan.sequence && !d.pattern && callbacks.note)
+    callbacks.note("--slowmo: the input's audio and subtitles are left out (its time is stretched)");
   io::install_interrupt_cleanup();
   const WorkFolderGuard guard{start_destination(d) ? d.work : std::string()};
 
@@ -680,6 +689,11 @@ int64_t join_pieces(const std::vector<std::string>& pieces, const std::string& s
   for (const std::string& p : pieces) rule.protect(p, "input");
   rule.protect(source, "input");
   rule.claim(output, force);
+  if (!source.empty())
+    if (const auto tags = video::container_tags(pieces.front()); tags.count("film_slowmo"))
+      usage_fail(pieces.front(), ": a piece of a --slowmo ", tags.at("film_slowmo"),
+                 " run: the audio of --source ", source,
+                 " would not match its stretched time; join without --source");
   io::install_interrupt_cleanup();
   io::remove_stale_partials(output);
   return video::join_videos(pieces_in_order(pieces), source, output);

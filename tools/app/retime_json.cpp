@@ -20,6 +20,7 @@ nlohmann::ordered_json retime_options_to_json(const RetimeOptions& o) {
   const InterpolatorOptions& m = o.interpolator;
   return {{"fps", rate_text(o.fps)},
           {"factor", o.factor},
+          {"slowmo", rate_text(o.slowmo)},
           {"input_fps", rate_text(o.input_fps)},
           {"codec", o.codec},
           {"quality", o.quality},
@@ -42,6 +43,7 @@ RetimeOptions retime_options_from_json(const nlohmann::json& j, RetimeOptions o,
   try {
     o.fps = rate_of(j.at("fps").get<std::string>());
     o.factor = j.at("factor").get<int>();
+    o.slowmo = j.contains("slowmo") ? rate_of(j.at("slowmo").get<std::string>()) : Rational{};
     o.input_fps = rate_of(j.at("input_fps").get<std::string>());
     o.codec = j.at("codec").get<std::string>();
     o.quality = j.at("quality").get<int>();

@@ -1,6 +1,7 @@
 #include "graph/json_text.h"
 #include "tools/app/retime_plan.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "graph/base/error.h"
@@ -61,8 +62,13 @@ void open_input(const RetimeOptions& o, VideoPlan& p, VideoSource& source) {
 }  // namespace
 
 VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
-  const bool has_fps = o.fps.num != 0;
-  if (has_fps == (o.factor != 0)) usage_fail("give one of --factor and --fps");
+  const bool has_fps = o.fps.num != 0, slowmo = o.slowmo.num != 0;
+  if (has_fps && o.factor != 0) usage_fail("give one of --factor and --fps");
+  if (!has_fps && o.factor == 0 && !slowmo)
+    usage_fail("give one of --factor and --fps (or --slowmo)");
+  if (slowmo && !(o.slowmo.den > 0 && o.slowmo.num > o.slowmo.den))
+    usage_fail("--slowmo takes a stretch above 1, such as 2, 2.5 or 4; got ",
+               o.slowmo.den > 0 ? o.slowmo.value() : 0.0);
   if (o.factor < 0 || o.factor > 64) usage_fail("--factor: expected 1..64, got ", o.factor);
   if (has_fps && (o.fps.num < 0 || o.fps.den <= 0))
     usage_fail("--fps: expected a positive rate, got ", o.fps.num, "/", o.fps.den);
@@ -73,13 +79,16 @@ VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
     usage_fail("--input-fps is for frame sequences; a video file carries its own rate");
   VideoSource source;
   open_input(o, p, source);
-  if (o.factor) {
+  if (o.factor || (slowmo && !has_fps)) {
     if (p.info.frame_rate.num <= 0)
-      fail(o.input, ": its frame rate is unknown; give --fps instead of --factor");
-    p.fps = {p.info.frame_rate.num * o.factor, p.info.frame_rate.den};
+      fail(o.input, ": its frame rate is unknown; give --fps");
+    p.fps = {p.info.frame_rate.num * std::max(o.factor, 1), p.info.frame_rate.den};
   } else {
     p.fps = o.fps;
   }
+  // Slow motion: the output keeps its rate and takes its frames K times as densely from the
+  // input's time.
+  p.timeline = slowmo ? Rational{p.fps.num * o.slowmo.num, p.fps.den * o.slowmo.den} : p.fps;
   if (p.times.empty()) fail(o.input, ": holds no video frame");
   const int64_t m = static_cast<int64_t>(p.times.size());
   const double tail = m > 1                           ? p.times[m - 1] - p.times[m - 2]

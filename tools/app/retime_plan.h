@@ -25,11 +25,12 @@ struct VideoPlan {
   bool sequence = false;      // a folder or glob of images
   video::VideoInfo info;      // the input's size, rate (input_fps for a sequence), bits
   Rational fps;               // the output's rate
+  Rational timeline;          // output frames per second of input time: fps, times --slowmo
   std::vector<double> times;  // every input frame's time, from the first
   int64_t total = 0;          // output frames: the last input frame lasts one interval
-  // The first output frame at or after t seconds.
+  // The first output frame at or after t seconds of input time.
   int64_t first_k_at(double t) const {
-    return static_cast<int64_t>(std::ceil(t * fps.value() - 1e-6));
+    return static_cast<int64_t>(std::ceil(t * timeline.value() - 1e-6));
   }
   // Piece i of n: the i-th of n even runs of input frames (from input frame a_in), making the
   // output frames [k_lo, k_hi) and decoding up to t_hi seconds. film::Error when the input has

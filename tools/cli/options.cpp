@@ -205,6 +205,20 @@ void retime_options(CLI::App& app, RetimeOptions& o) {
                                        "this output rate: 60, 59.94, 60000/1001")
       ->check(parsed_by([](const std::string& s) { parse_rate(s, "--fps"); }, "RATE"))
       ->type_name("RATE")->group(g);
+  // A stretch is written as a rate is (2, 2.5, 5/2), but named as what it is in errors.
+  auto stretch = [](const std::string& s) {
+    try {
+      return parse_rate(s, "--slowmo");
+    } catch (const UsageError&) {
+      usage_fail("--slowmo takes a stretch above 1, such as 2, 2.5 or 4; got '", s, "'");
+    }
+  };
+  app.add_option_function<std::string>(
+         "--slowmo", [&o, stretch](const std::string& s) { o.slowmo = stretch(s); },
+         "slow motion: time stretched K times (2, 2.5, 4) at the output rate (default: the "
+         "input's); audio left out")
+      ->check(parsed_by([stretch](const std::string& s) { stretch(s); }, "K"))
+      ->type_name("K")->group(g);
   app.add_option_function<std::string>("--input-fps", rate("--input-fps", o.input_fps),
                                        "a frame sequence's rate (default 24; video files carry "
                                        "their own)")
