@@ -433,6 +433,35 @@ void dither_to_palette(const uint8_t* rgb, int w, int h, uint8_t* out, int out_s
     }
 }
 
+// The encoder's pixel format: asked, else the input's where the encoder takes it, else the
+// encoder's first.
+AVPixelFormat output_pixel_format(const AVCodec* codec, const std::string& name,
+                                  const VideoInfo& in, const VideoOptions& o,
+                                  const std::string& path) {
+  AVPixelFormat pf = AV_PIX_FMT_NONE;
+  const AVPixelFormat input_pf = av_get_pix_fmt(in.pixel_format.c_str());
+  if (!o.pixel_format.empty()) {
+    pf = av_get_pix_fmt(o.pixel_format.c_str());
+    if (pf == AV_PIX_FMT_NONE) fail(path, ": unknown pixel format '", o.pixel_format, "'");
+  } else if (codec->id == AV_CODEC_ID_GIF) {
+    pf = AV_PIX_FMT_PAL8;  // a dithered colour cube (dither_to_palette), not 3-3-2 bits
+  } else if (codec->pix_fmts) {
+    for (const AVPixelFormat* p = codec->pix_fmts; *p != AV_PIX_FMT_NONE; ++p)
+      if (*p == input_pf) pf = input_pf;
+    // Otherwise delivery codecs take their first (yuv420p for x264: what players play); the
+    // others (ffv1, png, prores, ...) the nearest to the input's, so RGB frames stay lossless.
+    const bool delivery = name == "libx264" || name == "libx265" || name == "libvpx" ||
+                          name == "libvpx-vp9" || name == "libaom-av1";
+    if (pf == AV_PIX_FMT_NONE)
+      pf = delivery || input_pf == AV_PIX_FMT_NONE
+               ? codec->pix_fmts[0]
+               : avcodec_find_best_pix_fmt_of_list(codec->pix_fmts, input_pf, 0, nullptr);
+  } else {
+    pf = input_pf != AV_PIX_FMT_NONE ? input_pf : AV_PIX_FMT_YUV420P;
+  }
+  return pf;
+}
+
 }  // namespace
 
 struct VideoWriter::Impl {
@@ -495,28 +524,7 @@ VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, const Vid
   m.enc->time_base = AVRational{o.fps.den, o.fps.num};
   m.enc->framerate = AVRational{o.fps.num, o.fps.den};
   m.enc->thread_count = 0;
-  // Pixel format: asked, else the input's where the encoder takes it, else the encoder's first.
-  AVPixelFormat pf = AV_PIX_FMT_NONE;
-  const AVPixelFormat input_pf = av_get_pix_fmt(in.pixel_format.c_str());
-  if (!o.pixel_format.empty()) {
-    pf = av_get_pix_fmt(o.pixel_format.c_str());
-    if (pf == AV_PIX_FMT_NONE) fail(path, ": unknown pixel format '", o.pixel_format, "'");
-  } else if (codec->id == AV_CODEC_ID_GIF) {
-    pf = AV_PIX_FMT_PAL8;  // a dithered colour cube (dither_to_palette), not 3-3-2 bits
-  } else if (codec->pix_fmts) {
-    for (const AVPixelFormat* p = codec->pix_fmts; *p != AV_PIX_FMT_NONE; ++p)
-      if (*p == input_pf) pf = input_pf;
-    // Otherwise delivery codecs take their first (yuv420p for x264: what players play); the
-    // others (ffv1, png, prores, ...) the nearest to the input's, so RGB frames stay lossless.
-    const bool delivery = codec_ == "libx264" || codec_ == "libx265" || codec_ == "libvpx" ||
-                          codec_ == "libvpx-vp9" || codec_ == "libaom-av1";
-    if (pf == AV_PIX_FMT_NONE)
-      pf = delivery || input_pf == AV_PIX_FMT_NONE
-               ? codec->pix_fmts[0]
-               : avcodec_find_best_pix_fmt_of_list(codec->pix_fmts, input_pf, 0, nullptr);
-  } else {
-    pf = input_pf != AV_PIX_FMT_NONE ? input_pf : AV_PIX_FMT_YUV420P;
-  }
+  const AVPixelFormat pf = output_pixel_format(codec, codec_, in, o, path);
   m.enc->pix_fmt = pf;
   m.bits = colour_bits(pf);
   // The input's colour, converted back with its matrix and range (convert_rgb) and tagged so.
