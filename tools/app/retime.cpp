@@ -145,24 +145,6 @@ json input_identity(const RetimeOptions& o, const VideoSource& source) {
   return id;
 }
 
-// What this run must never write over: the model's files, the input video, or a frame
-// sequence's folder and files (a glob's folder too: frames written there would be the next
-// run's inputs).
-void protect_inputs(io::OutputRule& rule, const RetimeOptions& o, const VideoSource& source,
-                    const std::string& model) {
-  rule.protect_model(model);
-  std::error_code ec;
-  if (!source.images) {
-    rule.protect(o.input, "input");
-  } else if (fs::is_directory(o.input, ec)) {
-    rule.protect(o.input, "input folder");
-  } else {
-    const fs::path folder = fs::path(o.input).parent_path();
-    rule.protect(folder.empty() ? "." : folder.string(), "input folder");
-    for (auto& f : source.images->files()) rule.protect(f, "input");
-  }
-}
-
 // The progress file: a claimed output like any other, and never inside the work folder (which a
 // finished run removes).
 void check_progress_file(io::OutputRule& rule, const RetimeOptions& o, const Destination& d) {

@@ -2,12 +2,15 @@
 #include "tools/app/retime_plan.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "graph/base/error.h"
 #include "graph/base/file.h"
+#include "graph/base/output_rule.h"
 
 namespace film {
+namespace fs = std::filesystem;
 
 VideoPlan::Piece VideoPlan::piece(int i, int n) const {
   const int64_t m = static_cast<int64_t>(times.size());
@@ -97,6 +100,24 @@ VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
   p.total = p.first_k_at(p.times[m - 1] + tail);
   if (source_out) *source_out = std::move(source);
   return p;
+}
+
+// What a run must never write over: the model's files, the input video, or a frame
+// sequence's folder and files (a glob's folder too: frames written there would be the next
+// run's inputs).
+void protect_inputs(io::OutputRule& rule, const RetimeOptions& o, const VideoSource& source,
+                    const std::string& model) {
+  rule.protect_model(model);
+  std::error_code ec;
+  if (!source.images) {
+    rule.protect(o.input, "input");
+  } else if (fs::is_directory(o.input, ec)) {
+    rule.protect(o.input, "input folder");
+  } else {
+    const fs::path folder = fs::path(o.input).parent_path();
+    rule.protect(folder.empty() ? "." : folder.string(), "input folder");
+    for (auto& f : source.images->files()) rule.protect(f, "input");
+  }
 }
 
 }  // namespace film

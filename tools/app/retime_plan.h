@@ -15,10 +15,14 @@
 #include <vector>
 
 #include "film/retime.h"
+#include "graph/base/output_rule.h"
 #include "tools/media/sequence.h"
 #include "tools/media/video.h"
 
 namespace film {
+namespace io {
+class OutputRule;
+}
 
 struct VideoPlan {
   std::string input;
@@ -55,5 +59,10 @@ struct VideoSource {
 // Opens options.input and plans it at options.factor or options.fps (exactly one must be given:
 // film::UsageError otherwise). The opened source is handed back for decoding when asked for.
 VideoPlan plan_video(const RetimeOptions& options, VideoSource* source = nullptr);
+
+// Puts in `rule` what a run of `options` must never write over: the model's files, the input
+// video, or a frame sequence's folder (a glob's too) and files.
+void protect_inputs(io::OutputRule& rule, const RetimeOptions& options, const VideoSource& source,
+                    const std::string& model);
 
 }  // namespace film

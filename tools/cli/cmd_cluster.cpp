@@ -239,14 +239,8 @@ Prepared prepare(Cluster& c, const std::string& scheduler) {
   Prepared p{ClusterRun{dir, {}}, plan_video(c.o, &source), 0};
   // Before anything is submitted: never over the input, its folder or the model, and the state
   // folder (which --force removes) holds none of them.
-  c.rule.protect_model(c.o.interpolator.model);
+  protect_inputs(c.rule, c.o, source, c.o.interpolator.model);
   std::error_code ec;
-  if (!source.images) {
-    c.rule.protect(c.o.input, "input");
-  } else {
-    const bool folder = fs::is_directory(c.o.input, ec);
-    c.rule.protect(folder ? c.o.input : fs::path(c.o.input).parent_path().string(), "input folder");
-  }
   io::check_writable(c.o.output);  // a video, or the frame pattern's folder
   io::check_removable(dir);
   if (c.o.output.find('%') == std::string::npos) {
