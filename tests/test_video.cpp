@@ -451,6 +451,8 @@ TEST_CASE("a phone's rotation (display matrix) is kept in MP4, said where the co
   // Through chunks and their join: the output turns as the input does.
   film_ok("video " + rotated + " --factor 2 --chunk 0.5 -o " + (dir / "out.mp4"));
   CHECK(probe(dir / "out.mp4", rotation) == turned);
+  film_ok("video " + rotated + " --factor 2 -o " + (dir / "out.mov"));  // the docs name MOV too
+  CHECK(probe(dir / "out.mov", rotation) == turned);
   // Matroska cannot hold it in this FFmpeg: the run says so (and does not pretend).
   r = film_ok("video " + rotated + " --factor 2 -o " + (dir / "out.mkv"));
   CHECK(r.output.find("turned by") != std::string::npos);
