@@ -253,6 +253,26 @@ TEST_CASE(
   same_as_whole(dir / "resumed");  // no partial file left either: the listings are equal
 }
 
+TEST_CASE("film video: Ctrl-C removes the partial file being written; --resume then finishes") {
+  test::TempDir dir;
+  make_clip(dir / "in.mp4", 12, 2);
+  const std::string in = dir / "in.mp4", out = dir / "out.mkv", work = dir / "out.mkv.film-work";
+  // SIGINT once a chunk is being written (its partial file exists); the program (main() installs
+  // the handler; the library installs none) removes it and ends as the signal ends it.
+  auto r = test::run_command(
+      "(" + film_cmd("video " + in + " -o " + out + " --factor 2 --chunk 0.25 --quiet") +
+      " & pid=$!; for i in $(seq 600); do ls -a '" + work +
+      "' 2>/dev/null | grep -q film-partial && break; sleep 0.02; done; kill -INT $pid; wait $pid; "
+      "echo status=$?)");
+  INFO(r.output);
+  CHECK(r.output.find("status=130") != std::string::npos);
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
+    CHECK(e.path().filename().string().find("film-partial") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out));
+  film_ok("video " + in + " -o " + out + " --factor 2 --chunk 0.25 --quiet --resume");
+  CHECK(video_times(out).size() == 48);
+}
+
 TEST_CASE("natural order: numbers compare as numbers") {
   CHECK(natural_less("f2.png", "f10.png"));
   CHECK_FALSE(natural_less("f10.png", "f2.png"));

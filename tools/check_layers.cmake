@@ -14,6 +14,7 @@
 #   tools/app/        the application layer: frame interpolation, video retiming, the output rule
 #   tools/eval/       evaluation and metrics (OpenCV)       tools/inspect/  the inspector
 #   tools/api/        the public API (include/film/): what libfilm's users call
+#   tools/python/     the Python module: the public API alone, as any user of libfilm
 #   include/film/     the public headers: include nothing of the project but each other
 #   tools/cli/, tests/, fuzz/  programs: may include anything; tools/gpu/ may use the vulkan
 #                     backend directly (it links no other backend)
@@ -43,6 +44,7 @@ set(rules
   "public|include/film/.*|film/"
   "gpu-check|tools/gpu/.*|graph/,engine/,backends/vulkan/,models/"
   "api|tools/api/.*|graph/,engine/,backends/registry[.]h$,models/film/,tools/media/,tools/app/,tools/api/,film/"
+  "python|tools/python/.*|film/"
   "cli|tools/cli/.*|graph/,engine/,backends/registry[.]h$,models/,tools/,film/"
 )
 

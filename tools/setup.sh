@@ -11,12 +11,13 @@ set -euo pipefail
 # `film inspect --format dot` is a graph Graphviz draws. libav*-dev: FFmpeg's libraries for
 # `film video` (decoding, encoding, stream copy, pixel format conversion). libopencv-video-dev:
 # OpenCV's DIS optical flow for `film eval`'s classical flow-warp baseline. libcli11-dev: the
-# command line's parser (tools/cli).
+# command line's parser (tools/cli). pybind11-dev, python3-dev: the Python module (tools/python);
+# python3-numpy, python3-pytest: its arrays and its tests (tests/python).
 pkgs=(cmake g++ make pkg-config libtbb-dev nlohmann-json3-dev doctest-dev libsnappy-dev libpng-dev
       libdnnl-dev ocl-icd-opencl-dev libeigen3-dev libvulkan-dev glslc mesa-vulkan-drivers clang
       libclang-rt-14-dev libomp-dev ffmpeg libopenimageio-dev graphviz
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libopencv-video-dev
-      libcli11-dev)
+      libcli11-dev pybind11-dev python3-dev python3-numpy python3-pytest)
 source "$(dirname "$0")/apt_install.sh"
 ensure_packages setup "${pkgs[@]}"
 # munge, slurmctld, slurmd, slurm-client: the test suite's throwaway single-node Slurm cluster

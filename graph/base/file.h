@@ -25,9 +25,10 @@ void require_file(const std::string& path);
 void write_file_atomic(const std::string& path, std::string_view bytes);
 
 // Partial files: the temporaries of atomic writes. While registered they are removed if the
-// process is interrupted (SIGINT, SIGTERM, SIGHUP; install_interrupt_cleanup() sets the handlers).
-// A write killed harder (SIGKILL, power loss) leaves one behind: remove_stale_partials(path)
-// removes those of `path` (by their name), as every output check does.
+// process is interrupted (SIGINT, SIGTERM, SIGHUP; install_interrupt_cleanup() sets the handlers: a
+// program calls it, the library never does). A write killed harder (SIGKILL, power loss) leaves one
+// behind: remove_stale_partials(path) removes those of `path` (by their name), as every output
+// check does.
 void register_partial_file(const std::string& path);
 void unregister_partial_file(const std::string& path);
 void install_interrupt_cleanup();

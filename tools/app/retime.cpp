@@ -578,8 +578,8 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   if (!note.empty() && callbacks.note) callbacks.note(note);
   if (const std::string r = rotation_note(plan, d); !r.empty() && callbacks.note) callbacks.note(r);
   if (o.slowmo.num != 0 && !plan.sequence && !d.pattern && callbacks.note)
-    callbacks.note("--slowmo: the input's audio and subtitles are left out (its time is stretched)");
-  io::install_interrupt_cleanup();
+    callbacks.note(
+        "--slowmo: the input's audio and subtitles are left out (its time is stretched)");
   const WorkFolderGuard guard{start_destination(d) ? d.work : std::string()};
 
   RetimeResult r;
@@ -676,7 +676,6 @@ int64_t join_pieces(const std::vector<std::string>& pieces, const std::string& s
       usage_fail(pieces.front(), ": a piece of a --slowmo ", tags.at("film_slowmo"),
                  " run: the audio of --source ", source,
                  " would not match its stretched time; join without --source");
-  io::install_interrupt_cleanup();
   io::remove_stale_partials(output);
   return video::join_videos(pieces_in_order(pieces), source, output);
 }

@@ -48,7 +48,6 @@ void retime_options(CLI::App& app, RetimeOptions& o);
 
 // Values as users write them; film::UsageError naming `option` otherwise.
 // A rate: 60, 59.94 (60000/1001), 60000/1001.
-Rational parse_rate(const std::string& text, const std::string& option);
 // WIDTHxHEIGHT or 480p ... 2160p/4k; {height, width}.
 std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::string& option);
 // 512M, 4G, 1.5G, 800000000 (bytes).

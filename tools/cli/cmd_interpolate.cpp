@@ -127,7 +127,6 @@ int Interpolate::run() {
   const std::string note =
       fit_frame_memory(*f, ia.height(), ia.width(), depth + 4, memory_budget(model));
   if (!note.empty()) std::fprintf(stderr, "film: %s\n", note.c_str());
-  io::install_interrupt_cleanup();
   FrameWriter write{plan, at.size(), sequence && !quiet && stderr_is_terminal()};
   if (direct)
     run_direct(*f, ia, ib, at, write);

@@ -2,10 +2,10 @@
 // which then runs; errors become the exit status (tools/cli/cli.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <new>
@@ -14,6 +14,7 @@
 
 #include "film/film.h"
 #include "graph/base/error.h"
+#include "graph/base/file.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/help.h"
 
@@ -141,6 +142,10 @@ void prefer_passive_openmp(char** argv) {
 
 int main(int argc, char** argv) {
   prefer_passive_openmp(argv);
+  // Interrupted (Ctrl-C, SIGTERM, SIGHUP), the program removes the partial files it was writing
+  // and ends as the signal ends it. The library installs no handler: a program embedding it (the
+  // Python module) keeps its own.
+  film::io::install_interrupt_cleanup();
   const std::string command = argc > 1 ? argv[1] : "";
   try {
     return run(argc, argv);

@@ -6,33 +6,15 @@
 #include <optional>
 
 #include "graph/base/error.h"
+#include "tools/api/parse.h"
 #include "tools/cli/cli.h"
 
 namespace film::cli {
 
+using api::whole_integer;
+using api::whole_number;
+
 namespace {
-
-// A number written whole ("0.25", "1e-4", nothing after it), finite; nullopt otherwise.
-std::optional<double> whole_number(const std::string& text) {
-  size_t used = 0;
-  try {
-    const double v = std::stod(text, &used);
-    if (used == text.size() && std::isfinite(v)) return v;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
-// An integer written whole, in [min, max]; nullopt otherwise.
-std::optional<long long> whole_integer(const std::string& text, long long min, long long max) {
-  size_t used = 0;
-  try {
-    const long long v = std::stoll(text, &used);
-    if (used == text.size() && v >= min && v <= max) return v;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
 
 // A CLI11 check that runs a parser of ours: its film::UsageError becomes CLI11's message.
 template <class F>
@@ -50,33 +32,6 @@ CLI::Validator parsed_by(F parse, const char* what) {
 }
 
 }  // namespace
-
-// Rates from 0.01 to 10000 frames per second, whether written as a decimal or a fraction: one
-// rule, so that no rate passes one form and fails the other.
-Rational parse_rate(const std::string& text, const std::string& option) {
-  auto bad = [&]() -> Rational {
-    usage_fail(option,
-               " takes a rate from 0.01 to 10000 frames per second, such as 60, 59.94 or "
-               "60000/1001; got '",
-               text, "'");
-  };
-  Rational r;
-  if (const auto slash = text.find('/'); slash != std::string::npos) {
-    const auto num = whole_integer(text.substr(0, slash), 1, 1 << 30);
-    const auto den = whole_integer(text.substr(slash + 1), 1, 1 << 30);
-    if (!num || !den) return bad();
-    r = {static_cast<int>(*num), static_cast<int>(*den)};
-  } else {
-    const auto v = whole_number(text);
-    if (!v || !(*v > 0) || *v > 10000) return bad();
-    if (std::abs(*v - 59.94) < 1e-9) return {60000, 1001};
-    if (std::abs(*v - 29.97) < 1e-9) return {30000, 1001};
-    if (std::abs(*v - 23.976) < 1e-9) return {24000, 1001};
-    r = {static_cast<int>(std::lround(*v * 1000)), 1000};
-  }
-  if (!(r.value() >= 0.01 && r.value() <= 10000)) return bad();
-  return r;
-}
 
 std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::string& option) {
   static const std::map<std::string, std::pair<int64_t, int64_t>> named = {
