@@ -92,6 +92,100 @@ TEST_CASE("retime: never across a scene cut; held frames keep the motion even; p
   }
 }
 
+TEST_CASE("retime: a cut list from a file is honoured exactly, with detection off; --at-cut fade") {
+  test::TempDir dir;
+  // The cut of the test above (input frame 12 starts the second source), listed in each form
+  // users have it in: a frame number, a time, a timecode, PySceneDetect's scene list.
+  ffmpeg_ok(
+      "-f lavfi -i testsrc2=s=128x96:r=12:d=1 -f lavfi -i mandelbrot=s=128x96:r=12 "
+      "-filter_complex \"[1:v]trim=duration=1,setpts=PTS-STARTPTS[m];[0:v][m]concat=n=2:v=1[v]\" "
+      "-map \"[v]\" -c:v libx264 -pix_fmt yuv420p '" +
+      (dir / "cut.mp4") + "'");
+  const std::string in = dir / "cut.mp4";
+  io::write_file_atomic(dir / "frames.txt", "# cuts\n12\n");
+  io::write_file_atomic(dir / "times.txt", "1.0s\n");
+  io::write_file_atomic(dir / "timecodes.txt", "00:00:01.000  # the second source\n");
+  io::write_file_atomic(dir / "scenes.csv",
+                        "Timecode List:,00:00:01.000\n"
+                        "Scene Number,Start Frame,Start Timecode,Start Time (seconds),End Frame,"
+                        "End Timecode,End Time (seconds),Length (frames),Length (timecode),"
+                        "Length (seconds)\n"
+                        "1,1,00:00:00.000,0.000,12,00:00:01.000,1.000,12,00:00:01.000,1.000\n"
+                        "2,13,00:00:01.000,1.000,24,00:00:02.000,2.000,12,00:00:01.000,1.000\n");
+  for (const char* list : {"frames.txt", "times.txt", "timecodes.txt", "scenes.csv"}) {
+    CAPTURE(list);
+    const std::string out = dir / (std::string(list) + "-out");
+    RetimeResult r = retime({.input = in,
+                             .output = out + "/%04d.png",
+                             .factor = 2,
+                             .scene_cut = 0,
+                             .scene_cuts = dir / list});
+    CHECK(r.scene_cuts == 1);
+    CHECK(test::frame_bytes(out + "/0023.png", 0) == test::frame_bytes(in, 12));
+    CHECK(test::frame_bytes(out + "/0022.png", 0) == test::frame_bytes(in, 11));
+  }
+  // A cut listed where nothing changes is a cut too: output 11 (between inputs 5 and 6 of the
+  // first source) repeats input 6 instead of being made.
+  io::write_file_atomic(dir / "six.txt", "6\n");
+  RetimeResult r = retime({.input = in,
+                           .output = dir / "six/%04d.png",
+                           .factor = 2,
+                           .scene_cut = 0,
+                           .scene_cuts = dir / "six.txt"});
+  CHECK(r.scene_cuts == 1);
+  CHECK(test::frame_bytes(dir / "six/0011.png", 0) == test::frame_bytes(in, 6));
+  CHECK(test::frame_bytes(dir / "six/0023.png", 0) != test::frame_bytes(in, 12));  // not listed
+  // --at-cut fade: output 23 is the even mix of the two sides (outputs 22 and 24 are inputs 11
+  // and 12 as they are).
+  r = retime({.input = in,
+              .output = dir / "fade/%04d.png",
+              .factor = 2,
+              .scene_cut = 0,
+              .scene_cuts = dir / "frames.txt",
+              .at_cut = AtCut::fade});
+  const std::string a = test::frame_bytes(dir / "fade/0022.png", 0),
+                    b = test::frame_bytes(dir / "fade/0024.png", 0),
+                    m = test::frame_bytes(dir / "fade/0023.png", 0);
+  REQUIRE((a.size() == m.size() && b.size() == m.size()));
+  int worst = 0;
+  for (size_t i = 0; i < m.size(); ++i)
+    worst =
+        std::max(worst, std::abs(2 * int(uint8_t(m[i])) - int(uint8_t(a[i])) - int(uint8_t(b[i]))));
+  CHECK(worst <= 2);  // within a rounding step of (a + b) / 2
+  // Lists that do not fit the input, or are not lists: film::Error naming the file and line.
+  io::write_file_atomic(dir / "far.txt", "3\n500\n");
+  io::write_file_atomic(dir / "late.txt", "9.5\n");
+  io::write_file_atomic(dir / "junk.txt", "12\nabc\n");
+  io::write_file_atomic(dir / "bad.csv", "Scene Number,Start Frame\n1,x\n");
+  for (auto [list, words] :
+       {std::pair{"far.txt", "far.txt:2: frame 500 is beyond the input's 24 frames"},
+        {"late.txt", "late.txt:1: 9.5 s is after the input's end"},
+        {"junk.txt", "junk.txt:2: expected a frame number"},
+        {"bad.csv", "bad.csv:2: expected a scene's Start Frame"},
+        {"none.txt", "none.txt"}}) {
+    CAPTURE(list);
+    try {
+      retime({.input = in, .output = dir / "x/%04d.png", .factor = 2, .scene_cuts = dir / list});
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find(words) != std::string::npos);
+    }
+  }
+  CHECK_FALSE(fs::exists(dir / "x"));
+  // The program: --scene-cut off with a list; the list is an input, never an output.
+  auto p = test::run_command(test::film_binary() + " video " + in + " -o '" +
+                             (dir / "cli/%04d.png") + "' --factor 2 --scene-cut off --scene-cuts " +
+                             (dir / "scenes.csv") + " --json");
+  INFO(p.output);
+  CHECK(p.exit_code == 0);
+  CHECK(p.output.find("\"scene_cuts\":1") != std::string::npos);
+  CHECK(io::read_file(dir / "cli/0023.png") == io::read_file(dir / "scenes.csv-out/0023.png"));
+  p = test::run_command(test::film_binary() + " video " + in + " -o " + (dir / "frames.txt") +
+                        " --factor 2 --scene-cuts " + (dir / "frames.txt") + " --force");
+  CHECK(p.exit_code == 1);
+  CHECK(io::read_file(dir / "frames.txt") == "# cuts\n12\n");
+}
+
 TEST_CASE("retime: progress after each input frame; a callback that says stop cancels; resume "
           "finishes the same frames") {
   test::TempDir dir;

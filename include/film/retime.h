@@ -32,6 +32,12 @@
 
 namespace film {
 
+// What the output frames between the two sides of a cut show.
+enum class AtCut {
+  repeat,  // the nearer side's frame (the default)
+  fade,    // a cross-fade: the two sides mixed by the frame's time
+};
+
 struct RetimeOptions {
   std::string input{};   // a video file, a folder of images, or a quoted glob ('shots/*.png')
   std::string output{};  // a video file (.mp4, .mkv, ...) or a frame pattern (frames/%06d.png)
@@ -45,6 +51,9 @@ struct RetimeOptions {
   std::string pixel_format{};  // "": the input's where the encoder takes it
   InterpolatorOptions interpolator{};  // model, backend, device, precision, threads, memory
   double scene_cut = 0.08;             // a pair differing by more is a cut (0: off)
+  std::string scene_cuts{};  // a file of cuts from another tool (frames, times, PySceneDetect's
+                             // CSV: film video --scene-cuts), cuts besides the detected ones
+  AtCut at_cut = AtCut::repeat;
   double held = 0.0005;      // a frame differing by less from the one before is held (0: off)
   double chunk_seconds = 4;  // a video file is made in chunks of this much output
   int segment = 0, segments = 1;

@@ -304,6 +304,15 @@ def test_retime_slowmo_rates_and_options(tmp_path, clip):
         film.retime(clip, tmp_path / "x.mkv", fsp=24)
     with pytest.raises(film.UsageError, match="quality"):
         film.retime(clip, tmp_path / "x.mkv", factor=2, quality="high")
+    (tmp_path / "cuts.txt").write_text("6\n")
+    r = film.retime(clip, tmp_path / "cut/%04d.png", factor=2, threads=1, scene_cut="off",
+                    scene_cuts=tmp_path / "cuts.txt", at_cut="fade")
+    assert r.scene_cuts == 1
+    with pytest.raises(film.UsageError, match="at_cut"):
+        film.retime(clip, tmp_path / "x.mkv", factor=2, at_cut="blend")
+    with pytest.raises(film.Error, match="cuts.txt:1"):
+        (tmp_path / "cuts.txt").write_text("900\n")
+        film.retime(clip, tmp_path / "x.mkv", factor=2, scene_cuts=tmp_path / "cuts.txt")
     with pytest.raises(film.Error, match="exists"):  # never replaced unasked
         film.retime(clip, tmp_path / "slow.mkv", factor=2)
     with pytest.raises(film.Error, match="input"):  # never over the input, even with force

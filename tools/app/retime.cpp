@@ -219,22 +219,24 @@ Destination plan_destination(const RetimeOptions& o, const VideoPlan& plan,
   d.pattern = o.output.find('%') != std::string::npos;
   d.work = o.output + ".film-work";
   d.chunk = std::max<int64_t>(1, std::llround(o.chunk_seconds * plan.fps.value()));
-  d.settings = {{"input", o.input},
-                {"fps", std::to_string(plan.fps.num) + "/" + std::to_string(plan.fps.den)},
-                {"timeline",
-                 std::to_string(plan.timeline.num) + "/" + std::to_string(plan.timeline.den)},
-                {"codec", o.codec},
-                {"quality", o.quality},
-                {"pix_fmt", o.pixel_format},
-                {"model", model},
-                {"backend", backend},
-                {"padding", o.interpolator.padding == Padding::zeros ? "zeros" : "replicate"},
-                {"scene_cut", o.scene_cut},
-                {"held", o.held},
-                {"segment", std::to_string(o.segment) + "/" + std::to_string(o.segments)},
-                {"chunk_frames", d.chunk},
-                {"reuse", o.reuse_features},
-                {"input_identity", input_identity(o, source)}};
+  d.settings = {
+      {"input", o.input},
+      {"fps", std::to_string(plan.fps.num) + "/" + std::to_string(plan.fps.den)},
+      {"timeline", std::to_string(plan.timeline.num) + "/" + std::to_string(plan.timeline.den)},
+      {"codec", o.codec},
+      {"quality", o.quality},
+      {"pix_fmt", o.pixel_format},
+      {"model", model},
+      {"backend", backend},
+      {"padding", o.interpolator.padding == Padding::zeros ? "zeros" : "replicate"},
+      {"scene_cut", o.scene_cut},
+      {"scene_cuts", plan.cuts},
+      {"at_cut", o.at_cut == AtCut::fade ? "fade" : "repeat"},
+      {"held", o.held},
+      {"segment", std::to_string(o.segment) + "/" + std::to_string(o.segments)},
+      {"chunk_frames", d.chunk},
+      {"reuse", o.reuse_features},
+      {"input_identity", input_identity(o, source)}};
   protect_inputs(rule, o, source, model);
   if (d.pattern) {
     d.frames =
@@ -402,6 +404,17 @@ int64_t find_piece_start(VideoSource& source, const VideoPlan& plan, int64_t a_i
   return first;
 }
 
+// (1 - t) a + t b.
+Tensor mix(const Tensor& a, const Tensor& b, double t) {
+  Tensor out = Tensor::zeros(a.shape());
+  const float* pa = a.data();
+  const float* pb = b.data();
+  float* po = out.data();
+  const float w = static_cast<float>(t);
+  for (int64_t i = 0, n = a.size(); i < n; ++i) po[i] = pa[i] + w * (pb[i] - pa[i]);
+  return out;
+}
+
 // Pairs of input frames, in order: held frames skipped, cuts not interpolated across, and the
 // output frames each pair makes computed (or repeated at a cut) and handed to `emit`.
 struct Pairing {
@@ -415,14 +428,21 @@ struct Pairing {
   Tensor last{};    // the frame before
   bool last_is_prev = true, started = false;
   double t_prev = 0, model_seconds = 0;
+  int64_t i_prev = 0;  // the input index of prev
   int64_t k = 0, cuts = 0, held = 0;
 
   bool wanted(int64_t x) const { return x >= piece.k_lo && x < piece.k_hi && !d.done[x]; }
 
-  // The next input frame; false once the piece's last pair is done.
-  bool add(const Tensor& cur, double t_cur) {
+  // Whether a listed cut (--scene-cuts) starts a shot at an input frame in (i_prev, i_cur].
+  bool listed_cut(int64_t i_cur) const {
+    const auto c = std::upper_bound(plan.cuts.begin(), plan.cuts.end(), i_prev);
+    return c != plan.cuts.end() && *c <= i_cur;
+  }
+
+  // The next input frame (input index i_cur); false once the piece's last pair is done.
+  bool add(const Tensor& cur, double t_cur, int64_t i_cur) {
     if (!started) {
-      prev = Keyframe(cur), t_prev = t_cur, last = cur, started = true;
+      prev = Keyframe(cur), t_prev = t_cur, i_prev = i_cur, last = cur, started = true;
       return true;
     }
     // A held frame (the same picture as the one before): the span to the next new frame is
@@ -434,12 +454,15 @@ struct Pairing {
       last_is_prev = false;
       return true;
     }
-    const double change = last_is_prev ? step : video::frame_change(prev.rgb(), cur);
+    const bool listed = listed_cut(i_cur);
+    const double change = listed || o.scene_cut <= 0 ? 0
+                          : last_is_prev             ? step
+                                                     : video::frame_change(prev.rgb(), cur);
     last_is_prev = true;
-    const bool cut = o.scene_cut > 0 && change > o.scene_cut;
+    const bool cut = listed || (o.scene_cut > 0 && change > o.scene_cut);
     cuts += cut;
     make(cur, t_cur, cut);
-    t_prev = t_cur;
+    t_prev = t_cur, i_prev = i_cur;
     return t_prev < piece.t_hi - 1e-9;
   }
 
@@ -455,7 +478,9 @@ struct Pairing {
         which.push_back(k);
       }
     const Keyframe next(cur);
-    if (cut) {  // never across a cut: each frame shows the nearer side
+    if (cut && o.at_cut == AtCut::fade) {  // never across a cut: the two sides mixed
+      for (size_t i = 0; i < at.size(); ++i) emit(which[i], mix(prev.rgb(), cur, at[i]));
+    } else if (cut) {  // never across a cut: each frame shows the nearer side
       for (size_t i = 0; i < at.size(); ++i) emit(which[i], at[i] < 0.5 ? prev.rgb() : cur);
     } else if (!at.empty()) {
       const auto t0 = Clock::now();
@@ -619,7 +644,7 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
       fail(o.input, ": frame ", inputs, " decodes at ", in.t, " s where ", planned, " said ",
            plan.times[inputs], " s; the timestamps cannot be trusted to plan the output");
     ++inputs, ++r.frames_decoded;
-    const bool more = pairs.add(in.rgb, in.t);
+    const bool more = pairs.add(in.rgb, in.t, inputs - 1);
     tell();
     if (!more) break;
   }

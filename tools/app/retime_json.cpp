@@ -26,6 +26,8 @@ nlohmann::ordered_json retime_options_to_json(const RetimeOptions& o) {
           {"quality", o.quality},
           {"pix_fmt", o.pixel_format},
           {"scene_cut", o.scene_cut},
+          {"scene_cuts", o.scene_cuts},
+          {"at_cut", o.at_cut == AtCut::fade ? "fade" : "repeat"},
           {"held", o.held},
           {"chunk_seconds", o.chunk_seconds},
           {"reuse", o.reuse_features},
@@ -49,6 +51,8 @@ RetimeOptions retime_options_from_json(const nlohmann::json& j, RetimeOptions o,
     o.quality = j.at("quality").get<int>();
     o.pixel_format = j.at("pix_fmt").get<std::string>();
     o.scene_cut = j.at("scene_cut").get<double>();
+    o.scene_cuts = j.value("scene_cuts", std::string());
+    o.at_cut = j.value("at_cut", std::string("repeat")) == "fade" ? AtCut::fade : AtCut::repeat;
     o.held = j.at("held").get<double>();
     o.chunk_seconds = j.at("chunk_seconds").get<double>();
     o.reuse_features = j.at("reuse").get<bool>();

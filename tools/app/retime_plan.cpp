@@ -1,4 +1,3 @@
-#include "graph/json_text.h"
 #include "tools/app/retime_plan.h"
 
 #include <algorithm>
@@ -8,6 +7,8 @@
 #include "graph/base/error.h"
 #include "graph/base/file.h"
 #include "graph/base/output_rule.h"
+#include "graph/json_text.h"
+#include "tools/app/cut_list.h"
 
 namespace film {
 namespace fs = std::filesystem;
@@ -98,6 +99,8 @@ VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
                       : p.info.frame_rate.value() > 0 ? 1 / p.info.frame_rate.value()
                                                       : 1 / p.fps.value();
   p.total = p.first_k_at(p.times[m - 1] + tail);
+  if (!o.scene_cuts.empty())
+    p.cuts = cut_frames(read_cut_list(o.scene_cuts), p.times, o.scene_cuts);
   if (source_out) *source_out = std::move(source);
   return p;
 }
@@ -108,6 +111,7 @@ VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
 void protect_inputs(io::OutputRule& rule, const RetimeOptions& o, const VideoSource& source,
                     const std::string& model) {
   rule.protect_model(model);
+  if (!o.scene_cuts.empty()) rule.protect(o.scene_cuts, "cut list");
   std::error_code ec;
   if (!source.images) {
     rule.protect(o.input, "input");

@@ -31,6 +31,7 @@ struct VideoPlan {
   Rational fps;               // the output's rate
   Rational timeline;          // output frames per second of input time: fps, times --slowmo
   std::vector<double> times;  // every input frame's time, from the first
+  std::vector<int64_t> cuts;  // the input frames that start a shot, from --scene-cuts (sorted)
   int64_t total = 0;          // output frames: the last input frame lasts one interval
   // The first output frame at or after t seconds of input time.
   int64_t first_k_at(double t) const {

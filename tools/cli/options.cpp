@@ -188,10 +188,34 @@ void retime_options(CLI::App& app, RetimeOptions& o) {
   app.add_option("--pix-fmt", o.pixel_format,
                  "pixel format (default: the input's where the encoder takes it)")
       ->type_name("NAME")->group(g);
-  app.add_option("--scene-cut", o.scene_cut,
-                 "a pair whose frames differ by more than T (0-1; default 0.08) is a cut: never "
-                 "interpolated across, each frame shows the nearer side; 0: off")
-      ->check(CLI::Range(0.0, 1.0))->type_name("T")->group(g);
+  auto threshold = [](const std::string& s) {
+    if (s == "off") return 0.0;
+    const auto v = whole_number(s);
+    if (!v || !(*v >= 0 && *v <= 1))
+      usage_fail("--scene-cut takes a threshold from 0 to 1 (default 0.08) or off; got '", s, "'");
+    return *v;
+  };
+  app.add_option_function<std::string>(
+         "--scene-cut", [&o, threshold](const std::string& s) { o.scene_cut = threshold(s); },
+         "a pair whose frames differ by more than T (0-1; default 0.08) is a cut: never "
+         "interpolated across (--at-cut); off (or 0): no detection")
+      ->check(parsed_by([threshold](const std::string& s) { threshold(s); }, "T|off"))
+      ->type_name("T|off")
+      ->group(g);
+  app.add_option("--scene-cuts", o.scene_cuts,
+                 "cuts from a file (other tools' cut lists): frame numbers from 0 or times (12.5s, "
+                 "00:01:02.5), one per line, or PySceneDetect's scene list CSV; with the detected "
+                 "ones unless --scene-cut off")
+      ->type_name("FILE")
+      ->group(g);
+  app.add_option_function<std::string>(
+         "--at-cut",
+         [&o](const std::string& s) { o.at_cut = s == "fade" ? AtCut::fade : AtCut::repeat; },
+         "the frames between the two sides of a cut: repeat (the nearer side's frame; the "
+         "default) or fade (the two mixed by time)")
+      ->check(CLI::IsMember({"repeat", "fade"}))
+      ->type_name("repeat|fade")
+      ->group(g);
   app.add_option("--held", o.held,
                  "a frame differing by less than T (default 0.0005) from the one before is held: "
                  "skipped, so motion stays even; 0: off")

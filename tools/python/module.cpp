@@ -264,12 +264,29 @@ film::Rational rate(const py::handle& obj, const char* name) {
 
 // retime()'s keyword options beyond the named ones, each into RetimeOptions.
 void retime_keywords(film::RetimeOptions& o, const py::kwargs& kw) {
-  static const char* known[] = {
-      "input_fps", "codec",         "quality",          "pixel_format", "scene_cut",
-      "held",      "chunk",         "segment",          "force",        "resume",
-      "reuse",     "progress_file", "frame_times_file", "model",        "backend",
-      "device",    "precision",     "threads",          "padding",      "tta",
-      "max_memory"};
+  static const char* known[] = {"input_fps",
+                                "codec",
+                                "quality",
+                                "pixel_format",
+                                "scene_cut",
+                                "held",
+                                "chunk",
+                                "segment",
+                                "force",
+                                "resume",
+                                "reuse",
+                                "progress_file",
+                                "frame_times_file",
+                                "model",
+                                "backend",
+                                "device",
+                                "precision",
+                                "threads",
+                                "padding",
+                                "tta",
+                                "max_memory",
+                                "scene_cuts",
+                                "at_cut"};
   for (auto item : kw) {
     const std::string key = item.first.cast<std::string>();
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) ==
@@ -303,7 +320,16 @@ void retime_keywords(film::RetimeOptions& o, const py::kwargs& kw) {
   o.codec = text("codec", "");
   o.quality = integer("quality", -1);
   o.pixel_format = text("pixel_format", "");
-  o.scene_cut = number("scene_cut", o.scene_cut);
+  if (const py::object v = get("scene_cut");
+      py::isinstance<py::str>(v) && v.cast<std::string>() == "off")
+    o.scene_cut = 0;
+  else
+    o.scene_cut = number("scene_cut", o.scene_cut);
+  o.scene_cuts = text_or_path(get("scene_cuts"), "scene_cuts");
+  if (const std::string at = text("at_cut", "repeat"); at == "fade")
+    o.at_cut = film::AtCut::fade;
+  else if (at != "repeat")
+    usage("at_cut: expected 'repeat' or 'fade', got '" + at + "'");
   o.held = number("held", o.held);
   o.chunk_seconds = number("chunk", o.chunk_seconds);
   if (const py::object v = get("segment"); !v.is_none())
