@@ -273,6 +273,58 @@ TEST_CASE("film video: Ctrl-C removes the partial file being written; --resume t
   CHECK(video_times(out).size() == 48);
 }
 
+TEST_CASE("film video - -o -: YUV4MPEG2 and NUT pipes give the frames of the same file") {
+  test::TempDir dir;
+  // 8-bit and 10-bit YUV4MPEG2 from ffmpeg, through film as a pipe and as a file: the same frames
+  // (ffv1 keeps them exactly for the comparison), at the rate and depth of the stream's header.
+  for (const char* pix : {"yuv420p", "yuv420p10le"}) {
+    CAPTURE(pix);
+    const std::string y4m = dir / (std::string(pix) + ".y4m");
+    auto r =
+        test::run_command("ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=12:d=2 -pix_fmt " +
+                          std::string(pix) + " -strict -1 -f yuv4mpegpipe '" + y4m + "' 2>&1");
+    REQUIRE(r.exit_code == 0);
+    const std::string file = dir / (std::string(pix) + "-file.mkv"),
+                      piped = dir / (std::string(pix) + "-pipe.mkv");
+    film_ok("video " + y4m + " --fps 24 -o " + file + " --codec ffv1 --quiet");
+    r = test::run_command("ffmpeg -v error -i '" + y4m + "' -strict -1 -f yuv4mpegpipe - | " +
+                          film_cmd("video - --fps 24 -o -") + " 2>'" + (dir / "err.txt") +
+                          "' | ffmpeg -v error -i - -c:v ffv1 '" + piped + "' 2>&1");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(io::read_file(dir / "err.txt")
+              .find("wrote standard output: 48 of 48 frames at 24.000 fps") != std::string::npos);
+    CHECK(probe(piped, "-select_streams v:0 -show_entries stream=pix_fmt,r_frame_rate") ==
+          std::string(pix) + ",24/1\n");
+    auto digest = [&](const std::string& p) {
+      return test::run_command("ffmpeg -v error -i '" + p + "' -f rawvideo - | sha256sum").output;
+    };
+    CHECK(digest(piped) == digest(file));
+    CHECK(video_times(piped).size() == 48);
+  }
+  // NUT out, and a video file's frames in: the same again.
+  const std::string y4m = dir / "yuv420p.y4m", nut = dir / "out.nut";
+  auto r = test::run_command(film_cmd("video " + y4m + " --fps 24 -o - --pipe-format nut") +
+                             " > '" + nut + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(io::read_file(nut).rfind("nut/multimedia container", 0) == 0);
+  CHECK(test::run_command("ffmpeg -v error -i '" + nut + "' -f rawvideo - | sha256sum").output ==
+        test::run_command("ffmpeg -v error -i '" + (dir / "yuv420p-file.mkv") +
+                          "' -f rawvideo - | sha256sum")
+            .output);
+  // What a stream cannot do is refused before any work, naming it.
+  for (auto [args, words] :
+       {std::pair{"video - --fps 24 -o - --resume < " + y4m + " > /dev/null", "made in one go"},
+        {"video - --fps 24 -o - --json < " + y4m, "--json writes to standard output"},
+        {"video - --fps 24 -o '" + (dir / "f/%04d.png") + "' < " + y4m, "not a frame pattern"},
+        {"video - --fps 24 -o - < /dev/null > /dev/null", "standard input"}}) {
+    CAPTURE(args);
+    r = test::run_command("(" + film_cmd(args) + ")");  // the message, not /dev/null, gets stderr
+    CHECK(r.exit_code != 0);
+    CHECK(r.output.find(words) != std::string::npos);
+  }
+}
+
 TEST_CASE("natural order: numbers compare as numbers") {
   CHECK(natural_less("f2.png", "f10.png"));
   CHECK_FALSE(natural_less("f10.png", "f2.png"));

@@ -41,6 +41,10 @@ enum class AtCut {
 struct RetimeOptions {
   std::string input{};   // a video file, a folder of images, or a quoted glob ('shots/*.png')
   std::string output{};  // a video file (.mp4, .mkv, ...) or a frame pattern (frames/%06d.png)
+  // "-" as input: standard input, a stream (YUV4MPEG2, NUT, ...) read once; "-" as output:
+  // standard output in pipe_format. Either makes the run one stream: no chunks, resume or
+  // pieces; frames are written as they are made.
+  std::string pipe_format = "y4m";  // "y4m" (YUV4MPEG2) or "nut" (raw video in NUT)
   // The output's rate: one of fps and factor; or, with slowmo, neither (the input's rate).
   Rational fps{};              // {0, 1}: not given
   int factor = 0;              // N times the input's rate; 0: not given

@@ -431,7 +431,10 @@ struct Pairing {
   int64_t i_prev = 0;  // the input index of prev
   int64_t k = 0, cuts = 0, held = 0;
 
-  bool wanted(int64_t x) const { return x >= piece.k_lo && x < piece.k_hi && !d.done[x]; }
+  bool wanted(int64_t x) const {
+    return x >= piece.k_lo && x < piece.k_hi &&
+           (x >= static_cast<int64_t>(d.done.size()) || !d.done[x]);
+  }
 
   // Whether a listed cut (--scene-cuts) starts a shot at an input frame in (i_prev, i_cur].
   bool listed_cut(int64_t i_cur) const {
@@ -581,9 +584,93 @@ void count(RetimeResult& r, const Pairing& pairs, int64_t written, const Progres
 
 }  // namespace
 
+// A run with standard input or output ("-"): one stream, decoded and written in order on this
+// thread as the pairs make frames; the input's length is known only at its end.
+RetimeResult retime_stream(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
+  const auto entered = Clock::now();
+  if (o.resume || o.segments > 1 || !o.progress_file.empty() || !o.frame_times_file.empty())
+    usage_fail(
+        "a stream (- as input or output) is made in one go: --resume, --segment, "
+        "--progress and --frame-times need files");
+  if (o.output.find('%') != std::string::npos)
+    usage_fail("a stream goes to - or a video file, not a frame pattern");
+  if (o.input == "-" && !o.scene_cuts.empty())
+    usage_fail("--scene-cuts needs a file input (its frames are counted before any work)");
+  if (o.pipe_format != "y4m" && o.pipe_format != "nut")
+    usage_fail("--pipe-format: expected y4m or nut, got '", o.pipe_format, "'");
+  const std::string model = model_dir(o.interpolator);
+  VideoSource source;
+  VideoPlan plan = o.input == "-" ? plan_stream(o, source) : plan_video(o, &source);
+  io::OutputRule rule;
+  protect_inputs(rule, o, source, model);
+  if (o.output != "-") {
+    rule.claim(o.output, o.force);
+    io::remove_stale_partials(o.output);
+  }
+  InterpolatorOptions io = o.interpolator;
+  io.model = model;
+  auto f = make_interpolator(io);
+  f->set_reuse_features(o.reuse_features);
+  const std::string note = fit_frame_memory(*f, plan.info.height, plan.info.width, kDepth + 9,
+                                            memory_budget(o.interpolator));
+  if (!note.empty() && callbacks.note) callbacks.note(note);
+  video::VideoWriter writer(o.output, plan.info,
+                            {.fps = plan.fps,
+                             .codec = o.codec,
+                             .quality = o.quality,
+                             .pixel_format = o.pixel_format,
+                             .container = o.pipe_format});
+  RetimeResult r;
+  r.fps_in = plan.info.frame_rate.value();
+  r.fps_out = plan.fps.value();
+  r.codec = o.codec.empty()
+                ? (o.output != "-"          ? video::video_default_codec(plan.info.codec, o.output)
+                   : o.pipe_format == "nut" ? "rawvideo"
+                                            : "wrapped_avframe")
+                : o.codec;
+  const int64_t expected = plan.total == INT64_MAX ? 0 : plan.total;
+  const Destination d;
+  const VideoPlan::Piece piece{.a_in = 0, .k_lo = 0, .k_hi = INT64_MAX, .t_hi = INFINITY};
+  int64_t written = 0;
+  Pairing pairs{*f,    o, plan,
+                piece, d, [&](int64_t, const Tensor& rgb) { writer.write(rgb), ++written; }};
+  const auto start = Clock::now();
+  struct Input {
+    Tensor rgb;
+    double t = 0;
+  };
+  Prefetch<Input> read_stage(2, [&](Input& in) { return source.next(in.rgb, in.t); });
+  double t_last = 0, t_before = 0;
+  for (Input in; read_stage.next(in);) {
+    pairs.add(in.rgb, in.t, r.frames_decoded);
+    t_before = t_last, t_last = in.t;
+    ++r.frames_decoded;
+    if (callbacks.progress && !callbacks.progress({written, expected, 0, seconds_since(start)}))
+      throw Cancelled(cat(o.output, ": stopped by the caller after ", written, " frames"));
+  }
+  if (r.frames_decoded == 0)
+    fail(plan.input == "-" ? "standard input" : o.input, ": holds no video frame");
+  // The last input frame lasts one interval (the stream's nominal one when it held one frame).
+  const double interval = r.frames_decoded > 1 ? t_last - t_before
+                          : r.fps_in > 0       ? 1 / r.fps_in
+                                               : 1 / r.fps_out;
+  plan.total = plan.first_k_at(t_last + interval);
+  pairs.hold_last();
+  writer.finish();
+  r.frames_in = r.frames_decoded;
+  r.frames_out = r.frames_written = written;
+  r.scene_cuts = pairs.cuts;
+  r.held_frames = pairs.held;
+  r.model_seconds = pairs.model_seconds;
+  r.seconds = seconds_since(entered);
+  if (callbacks.progress) callbacks.progress({written, written, 0, seconds_since(start)});
+  return r;
+}
+
 RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   const auto entered = Clock::now();
   check_options(o);
+  if (o.input == "-" || o.output == "-") return retime_stream(o, callbacks);
   const std::string backend = backend_spec(o.interpolator);
   const std::string model = model_dir(o.interpolator);
   VideoSource source;

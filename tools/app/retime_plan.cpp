@@ -65,7 +65,9 @@ void open_input(const RetimeOptions& o, VideoPlan& p, VideoSource& source) {
 
 }  // namespace
 
-VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
+namespace {
+
+void check_rates(const RetimeOptions& o) {
   const bool has_fps = o.fps.num != 0, slowmo = o.slowmo.num != 0;
   if (has_fps && o.factor != 0) usage_fail("give one of --factor and --fps");
   if (!has_fps && o.factor == 0 && !slowmo)
@@ -76,13 +78,11 @@ VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
   if (o.factor < 0 || o.factor > 64) usage_fail("--factor: expected 1..64, got ", o.factor);
   if (has_fps && (o.fps.num < 0 || o.fps.den <= 0))
     usage_fail("--fps: expected a positive rate, got ", o.fps.num, "/", o.fps.den);
-  VideoPlan p;
-  p.input = o.input;
-  p.sequence = is_sequence_input(o.input);
-  if (!p.sequence && o.input_fps.num != 0)
-    usage_fail("--input-fps is for frame sequences; a video file carries its own rate");
-  VideoSource source;
-  open_input(o, p, source);
+}
+
+// The output's rate and the timeline, from the options and the input's rate.
+void plan_rates(const RetimeOptions& o, VideoPlan& p) {
+  const bool has_fps = o.fps.num != 0, slowmo = o.slowmo.num != 0;
   if (o.factor || (slowmo && !has_fps)) {
     if (p.info.frame_rate.num <= 0)
       fail(o.input, ": its frame rate is unknown; give --fps");
@@ -93,6 +93,20 @@ VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
   // Slow motion: the output keeps its rate and takes its frames K times as densely from the
   // input's time.
   p.timeline = slowmo ? Rational{p.fps.num * o.slowmo.num, p.fps.den * o.slowmo.den} : p.fps;
+}
+
+}  // namespace
+
+VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
+  check_rates(o);
+  VideoPlan p;
+  p.input = o.input;
+  p.sequence = is_sequence_input(o.input);
+  if (!p.sequence && o.input_fps.num != 0)
+    usage_fail("--input-fps is for frame sequences; a video file carries its own rate");
+  VideoSource source;
+  open_input(o, p, source);
+  plan_rates(o, p);
   if (p.times.empty()) fail(o.input, ": holds no video frame");
   const int64_t m = static_cast<int64_t>(p.times.size());
   const double tail = m > 1                           ? p.times[m - 1] - p.times[m - 2]
@@ -105,6 +119,19 @@ VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
   return p;
 }
 
+VideoPlan plan_stream(const RetimeOptions& o, VideoSource& source) {
+  check_rates(o);
+  if (o.input_fps.num != 0)
+    usage_fail("--input-fps is for frame sequences; a stream carries its own rate");
+  VideoPlan p;
+  p.input = o.input;
+  source.video = std::make_unique<video::VideoReader>("-");
+  p.info = source.video->info();
+  plan_rates(o, p);
+  p.total = INT64_MAX;
+  return p;
+}
+
 // What a run must never write over: the model's files, the input video, or a frame
 // sequence's folder and files (a glob's folder too: frames written there would be the next
 // run's inputs).
@@ -112,6 +139,7 @@ void protect_inputs(io::OutputRule& rule, const RetimeOptions& o, const VideoSou
                     const std::string& model) {
   rule.protect_model(model);
   if (!o.scene_cuts.empty()) rule.protect(o.scene_cuts, "cut list");
+  if (o.input == "-") return;  // standard input: nothing to protect
   std::error_code ec;
   if (!source.images) {
     rule.protect(o.input, "input");

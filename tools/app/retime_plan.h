@@ -61,6 +61,10 @@ struct VideoSource {
 // film::UsageError otherwise). The opened source is handed back for decoding when asked for.
 VideoPlan plan_video(const RetimeOptions& options, VideoSource* source = nullptr);
 
+// The same for standard input ("-": a stream read once): its rate and size from the stream's
+// header; no frame times (total is INT64_MAX: unknown until it ends).
+VideoPlan plan_stream(const RetimeOptions& options, VideoSource& source);
+
 // Puts in `rule` what a run of `options` must never write over: the model's files, the input
 // video, or a frame sequence's folder (a glob's too) and files.
 void protect_inputs(io::OutputRule& rule, const RetimeOptions& options, const VideoSource& source,

@@ -1,4 +1,6 @@
 // film video: a thin caller of film::retime (film/retime.h) and film::join_pieces.
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -63,10 +65,11 @@ void print_summary(const RetimeOptions& o, const RetimeResult& r, bool json) {
   std::fprintf(stderr,
                "wrote %s: %lld of %lld frames at %.3f fps (%lld kept) from %lld at %.3f fps in "
                "%.1f s%s\n",
-               o.output.c_str(), static_cast<long long>(r.frames_written),
-               static_cast<long long>(r.frames_out), r.fps_out,
-               static_cast<long long>(r.frames_kept), static_cast<long long>(r.frames_in), r.fps_in,
-               r.seconds, r.codec == "images" ? "" : (" (" + r.codec + ")").c_str());
+               o.output == "-" ? "standard output" : o.output.c_str(),
+               static_cast<long long>(r.frames_written), static_cast<long long>(r.frames_out),
+               r.fps_out, static_cast<long long>(r.frames_kept),
+               static_cast<long long>(r.frames_in), r.fps_in, r.seconds,
+               r.codec == "images" ? "" : (" (" + r.codec + ")").c_str());
 }
 
 int Video::run() {
@@ -74,6 +77,12 @@ int Video::run() {
   if (inputs.size() != 1) usage_fail("expected one input video and -o");
   o.input = inputs[0];
   if (!segment.empty()) std::tie(o.segment, o.segments) = parse_segment(segment);
+  if (o.output == "-" && json)
+    usage_fail("--json writes to standard output, which -o - fills with the video");
+  if (o.output == "-" && ::isatty(STDOUT_FILENO))
+    usage_fail(
+        "-o - writes the video to standard output, which is a terminal here; pipe it into "
+        "a program (| ffmpeg -i - OUT) or name a file");
   // Progress on standard error when it is a terminal (the JSON summary goes to standard output).
   const bool progress = !quiet && stderr_is_terminal();
   RetimeCallbacks callbacks;
@@ -82,6 +91,12 @@ int Video::run() {
     callbacks.progress = [](const RetimeProgress& p) {
       if (p.frames_written == 0) return true;
       const double per = p.seconds / static_cast<double>(p.frames_written);
+      if (p.frames_expected <= 0) {  // a stream: its length is known at its end
+        std::fprintf(stderr, "\r[%lld] %.1f frames/s   ", static_cast<long long>(p.frames_written),
+                     1 / per);
+        std::fflush(stderr);
+        return true;
+      }
       std::fprintf(stderr, "\r[%lld/%lld] %.1f frames/s, about %.0f s left   ",
                    static_cast<long long>(p.frames_written),
                    static_cast<long long>(p.frames_expected), 1 / per,
@@ -106,10 +121,13 @@ Runner video_command(CLI::App& app) {
       "IN: a video file FFmpeg reads, or a frame sequence: a folder of images or a quoted glob\n"
       "('shots/*.png'), in natural order (2 before 10). OUT: a video file (.mp4, .mkv, .mov,\n"
       ".webm, ...) or a frame pattern (frames/%06d.png, numbered by output frame).\n"
+      "IN or OUT '-': a stream on standard input or output (YUV4MPEG2 or NUT; -o - writes\n"
+      "YUV4MPEG2, or NUT with --pipe-format nut), made in one go as frames come.\n"
       "film video --join PIECE... -o OUT [--source IN]: joins the pieces of --segment runs.");
   app.add_option("IN", c->inputs, "the input (with --join: the pieces, in order)")
       ->type_name("IN");
-  app.add_option("-o", c->o.output, "the output: a video file or a frame pattern")
+  app.add_option("-o", c->o.output,
+                 "the output: a video file, a frame pattern, or - (standard output)")
       ->required()
       ->type_name("OUT")
       ->group("Output");
@@ -138,6 +156,11 @@ Runner video_command(CLI::App& app) {
                  "of reading all of IN's packets; each frame is checked")
       ->type_name("FILE")
       ->group("Pieces");
+  app.add_option("--pipe-format", c->o.pipe_format,
+                 "the stream format of -o -: y4m (YUV4MPEG2, the default) or nut (raw video in NUT)")
+      ->check(CLI::IsMember({"y4m", "nut"}))
+      ->type_name("y4m|nut")
+      ->group("Video");
   app.add_flag("--quiet", c->quiet, "no progress line or summary")->group("Output");
   app.add_flag("--json", c->json, "a JSON summary on standard output")->group("Output");
   app.footer(

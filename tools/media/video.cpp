@@ -34,9 +34,13 @@ std::string av_error(int code) {
   return buf;
 }
 
-MuxedFile::MuxedFile(const std::string& path) : path_(path) {
-  if (avformat_alloc_output_context2(&fmt_, nullptr, nullptr, path.c_str()) < 0 || !fmt_)
+MuxedFile::MuxedFile(const std::string& path, const std::string& format) : path_(path) {
+  if (path == "-") {
+    if (avformat_alloc_output_context2(&fmt_, nullptr, format.c_str(), nullptr) < 0 || !fmt_)
+      fail("standard output: no container named '", format, "'");
+  } else if (avformat_alloc_output_context2(&fmt_, nullptr, nullptr, path.c_str()) < 0 || !fmt_) {
     fail(path, ": no video container for this extension (try .mp4, .mkv, .mov or .webm)");
+  }
   // The same input and options make the same bytes: no random Matroska segment UID, no creation
   // time, no library version string (what resumed runs and joined pieces are compared by).
   fmt_->flags |= AVFMT_FLAG_BITEXACT;
@@ -54,6 +58,17 @@ MuxedFile::~MuxedFile() {
 }
 
 void MuxedFile::start() {
+  if (path_ == "-") {
+    // FFmpeg writes 9- to 16-bit YUV4MPEG2 (vspipe's and ffmpeg's own) only when told that a
+    // non-standard stream is fine: these are the streams the tools on either side exchange.
+    fmt_->strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL;
+    if (int r = avio_open(&fmt_->pb, "pipe:1", AVIO_FLAG_WRITE); r < 0)
+      fail("standard output: cannot write (", av_error(r), ")");
+    if (int r = avformat_write_header(fmt_, nullptr); r < 0)
+      fail("standard output: cannot start the ", fmt_->oformat->name, " stream (", av_error(r),
+           ")");
+    return;
+  }
   std::string tmpl = io::partial_prefix(path_) + "XXXXXX";
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) fail(path_, ": cannot create a file in its folder");
@@ -72,12 +87,16 @@ void MuxedFile::start() {
 
 void MuxedFile::write(AVPacket* pkt) {
   if (int r = av_interleaved_write_frame(fmt_, pkt); r < 0)
-    fail(path_, ": writing failed (", av_error(r), ")");
+    fail(path_ == "-" ? "standard output" : path_, ": writing failed (", av_error(r), ")");
 }
 
 void MuxedFile::finish() {
   if (int r = av_write_trailer(fmt_); r < 0) fail(path_, ": finishing failed (", av_error(r), ")");
   avio_closep(&fmt_->pb);
+  if (path_ == "-") {
+    finished_ = true;
+    return;
+  }
   io::commit_file(partial_, path_);  // the output rule's last check, and no replacing unasked
   io::unregister_partial_file(partial_);
   finished_ = true;
@@ -148,6 +167,7 @@ struct VideoReader::Impl {
   int64_t decoded = 0;
   bool flushed = false;
   bool counted = false;  // frames without timestamps, timed by counting
+  bool pipe = false;     // standard input: read once, no seeking
   bool pending = false;  // m.frame holds a decoded frame next() has not returned yet
   double seconds = 0;    // its time
   std::vector<uint8_t> rgb;
@@ -162,11 +182,15 @@ struct VideoReader::Impl {
   }
 };
 
-VideoReader::VideoReader(const std::string& path) : path_(path), impl_(std::make_unique<Impl>()) {
+VideoReader::VideoReader(const std::string& path)
+    : path_(path == "-" ? "standard input" : path), impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   av_log_set_level(AV_LOG_ERROR);
-  if (int r = avformat_open_input(&m.fmt, path.c_str(), nullptr, nullptr); r < 0)
-    fail(path, ": cannot open it as a video (", av_error(r), ")");
+  // "-": standard input, a stream (YUV4MPEG2, NUT, ...: what FFmpeg finds in it) read once.
+  m.pipe = path == "-";
+  if (int r = avformat_open_input(&m.fmt, m.pipe ? "pipe:0" : path.c_str(), nullptr, nullptr);
+      r < 0)
+    fail(path_, ": cannot open it as a video (", av_error(r), ")");
   if (int r = avformat_find_stream_info(m.fmt, nullptr); r < 0)
     fail(path, ": cannot read its streams (", av_error(r), ")");
   const AVCodec* codec = nullptr;
@@ -296,6 +320,7 @@ bool VideoReader::next(Tensor& out, double& seconds) {
 
 void VideoReader::seek(double seconds) {
   constexpr double eps = 1e-6;
+  if (impl_->pipe) fail(path_, ": a stream cannot be sought (it is read once, from its start)");
   // Times count from the first frame: decode it first if no frame was read yet.
   if (impl_->decoded == 0) {
     if (!decode()) return;
@@ -462,6 +487,18 @@ AVPixelFormat output_pixel_format(const AVCodec* codec, const std::string& name,
   return pf;
 }
 
+// The pixel formats FFmpeg's YUV4MPEG2 muxer writes.
+bool y4m_takes(AVPixelFormat pf) {
+  static const AVPixelFormat y4m[] = {
+      AV_PIX_FMT_GRAY8,     AV_PIX_FMT_GRAY9,     AV_PIX_FMT_GRAY10,    AV_PIX_FMT_GRAY12,
+      AV_PIX_FMT_GRAY16,    AV_PIX_FMT_YUV411P,   AV_PIX_FMT_YUV420P,   AV_PIX_FMT_YUV422P,
+      AV_PIX_FMT_YUV444P,   AV_PIX_FMT_YUV420P9,  AV_PIX_FMT_YUV422P9,  AV_PIX_FMT_YUV444P9,
+      AV_PIX_FMT_YUV420P10, AV_PIX_FMT_YUV422P10, AV_PIX_FMT_YUV444P10, AV_PIX_FMT_YUV420P12,
+      AV_PIX_FMT_YUV422P12, AV_PIX_FMT_YUV444P12, AV_PIX_FMT_YUV420P14, AV_PIX_FMT_YUV422P14,
+      AV_PIX_FMT_YUV444P14, AV_PIX_FMT_YUV420P16, AV_PIX_FMT_YUV422P16, AV_PIX_FMT_YUV444P16};
+  return std::find(std::begin(y4m), std::end(y4m), pf) != std::end(y4m);
+}
+
 }  // namespace
 
 struct VideoWriter::Impl {
@@ -501,9 +538,16 @@ VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, const Vid
   av_log_set_level(AV_LOG_ERROR);
   Impl& m = *impl_;
   if (o.fps.num <= 0 || o.fps.den <= 0) fail(path, ": the output frame rate must be positive");
-  m.file = std::make_unique<detail::MuxedFile>(path);
+  // Standard output: YUV4MPEG2 (raw frames, what vspipe and ffmpeg's -f yuv4mpegpipe exchange)
+  // or NUT (raw video; any pixel format).
+  const bool pipe = path == "-";
+  if (pipe && o.container != "y4m" && o.container != "nut")
+    fail("standard output: expected the stream format y4m or nut, got '", o.container, "'");
+  m.file = std::make_unique<detail::MuxedFile>(path, o.container == "nut" ? "nut" : "yuv4mpegpipe");
   m.out = m.file->fmt();
-  codec_ = o.codec.empty() ? video_default_codec(in.codec, path) : o.codec;
+  codec_ = !o.codec.empty() ? o.codec
+           : pipe           ? (o.container == "nut" ? "rawvideo" : "wrapped_avframe")
+                            : video_default_codec(in.codec, path);
   const AVCodec* codec = avcodec_find_encoder_by_name(codec_.c_str());
   if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
     fail(path, ": no video encoder named '", codec_,
@@ -524,7 +568,9 @@ VideoWriter::VideoWriter(const std::string& path, const VideoInfo& in, const Vid
   m.enc->time_base = AVRational{o.fps.den, o.fps.num};
   m.enc->framerate = AVRational{o.fps.num, o.fps.den};
   m.enc->thread_count = 0;
-  const AVPixelFormat pf = output_pixel_format(codec, codec_, in, o, path);
+  AVPixelFormat pf = output_pixel_format(codec, codec_, in, o, path);
+  if (pipe && o.container == "y4m" && o.pixel_format.empty() && !y4m_takes(pf))
+    pf = colour_bits(pf) > 8 ? AV_PIX_FMT_YUV444P16 : AV_PIX_FMT_YUV444P;  // e.g. RGB frames
   m.enc->pix_fmt = pf;
   m.bits = colour_bits(pf);
   // The input's colour, converted back with its matrix and range (convert_rgb) and tagged so.

@@ -47,7 +47,8 @@ struct VideoInfo {
 
 class VideoReader {
  public:
-  // film::Error naming the file when it cannot be opened or holds no video stream.
+  // film::Error naming the file when it cannot be opened or holds no video stream. "-" is
+  // standard input: a stream in any container FFmpeg recognises (YUV4MPEG2, NUT, ...), read once.
   explicit VideoReader(const std::string& path);
   ~VideoReader();
   VideoReader(const VideoReader&) = delete;
@@ -90,6 +91,7 @@ struct VideoOptions {
   int quality = -1;          // CRF-like quality for encoders that take one; -1: the codec's default
   std::string pixel_format;  // "" picks: the input's if the encoder takes it, else yuv420p for
                              // x264/x265/vpx/aom, the nearest to the input's for the others
+  std::string container = "y4m";  // a "-" (standard output) writer's stream: "y4m" or "nut"
 };
 
 // The encoder `film video` uses for `output_path` when none is asked: the input's codec family
@@ -101,8 +103,9 @@ std::string video_default_codec(const std::string& input_codec, const std::strin
 class VideoWriter {
  public:
   // Opens the encoder and a partial file beside `path` (removed if the process is interrupted);
-  // finish() renames it to `path`. Frames of `frame`'s size; its pixel format and codec guide
-  // the defaults.
+  // finish() renames it to `path`. "-": standard output, as options.container says (raw frames,
+  // written as they come; the input's pixel format where YUV4MPEG2 takes it, else 4:4:4). Frames of
+  // `frame`'s size; its pixel format and codec guide the defaults.
   VideoWriter(const std::string& path, const VideoInfo& frame, const VideoOptions& options);
   ~VideoWriter();  // without finish(): the partial file is removed
   VideoWriter(const VideoWriter&) = delete;

@@ -18,8 +18,10 @@ std::string av_error(int code);
 // a half-written video.
 class MuxedFile {
  public:
-  // The container from path's extension; film::Error naming `path` when there is none.
-  explicit MuxedFile(const std::string& path);
+  // The container from path's extension; film::Error naming `path` when there is none. "-" is
+  // standard output, in the container `format` names (FFmpeg's muxer name): written as it is
+  // made, nothing to rename.
+  explicit MuxedFile(const std::string& path, const std::string& format = "");
   ~MuxedFile();
   MuxedFile(const MuxedFile&) = delete;
   MuxedFile& operator=(const MuxedFile&) = delete;
