@@ -389,7 +389,22 @@ TEST_CASE("retime --slowmo: time stretched K times at the output rate; input fra
   r = retime({.input = dir / "in.mp4", .output = dir / "slow.mkv", .slowmo = {2, 1}},
              {.note = [&](const std::string& n) { note += n; }});
   CHECK(r.frames_out == 24);
-  CHECK(note.find("audio and subtitles are left out") != std::string::npos);
+  CHECK(note.find("audio is left out") != std::string::npos);
+  // Subtitles are retimed with the video: a cue at 0.5-0.75 s comes at 1.0-1.5 s, audio left out.
+  io::write_file_atomic(dir / "cues.srt", "1\n00:00:00,500 --> 00:00:00,750\nhello\n\n");
+  ffmpeg_ok("-i '" + (dir / "in.mp4") + "' -f lavfi -i sine=duration=1 -i '" + (dir / "cues.srt") +
+            "' -map 0:v -map 1:a -map 2:s -c:v copy -c:a aac -c:s srt '" + (dir / "subs.mkv") +
+            "'");
+  r = retime({.input = dir / "subs.mkv", .output = dir / "slow-subs.mkv", .slowmo = {2, 1}});
+  const auto cues = test::run_command(
+      "ffprobe -v error -select_streams s -show_entries "
+      "packet=pts_time,duration_time -of csv=p=0 '" +
+      (dir / "slow-subs.mkv") + "'");
+  CHECK(cues.output == "1.000000,0.500000\n");
+  CHECK(test::run_command("ffprobe -v error -select_streams a -show_entries stream=index -of "
+                          "csv=p=0 '" +
+                          (dir / "slow-subs.mkv") + "'")
+            .output.empty());
   // Pieces of a slow-motion video join without the input's audio, which would not fit.
   for (int i : {0, 1})
     retime({.input = dir / "in.mp4", .output = dir / ("p" + std::to_string(i) + ".mkv"),

@@ -531,9 +531,11 @@ void join_chunks(const RetimeOptions& o, const Destination& d, const VideoPlan& 
   if (o.segments > 1) tags = piece_tags(d, o.segment, o.segments);
   if (o.segments > 1 && o.slowmo.num != 0)  // so that --join adds no audio of another duration
     tags["film_slowmo"] = std::to_string(o.slowmo.num) + "/" + std::to_string(o.slowmo.den);
-  // The input's audio and subtitles, in its time: not with --slowmo, which stretches the video's.
-  const bool others = o.segments == 1 && !plan.sequence && o.slowmo.num == 0;
-  video::join_videos(chunks, others ? o.input : "", d.out, tags);
+  // The input's audio and subtitles, in its time; with --slowmo the subtitles stretched with the
+  // video's time, and no audio.
+  const bool others = o.segments == 1 && !plan.sequence;
+  video::join_videos(chunks, others ? o.input : "", d.out, tags,
+                     o.slowmo.num != 0 ? o.slowmo : Rational{1, 1});
   std::error_code ec;
   fs::remove_all(d.work, ec);
 }
@@ -691,7 +693,7 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   if (const std::string r = rotation_note(plan, d); !r.empty() && callbacks.note) callbacks.note(r);
   if (o.slowmo.num != 0 && !plan.sequence && !d.pattern && callbacks.note)
     callbacks.note(
-        "--slowmo: the input's audio and subtitles are left out (its time is stretched)");
+        "--slowmo: the input's audio is left out (its time is stretched); subtitles are retimed");
   const WorkFolderGuard guard{start_destination(d) ? d.work : std::string()};
 
   RetimeResult r;

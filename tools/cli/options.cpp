@@ -171,9 +171,10 @@ void retime_options(CLI::App& app, RetimeOptions& o) {
   app.add_option_function<std::string>(
          "--slowmo", [&o, stretch](const std::string& s) { o.slowmo = stretch(s); },
          "slow motion: time stretched K times (2, 2.5, 4) at the output rate (default: the "
-         "input's); audio left out")
+         "input's); subtitles retimed, audio left out")
       ->check(parsed_by([stretch](const std::string& s) { stretch(s); }, "K"))
-      ->type_name("K")->group(g);
+      ->type_name("K")
+      ->group(g);
   app.add_option_function<std::string>("--input-fps", rate("--input-fps", o.input_fps),
                                        "a frame sequence's rate (default 24; video files carry "
                                        "their own)")

@@ -135,8 +135,11 @@ class VideoWriter {
 // Returns the number of video frames written. An empty `source`: video only.
 // `tags` are written as the container's metadata (kept by Matroska and, with
 // use_metadata_tags, by MP4/MOV): how a piece records which piece of which run it is.
+// `stretch` (slow motion, above 1): the source's subtitles are retimed by it (each cue starts
+// and lasts K times as long, from the video's start) and its audio is left out.
 int64_t join_videos(const std::vector<std::string>& pieces, const std::string& source,
-                    const std::string& out, const std::map<std::string, std::string>& tags = {});
+                    const std::string& out, const std::map<std::string, std::string>& tags = {},
+                    Rational stretch = {1, 1});
 
 // The container-level metadata of a video file (its tags, names in lower case), for reading back
 // join_videos' tags.

@@ -40,6 +40,8 @@ struct StreamCopy {
   std::vector<AVRational> in_tb;  // per input stream: its time base
   std::vector<int64_t> offset;    // per input stream: the video's start time (subtracted: the
                                   // video starts at 0; encoder priming before it stays negative)
+  AVRational stretch{1, 1};       // slow motion: times (from the video's start) multiplied by it;
+                                  // audio is then left out (it would need resampling)
 
   // Adds an output stream for each of in's audio and subtitle streams that out's container can
   // hold (the others are left out with a note on stderr naming `out_path`).
@@ -67,6 +69,7 @@ void StreamCopy::add_streams(MuxedFile& out, const AVFormatContext* in, int vide
     const AVStream* is = in->streams[i];
     const AVMediaType t = is->codecpar->codec_type;
     if (t != AVMEDIA_TYPE_AUDIO && t != AVMEDIA_TYPE_SUBTITLE) continue;
+    if (t == AVMEDIA_TYPE_AUDIO && av_cmp_q(stretch, AVRational{1, 1}) != 0) continue;
     if (avformat_query_codec(of, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
       std::fprintf(stderr,
                    "note: %s: stream %u (%s) is left out: the %s container cannot hold it\n",
@@ -86,7 +89,7 @@ void StreamCopy::add_streams(MuxedFile& out, const AVFormatContext* in, int vide
 
 int64_t StreamCopy::shifted_time(const AVPacket* p, int s) const {
   const int64_t t = p->dts != AV_NOPTS_VALUE ? p->dts : p->pts;
-  return t == AV_NOPTS_VALUE ? t : t - offset[s];
+  return t == AV_NOPTS_VALUE ? t : av_rescale(t - offset[s], stretch.num, stretch.den);
 }
 
 void StreamCopy::copy(MuxedFile& out, const AVPacket* p, int s) const {
@@ -94,8 +97,9 @@ void StreamCopy::copy(MuxedFile& out, const AVPacket* p, int s) const {
   const int os = stream_map[s];
   AVPacket* c = av_packet_clone(p);
   if (!c) fail("out of memory for a packet");
-  if (c->pts != AV_NOPTS_VALUE) c->pts -= offset[s];
-  if (c->dts != AV_NOPTS_VALUE) c->dts -= offset[s];
+  if (c->pts != AV_NOPTS_VALUE) c->pts = av_rescale(c->pts - offset[s], stretch.num, stretch.den);
+  if (c->dts != AV_NOPTS_VALUE) c->dts = av_rescale(c->dts - offset[s], stretch.num, stretch.den);
+  c->duration = av_rescale(c->duration, stretch.num, stretch.den);
   // The muxer may have chosen another time base for the stream (Matroska: 1 ms).
   av_packet_rescale_ts(c, in_tb[s], out.fmt()->streams[os]->time_base);
   c->stream_index = os;
@@ -375,7 +379,8 @@ std::map<std::string, std::string> container_tags(const std::string& path) {
 }
 
 int64_t join_videos(const std::vector<std::string>& pieces, const std::string& source,
-                    const std::string& out, const std::map<std::string, std::string>& tags) {
+                    const std::string& out, const std::map<std::string, std::string>& tags,
+                    Rational stretch) {
   av_log_set_level(AV_LOG_ERROR);
   if (pieces.empty()) fail(out, ": no pieces to join");
   std::vector<std::string> inputs = pieces;
@@ -392,6 +397,7 @@ int64_t join_videos(const std::vector<std::string>& pieces, const std::string& s
   MuxedFile file(out);
   AVStream* vout = add_video_stream(file, vin, frame, out);
   StreamCopy other;
+  if (stretch.num > 0 && stretch.den > 0) other.stretch = AVRational{stretch.num, stretch.den};
   if (src.fmt) {
     other.add_streams(file, src.fmt, src.stream, out);
     av_dict_copy(&file.fmt()->metadata, src.fmt->metadata, 0);
