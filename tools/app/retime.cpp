@@ -588,7 +588,7 @@ void count(RetimeResult& r, const Pairing& pairs, int64_t written, const Progres
 
 // A run with standard input or output ("-"): one stream, decoded and written in order on this
 // thread as the pairs make frames; the input's length is known only at its end.
-RetimeResult retime_stream(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
+static RetimeResult retime_stream(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   const auto entered = Clock::now();
   if (o.resume || o.segments > 1 || !o.progress_file.empty() || !o.frame_times_file.empty())
     usage_fail(

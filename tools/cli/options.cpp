@@ -148,6 +148,38 @@ void force_option(CLI::App& app, bool& force) {
       ->group("Output");
 }
 
+// Scene cuts: the detector's threshold, cut lists from other tools, and what goes between.
+void scene_cut_options(CLI::App& app, RetimeOptions& o, const char* g) {
+  auto threshold = [](const std::string& s) {
+    if (s == "off") return 0.0;
+    const auto v = whole_number(s);
+    if (!v || !(*v >= 0 && *v <= 1))
+      usage_fail("--scene-cut takes a threshold from 0 to 1 (default 0.08) or off; got '", s, "'");
+    return *v;
+  };
+  app.add_option_function<std::string>(
+         "--scene-cut", [&o, threshold](const std::string& s) { o.scene_cut = threshold(s); },
+         "a pair whose frames differ by more than T (0-1; default 0.08) is a cut: never "
+         "interpolated across (--at-cut); off (or 0): no detection")
+      ->check(parsed_by([threshold](const std::string& s) { threshold(s); }, "T|off"))
+      ->type_name("T|off")
+      ->group(g);
+  app.add_option("--scene-cuts", o.scene_cuts,
+                 "cuts from a file (other tools' cut lists): frame numbers from 0 or times (12.5s, "
+                 "00:01:02.5), one per line, or PySceneDetect's scene list CSV; with the detected "
+                 "ones unless --scene-cut off")
+      ->type_name("FILE")
+      ->group(g);
+  app.add_option_function<std::string>(
+         "--at-cut",
+         [&o](const std::string& s) { o.at_cut = s == "fade" ? AtCut::fade : AtCut::repeat; },
+         "the frames between the two sides of a cut: repeat (the nearer side's frame; the "
+         "default) or fade (the two mixed by time)")
+      ->check(CLI::IsMember({"repeat", "fade"}))
+      ->type_name("repeat|fade")
+      ->group(g);
+}
+
 void retime_options(CLI::App& app, RetimeOptions& o) {
   auto rate = [](const char* option, Rational& to) {
     return std::function<void(const std::string&)>(
@@ -189,34 +221,7 @@ void retime_options(CLI::App& app, RetimeOptions& o) {
   app.add_option("--pix-fmt", o.pixel_format,
                  "pixel format (default: the input's where the encoder takes it)")
       ->type_name("NAME")->group(g);
-  auto threshold = [](const std::string& s) {
-    if (s == "off") return 0.0;
-    const auto v = whole_number(s);
-    if (!v || !(*v >= 0 && *v <= 1))
-      usage_fail("--scene-cut takes a threshold from 0 to 1 (default 0.08) or off; got '", s, "'");
-    return *v;
-  };
-  app.add_option_function<std::string>(
-         "--scene-cut", [&o, threshold](const std::string& s) { o.scene_cut = threshold(s); },
-         "a pair whose frames differ by more than T (0-1; default 0.08) is a cut: never "
-         "interpolated across (--at-cut); off (or 0): no detection")
-      ->check(parsed_by([threshold](const std::string& s) { threshold(s); }, "T|off"))
-      ->type_name("T|off")
-      ->group(g);
-  app.add_option("--scene-cuts", o.scene_cuts,
-                 "cuts from a file (other tools' cut lists): frame numbers from 0 or times (12.5s, "
-                 "00:01:02.5), one per line, or PySceneDetect's scene list CSV; with the detected "
-                 "ones unless --scene-cut off")
-      ->type_name("FILE")
-      ->group(g);
-  app.add_option_function<std::string>(
-         "--at-cut",
-         [&o](const std::string& s) { o.at_cut = s == "fade" ? AtCut::fade : AtCut::repeat; },
-         "the frames between the two sides of a cut: repeat (the nearer side's frame; the "
-         "default) or fade (the two mixed by time)")
-      ->check(CLI::IsMember({"repeat", "fade"}))
-      ->type_name("repeat|fade")
-      ->group(g);
+  scene_cut_options(app, o, g);
   app.add_option("--held", o.held,
                  "a frame differing by less than T (default 0.0005) from the one before is held: "
                  "skipped, so motion stays even; 0: off")

@@ -262,8 +262,8 @@ film::Rational rate(const py::handle& obj, const char* name) {
         ": expected a rate such as 60, 59.94, '60000/1001' or a Fraction, got " + type_name(obj));
 }
 
-// retime()'s keyword options beyond the named ones, each into RetimeOptions.
-void retime_keywords(film::RetimeOptions& o, const py::kwargs& kw) {
+// A TypeError naming a keyword retime() does not take, as Python's own.
+void check_keywords(const py::kwargs& kw) {
   static const char* known[] = {"input_fps",
                                 "codec",
                                 "quality",
@@ -297,6 +297,11 @@ void retime_keywords(film::RetimeOptions& o, const py::kwargs& kw) {
                            list + ")");
     }
   }
+}
+
+// retime()'s keyword options beyond the named ones, each into RetimeOptions.
+void retime_keywords(film::RetimeOptions& o, const py::kwargs& kw) {
+  check_keywords(kw);
   auto get = [&](const char* key) -> py::object {
     return kw.contains(key) ? py::reinterpret_borrow<py::object>(kw[key]) : py::none();
   };
