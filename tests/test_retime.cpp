@@ -155,7 +155,7 @@ TEST_CASE("retime: a cut list from a file is honoured exactly, with detection of
   // Lists that do not fit the input, or are not lists: film::Error naming the file and line.
   io::write_file_atomic(dir / "far.txt", "3\n500\n");
   io::write_file_atomic(dir / "late.txt", "9.5\n");
-  io::write_file_atomic(dir / "junk.txt", "12\nabc\n");
+  io::write_file_atomic(dir / "junk.txt", "12\n00:01:75\n");
   io::write_file_atomic(dir / "bad.csv", "Scene Number,Start Frame\n1,x\n");
   for (auto [list, words] :
        {std::pair{"far.txt", "far.txt:2: frame 500 is beyond the input's 24 frames"},

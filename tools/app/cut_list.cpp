@@ -42,9 +42,9 @@ double seconds_of(std::string s) {
   double total = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
     const double v = number(parts[i]);
-    if (v < 0 ||
-        (i + 1 < parts.size() && (parts[i].find('.') != std::string::npos || v >= 60 && i > 0)))
-      return -1;
+    if (v < 0 || (i + 1 < parts.size() && parts[i].find('.') != std::string::npos))
+      return -1;                      // only the seconds have a fraction
+    if (i > 0 && v >= 60) return -1;  // a timecode's minutes and seconds stay below 60
     total = total * 60 + v;
   }
   return std::isfinite(total) ? total : -1;

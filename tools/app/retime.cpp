@@ -311,6 +311,12 @@ struct Progress {
     if (startup >= 0) j["startup_seconds"] = startup;
     io::write_file_atomic(file, j.dump());
   }
+
+  // The caller's callback (after each input frame and at the end): false from it stops the run.
+  void tell(const RetimeCallbacks& callbacks, const std::string& output, int64_t written) const {
+    if (callbacks.progress && !callbacks.progress({written, expected, kept, seconds_since(start)}))
+      throw Cancelled(cat(output, ": stopped by the caller after ", written, " frames"));
+  }
 };
 
 // The writing stage, on its own thread: frames in increasing k; a video file's chunks opened and
@@ -625,47 +631,37 @@ static RetimeResult retime_stream(const RetimeOptions& o, const RetimeCallbacks&
   RetimeResult r;
   r.fps_in = plan.info.frame_rate.value();
   r.fps_out = plan.fps.value();
-  r.codec = o.codec.empty()
-                ? (o.output != "-"          ? video::video_default_codec(plan.info.codec, o.output)
-                   : o.pipe_format == "nut" ? "rawvideo"
-                                            : "wrapped_avframe")
-                : o.codec;
-  const int64_t expected = plan.total == INT64_MAX ? 0 : plan.total;
+  r.codec = writer.codec();
+  Progress progress{
+      .file = "", .expected = plan.total == INT64_MAX ? 0 : plan.total, .entered = entered};
   const Destination d;
   const VideoPlan::Piece piece{.a_in = 0, .k_lo = 0, .k_hi = INT64_MAX, .t_hi = INFINITY};
   int64_t written = 0;
   Pairing pairs{*f,    o, plan,
                 piece, d, [&](int64_t, const Tensor& rgb) { writer.write(rgb), ++written; }};
-  const auto start = Clock::now();
   struct Input {
     Tensor rgb;
     double t = 0;
   };
   Prefetch<Input> read_stage(2, [&](Input& in) { return source.next(in.rgb, in.t); });
-  double t_last = 0, t_before = 0;
+  double t_last = 0, t_before = NAN;
   for (Input in; read_stage.next(in);) {
     pairs.add(in.rgb, in.t, r.frames_decoded);
-    t_before = t_last, t_last = in.t;
-    ++r.frames_decoded;
-    if (callbacks.progress && !callbacks.progress({written, expected, 0, seconds_since(start)}))
-      throw Cancelled(cat(o.output, ": stopped by the caller after ", written, " frames"));
+    if (r.frames_decoded++ > 0) t_before = t_last;
+    t_last = in.t;
+    progress.report(written, false);  // (startup time; no file)
+    progress.tell(callbacks, o.output, written);
   }
   if (r.frames_decoded == 0)
     fail(plan.input == "-" ? "standard input" : o.input, ": holds no video frame");
-  // The last input frame lasts one interval (the stream's nominal one when it held one frame).
-  const double interval = r.frames_decoded > 1 ? t_last - t_before
-                          : r.fps_in > 0       ? 1 / r.fps_in
-                                               : 1 / r.fps_out;
-  plan.total = plan.first_k_at(t_last + interval);
+  plan.total = plan.total_through(t_last, t_before);  // known now, at the stream's end
   pairs.hold_last();
   writer.finish();
   r.frames_in = r.frames_decoded;
-  r.frames_out = r.frames_written = written;
-  r.scene_cuts = pairs.cuts;
-  r.held_frames = pairs.held;
-  r.model_seconds = pairs.model_seconds;
-  r.seconds = seconds_since(entered);
-  if (callbacks.progress) callbacks.progress({written, written, 0, seconds_since(start)});
+  r.frames_out = written;
+  count(r, pairs, written, progress, *f);
+  progress.expected = written;
+  progress.tell(callbacks, o.output, written);
   return r;
 }
 
@@ -715,11 +711,7 @@ RetimeResult retime(const RetimeOptions& o, const RetimeCallbacks& callbacks) {
   const std::string planned =
       o.frame_times_file.empty() ? "its packets" : "--frame-times " + o.frame_times_file;
   int64_t inputs = find_piece_start(source, plan, piece.a_in, o.held, planned, r.frames_decoded);
-  auto tell = [&] {
-    if (callbacks.progress &&
-        !callbacks.progress({sink.written(), progress.expected, d.kept, seconds_since(progress.start)}))
-      throw Cancelled(cat(o.output, ": stopped by the caller after ", sink.written(), " frames"));
-  };
+  auto tell = [&] { progress.tell(callbacks, o.output, sink.written()); };
   Pairing pairs{*f, o, plan, piece, d, [&](int64_t k, const Tensor& rgb) { sink.push(k, rgb); }};
   struct Input {
     Tensor rgb;

@@ -1,6 +1,7 @@
 #include "tools/app/retime_plan.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,13 @@
 
 namespace film {
 namespace fs = std::filesystem;
+
+int64_t VideoPlan::total_through(double t_last, double t_before) const {
+  const double tail = !std::isnan(t_before)         ? t_last - t_before
+                      : info.frame_rate.value() > 0 ? 1 / info.frame_rate.value()
+                                                    : 1 / fps.value();
+  return first_k_at(t_last + tail);
+}
 
 VideoPlan::Piece VideoPlan::piece(int i, int n) const {
   const int64_t m = static_cast<int64_t>(times.size());
@@ -108,11 +116,8 @@ VideoPlan plan_video(const RetimeOptions& o, VideoSource* source_out) {
   open_input(o, p, source);
   plan_rates(o, p);
   if (p.times.empty()) fail(o.input, ": holds no video frame");
-  const int64_t m = static_cast<int64_t>(p.times.size());
-  const double tail = m > 1                           ? p.times[m - 1] - p.times[m - 2]
-                      : p.info.frame_rate.value() > 0 ? 1 / p.info.frame_rate.value()
-                                                      : 1 / p.fps.value();
-  p.total = p.first_k_at(p.times[m - 1] + tail);
+  const size_t m = p.times.size();
+  p.total = p.total_through(p.times[m - 1], m > 1 ? p.times[m - 2] : NAN);
   if (!o.scene_cuts.empty())
     p.cuts = cut_frames(read_cut_list(o.scene_cuts), p.times, o.scene_cuts);
   if (source_out) *source_out = std::move(source);

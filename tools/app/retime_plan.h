@@ -37,6 +37,10 @@ struct VideoPlan {
   int64_t first_k_at(double t) const {
     return static_cast<int64_t>(std::ceil(t * timeline.value() - 1e-6));
   }
+  // The output frames of an input whose last frame is at t_last and the one before at t_before
+  // (NaN: the only frame): the last frame lasts one interval (the one before it, else the
+  // input's nominal one, else the output's).
+  int64_t total_through(double t_last, double t_before) const;
   // Piece i of n: the i-th of n even runs of input frames (from input frame a_in), making the
   // output frames [k_lo, k_hi) and decoding up to t_hi seconds. film::Error when the input has
   // fewer than n frames.

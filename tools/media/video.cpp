@@ -63,12 +63,15 @@ void MuxedFile::start() {
     // non-standard stream is fine: these are the streams the tools on either side exchange.
     fmt_->strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL;
     if (int r = avio_open(&fmt_->pb, "pipe:1", AVIO_FLAG_WRITE); r < 0)
-      fail("standard output: cannot write (", av_error(r), ")");
-    if (int r = avformat_write_header(fmt_, nullptr); r < 0)
-      fail("standard output: cannot start the ", fmt_->oformat->name, " stream (", av_error(r),
-           ")");
-    return;
+      fail(name(), ": cannot write (", av_error(r), ")");
+  } else {
+    open_partial();
   }
+  if (int r = avformat_write_header(fmt_, nullptr); r < 0)
+    fail(name(), ": cannot start the ", fmt_->oformat->name, " file (", av_error(r), ")");
+}
+
+void MuxedFile::open_partial() {
   std::string tmpl = io::partial_prefix(path_) + "XXXXXX";
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) fail(path_, ": cannot create a file in its folder");
@@ -81,17 +84,15 @@ void MuxedFile::start() {
   io::register_partial_file(partial_);
   if (int r = avio_open(&fmt_->pb, partial_.c_str(), AVIO_FLAG_WRITE); r < 0)
     fail(path_, ": cannot write (", av_error(r), ")");
-  if (int r = avformat_write_header(fmt_, nullptr); r < 0)
-    fail(path_, ": cannot start the ", fmt_->oformat->name, " file (", av_error(r), ")");
 }
 
 void MuxedFile::write(AVPacket* pkt) {
   if (int r = av_interleaved_write_frame(fmt_, pkt); r < 0)
-    fail(path_ == "-" ? "standard output" : path_, ": writing failed (", av_error(r), ")");
+    fail(name(), ": writing failed (", av_error(r), ")");
 }
 
 void MuxedFile::finish() {
-  if (int r = av_write_trailer(fmt_); r < 0) fail(path_, ": finishing failed (", av_error(r), ")");
+  if (int r = av_write_trailer(fmt_); r < 0) fail(name(), ": finishing failed (", av_error(r), ")");
   avio_closep(&fmt_->pb);
   if (path_ == "-") {
     finished_ = true;
@@ -192,7 +193,7 @@ VideoReader::VideoReader(const std::string& path)
       r < 0)
     fail(path_, ": cannot open it as a video (", av_error(r), ")");
   if (int r = avformat_find_stream_info(m.fmt, nullptr); r < 0)
-    fail(path, ": cannot read its streams (", av_error(r), ")");
+    fail(path_, ": cannot read its streams (", av_error(r), ")");
   const AVCodec* codec = nullptr;
   m.stream = av_find_best_stream(m.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
   if (m.stream < 0 || !codec) fail(path, ": holds no video stream that FFmpeg can decode");

@@ -114,6 +114,8 @@ class VideoWriter {
   // The next output frame ([1,3,H,W] RGB, the input's size), at frame index * 1/fps.
   void write(const Tensor& rgb);
   void finish();
+  // The encoder it uses (options.codec, or the one chosen for the path or stream).
+  const std::string& codec() const { return codec_; }
 
   struct Impl;
 

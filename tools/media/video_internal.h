@@ -27,6 +27,8 @@ class MuxedFile {
   MuxedFile& operator=(const MuxedFile&) = delete;
 
   AVFormatContext* fmt() { return fmt_; }
+  // What messages call it: its path, or "standard output".
+  std::string name() const { return path_ == "-" ? "standard output" : path_; }
   // Once every stream is added: creates the partial file and writes the container's header.
   void start();
   // av_interleaved_write_frame (which takes the packet's reference); film::Error on failure.
@@ -35,6 +37,8 @@ class MuxedFile {
   void finish();
 
  private:
+  void open_partial();  // the partial file beside path_, as pb
+
   std::string path_, partial_;
   AVFormatContext* fmt_ = nullptr;
   bool finished_ = false;
