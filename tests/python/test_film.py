@@ -273,6 +273,10 @@ def test_retime_with_progress_and_cancel(tmp_path, clip):
         film.retime(clip, tmp_path / "boom.mkv", factor=2, threads=1, progress=boom)
     assert not (tmp_path / "boom.mkv").exists()
 
+    # one raised by the note callback is not lost either (the run itself goes on to its end)
+    with pytest.raises(Stop, match="from the callback"):
+        film.retime(clip, tmp_path / "noted.mkv", slowmo=2, threads=1, note=boom)
+
 
 def test_retime_ctrl_c_is_a_keyboard_interrupt(tmp_path, clip):
     """The library installs no signal handler: Ctrl-C reaches Python as KeyboardInterrupt."""

@@ -101,11 +101,9 @@ Input input(const py::handle& obj, const char* name) {
   const py::ssize_t item = a.itemsize();
   if ((a.ndim() == 3 && a.strides(2) != item && a.shape(2) > 1) ||
       (a.strides(1) != channels * item && a.shape(1) > 1))
-    usage(
-        std::string(name) + ": its pixels are not packed within rows (strides " +
-        py::str(py::tuple(py::cast(std::vector<py::ssize_t>(a.strides(), a.strides() + a.ndim()))))
-            .cast<std::string>() +
-        "); pass numpy.ascontiguousarray(" + name + ")");
+    usage(std::string(name) + ": its pixels are not packed within rows (strides " +
+          py::str(a.attr("strides")).cast<std::string>() + "); pass numpy.ascontiguousarray(" +
+          name + ")");
   if (a.shape(0) > (1 << 30) || a.shape(1) > (1 << 30))
     usage(std::string(name) + ": shape " + shape_text(a) + " is too large");
   in.view.data = const_cast<void*>(a.data());
@@ -391,13 +389,16 @@ film::RetimeResult retime(const py::handle& src, const py::handle& dst, const py
       if (!raised) raised.emplace(std::move(e));
     }
   };
+  film::RetimeResult result;
   try {
     py::gil_scoped_release nogil;
-    return film::retime(o, callbacks);
+    result = film::retime(o, callbacks);
   } catch (const film::Cancelled&) {
     if (raised) throw std::move(*raised);
     throw;
   }
+  if (raised) throw std::move(*raised);  // a note callback that raised: after the run, not lost
+  return result;
 }
 
 std::int64_t join(const std::vector<py::object>& pieces, const py::handle& dst,
