@@ -312,6 +312,13 @@ TEST_CASE("film video - -o -: YUV4MPEG2 and NUT pipes give the frames of the sam
         test::run_command("ffmpeg -v error -i '" + (dir / "yuv420p-file.mkv") +
                           "' -f rawvideo - | sha256sum")
             .output);
+  // Full range, as the stream's header says it (XCOLORRANGE), comes out said the same way.
+  const std::string full = dir / "full.y4m";
+  r = test::run_command("ffmpeg -v error -y -f lavfi -i testsrc2=s=128x96:r=12:d=1 -pix_fmt yuv420p "
+                        "-color_range pc -f yuv4mpegpipe '" + full + "' 2>&1 && " +
+                        film_cmd("video - --fps 24 -o - --quiet") + " < '" + full + "' | head -c 100");
+  CHECK(r.output.find("F24:1") != std::string::npos);
+  CHECK(r.output.find("XCOLORRANGE=FULL") != std::string::npos);
   // What a stream cannot do is refused before any work, naming it.
   for (auto [args, words] :
        {std::pair{"video - --fps 24 -o - --resume < " + y4m + " > /dev/null", "made in one go"},
